@@ -1,0 +1,86 @@
+"""Anonymous and session endpoints: activation, password reset, login, logout."""
+
+from django.contrib.auth import logout
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from members.api import serializers as s
+from members.services import accounts
+from sanyuan.net import client_ip
+
+
+class AuthThrottle(AnonRateThrottle):
+    scope = "auth"
+
+
+class AnonymousApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AuthThrottle]
+
+
+class ActivationCodeRequestApi(AnonymousApi):
+    @extend_schema(
+        request=s.IdentitySerializer,
+        responses={202: OpenApiResponse(description="已受理（无论档案是否存在）")},
+    )
+    def post(self, request):
+        data = s.IdentitySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        accounts.one_time_code_request(**data.validated_data, ip=client_ip(request))
+        return Response(
+            {
+                "detail": "如果姓名和身份证号码与档案一致，验证码将发送到档案登记的手机，10分钟内有效。"
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class RegisterApi(AnonymousApi):
+    @extend_schema(request=s.RegisterSerializer, responses={201: s.TokenSerializer})
+    def post(self, request):
+        data = s.RegisterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = accounts.member_activate(**data.validated_data)
+        token, expiry = accounts.token_create(user=user)
+        return Response({"token": token, "expiry": expiry}, status=status.HTTP_201_CREATED)
+
+
+class PasswordResetApi(AnonymousApi):
+    @extend_schema(request=s.PasswordResetSerializer, responses={200: s.TokenSerializer})
+    def post(self, request):
+        data = s.PasswordResetSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = accounts.member_password_reset(**data.validated_data)
+        token, expiry = accounts.token_create(user=user)
+        return Response({"token": token, "expiry": expiry})
+
+
+class LoginApi(AnonymousApi):
+    throttle_classes: list = []  # django-axes locks out per account and address
+
+    @extend_schema(request=s.LoginSerializer, responses={200: s.TokenSerializer})
+    def post(self, request):
+        data = s.LoginSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        credentials = dict(data.validated_data)
+        credentials.pop("otp", None)
+        user = accounts.account_authenticate(request=request._request, **credentials)
+        token, expiry = accounts.token_create(user=user)
+        return Response({"token": token, "expiry": expiry})
+
+
+class LogoutApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        if request.auth is not None and hasattr(request.auth, "delete"):
+            request.auth.delete()
+        else:
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)

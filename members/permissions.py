@@ -1,0 +1,141 @@
+"""Who may see and do what in the registry (DESIGN.md, "Who uses it").
+
+Tiers are explicit: staff hold the `manage_organization` grant (django-guardian, direct
+foreign-key table) on organisations, and a grant covers the grantee's whole subtree. A grant on
+a province, city or county node is the county tier; any grant below is the committee tier.
+Members reach only their own archive. Superuser is for operations and is not a tier: it sees
+nothing through these functions that its grants do not give it.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import Member, Organization
+
+MANAGE = "manage_organization"
+
+TIER_COUNTY = "county"
+TIER_COMMITTEE = "committee"
+TIER_MEMBER = "member"
+
+
+def staff_grants(user) -> list[Organization]:
+    """Organisations the user may manage (with their subtrees), computed once per request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    cached = getattr(user, "_sanyuan_grants", None)
+    if cached is None:
+        cached = list(
+            Organization.objects.filter(
+                Q(
+                    organizationuserobjectpermission__user=user,
+                    organizationuserobjectpermission__permission__codename=MANAGE,
+                )
+                | Q(
+                    organizationgroupobjectpermission__group__user=user,
+                    organizationgroupobjectpermission__permission__codename=MANAGE,
+                )
+            )
+            .distinct()
+            .order_by("path")
+        )
+        # A grant inside another grant adds nothing; keep only the outermost ones.
+        outermost: list[Organization] = []
+        for org in cached:
+            if not any(org.path.startswith(top.path) for top in outermost):
+                outermost.append(org)
+        cached = outermost
+        user._sanyuan_grants = cached
+    return cached
+
+
+def member_of(user) -> Member | None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    try:
+        return user.member
+    except Member.DoesNotExist:
+        return None
+
+
+def user_tier(user) -> str | None:
+    grants = staff_grants(user)
+    if grants:
+        if any(org.kind in Organization.TOP_KINDS for org in grants):
+            return TIER_COUNTY
+        return TIER_COMMITTEE
+    if member_of(user) is not None:
+        return TIER_MEMBER
+    return None
+
+
+def is_staff_user(user) -> bool:
+    return bool(staff_grants(user))
+
+
+def scope_q(user, *, via: str = "") -> Q:
+    """A Q that keeps rows whose organisation lies in the user's granted subtrees.
+
+    `via` is the lookup from the filtered model to its Organization ("organization__",
+    "" for Organization itself). No grants: a Q that matches nothing.
+    """
+    grants = staff_grants(user)
+    if not grants:
+        return Q(pk__in=[])
+    q = Q()
+    for org in grants:
+        q |= Q(**{f"{via}path__startswith": org.path})
+    return q
+
+
+def in_scope(user, organization: Organization | None) -> bool:
+    if organization is None:
+        return False
+    return any(organization.path.startswith(org.path) for org in staff_grants(user))
+
+
+# Organisations ---------------------------------------------------------------------------
+
+
+def filter_organizations_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
+    qs = Organization.objects.all() if qs is None else qs
+    return qs.filter(scope_q(user))
+
+
+def can_manage_organization(user, organization: Organization) -> bool:
+    return in_scope(user, organization)
+
+
+def check_manage_organization_permission(user, organization: Organization) -> None:
+    if not can_manage_organization(user, organization):
+        raise Http404
+
+
+# Members ---------------------------------------------------------------------------------
+
+
+def filter_members_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
+    qs = Member.objects.all() if qs is None else qs
+    if is_staff_user(user):
+        return qs.filter(scope_q(user, via="organization__"))
+    own = member_of(user)
+    if own is not None:
+        return qs.filter(pk=own.pk)
+    return qs.none()
+
+
+def can_view_member(user, member: Member) -> bool:
+    if is_staff_user(user):
+        return in_scope(user, member.organization)
+    own = member_of(user)
+    return own is not None and own.pk == member.pk
+
+
+def can_manage_member(user, member: Member) -> bool:
+    """Staff in scope keep the archive; the member asks through change requests."""
+    return in_scope(user, member.organization)
+
+
+def check_manage_member_permission(user, member: Member) -> None:
+    if not can_manage_member(user, member):
+        raise Http404

@@ -1,0 +1,1 @@
+"""Writes and business rules of the registry. Import from the submodules."""

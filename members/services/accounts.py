@@ -1,0 +1,308 @@
+"""Activation, password reset, login and staff accounts (DESIGN.md, the API table).
+
+Rules that protect members: responses never reveal whether an archive exists; one-time codes
+are 6 digits, stored only as a keyed hash, single-use, voided by a newer code and killed by
+five wrong tries; sending is throttled per archive, phone and client address.
+"""
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+from knox.models import AuthToken
+
+from members import permissions
+from members.identity import normalize_id_number, normalize_name
+from members.models import Member, OneTimeCode, Organization, User
+from members.services.audit import audit_record
+from sanyuan import ratelimit
+from sanyuan.crypto import encrypt, keyed_hash
+from sanyuan.errors import RateLimited, ServiceError
+
+BAD_IDENTITY_OR_CODE = "姓名、身份证号码或验证码不正确，或验证码已失效。"
+BAD_MEMBER_LOGIN = "姓名、身份证号码或密码不正确。"
+BAD_STAFF_LOGIN = "用户名或密码不正确。"
+LOCKED_OUT = "登录失败次数过多，已暂时锁定。请30分钟后再试，或通过“找回密码”重设密码。"
+
+
+def _code_hash(member_id: int, code: str) -> str:
+    return keyed_hash(f"{member_id}:{code}", purpose="one_time_code")
+
+
+def _member_by_identity(name: str, id_number: str) -> Member | None:
+    member = (
+        Member.objects.select_related("user")
+        .filter(id_number_hash=keyed_hash(id_number, purpose="id_number"))
+        .first()
+    )
+    if member is None or member.name != name:
+        return None
+    return member
+
+
+def _code_create(*, member: Member, channel: str, issued_by=None, reason="") -> tuple:
+    """Void every live code of the member and create a new one. Caller holds a transaction."""
+    now = timezone.now()
+    OneTimeCode.objects.filter(member=member, used_at__isnull=True, voided_at__isnull=True).update(
+        voided_at=now
+    )
+    code = f"{secrets.randbelow(10**6):06d}"
+    ttl = (
+        settings.ONE_TIME_CODE_STAFF_TTL
+        if channel == OneTimeCode.Channel.STAFF
+        else (settings.ONE_TIME_CODE_TTL)
+    )
+    otc = OneTimeCode.objects.create(
+        member=member,
+        code_hash=_code_hash(member.pk, code),
+        channel=channel,
+        issued_by=issued_by,
+        reason=reason,
+        expires_at=now + ttl,
+    )
+    return otc, code
+
+
+def one_time_code_request(*, name: str, id_number: str, ip: str) -> None:
+    """Send a code by SMS to the phone on the archive, if the archive exists and the name
+    matches. Returns the same way either way; raises RateLimited when throttled."""
+    name = normalize_name(name)
+    id_number = normalize_id_number(id_number)
+    rates = settings.ONE_TIME_CODE_RATES
+    ratelimit.enforce(f"otc:ip:{ip}", rates["ip"])
+    ratelimit.enforce(f"otc:archive:{keyed_hash(id_number, purpose='id_number')}", rates["archive"])
+    member = _member_by_identity(name, id_number)
+    if member is None or not member.phone:
+        return
+    ratelimit.enforce(f"otc:phone:{keyed_hash(member.phone, purpose='phone')}", rates["phone"])
+    from members.tasks import send_one_time_code_sms_task
+
+    with transaction.atomic():
+        otc, code = _code_create(member=member, channel=OneTimeCode.Channel.SMS)
+        # The code travels through the broker encrypted, never in clear.
+        send_one_time_code_sms_task.delay_on_commit(otc.pk, encrypt(code))
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    code: str
+    expires_at: datetime
+
+
+def one_time_code_issue(*, staff, member: Member, reason: str, ip: str | None) -> IssuedCode:
+    """Staff issue a code for a member whose phone is stale (72 hours valid). Audited; the
+    member is told by SMS that a code was issued (without the code)."""
+    permissions.check_manage_member_permission(staff, member)
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ServiceError("请填写签发原因。", field="reason")
+    if len(reason) > 200:
+        raise ServiceError("签发原因不能超过200字。", field="reason")
+    from members.tasks import send_staff_code_notice_sms_task
+
+    with transaction.atomic():
+        otc, code = _code_create(
+            member=member, channel=OneTimeCode.Channel.STAFF, issued_by=staff, reason=reason
+        )
+        audit_record(
+            actor=staff,
+            action="one_time_code.issue",
+            target=member,
+            ip=ip,
+            detail={"reason": reason, "code_id": otc.pk},
+        )
+        send_staff_code_notice_sms_task.delay_on_commit(otc.pk)
+    return IssuedCode(code=code, expires_at=otc.expires_at)
+
+
+def _code_consume(member: Member | None, code: str) -> bool:
+    """Check `code` against the member's live code; mark it used when right, count a wrong
+    try when not (five kill it). Caller holds a transaction that commits either way."""
+    if member is None:
+        return False
+    otc = (
+        OneTimeCode.objects.select_for_update()
+        .filter(member=member, used_at__isnull=True, voided_at__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
+    now = timezone.now()
+    if otc is None or otc.expires_at <= now:
+        return False
+    if hmac.compare_digest(otc.code_hash, _code_hash(member.pk, code)):
+        otc.used_at = now
+        otc.save(update_fields=["used_at"])
+        return True
+    otc.failed_attempts += 1
+    fields = ["failed_attempts"]
+    if otc.failed_attempts >= settings.ONE_TIME_CODE_MAX_ATTEMPTS:
+        otc.voided_at = now
+        fields.append("voided_at")
+    otc.save(update_fields=fields)
+    return False
+
+
+def _clean_code(code) -> str:
+    code = str(code or "").strip()
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
+        raise ServiceError("验证码应为6位数字。", field="code")
+    return code
+
+
+def _validate_new_password(password: str, user: User | None = None) -> None:
+    if not password:
+        raise ServiceError("请设置密码。", field="password")
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ServiceError("".join(exc.messages), field="password") from exc
+
+
+def member_activate(
+    *, name: str, id_number: str, code: str, password: str, accept_privacy_notice: bool
+) -> User:
+    """Activate an archive: name + ID number + one-time code + new password."""
+    name = normalize_name(name)
+    id_number = normalize_id_number(id_number)
+    code = _clean_code(code)
+    if accept_privacy_notice is not True:
+        raise ServiceError("请阅读并同意个人信息保护告知。", field="accept_privacy_notice")
+    _validate_new_password(password)
+
+    member = _member_by_identity(name, id_number)
+    with transaction.atomic():
+        if _code_consume(member, code):
+            if member.user_id is not None:
+                # Raising rolls the consumption back: the code stays good for a reset.
+                raise ServiceError("该档案已激活，请直接登录；忘记密码请使用“找回密码”。")
+            now = timezone.now()
+            user = User.objects.create_user(
+                username=f"{User.MEMBER_USERNAME_PREFIX}{member.pk}", password=password
+            )
+            member.user = user
+            member.activated_at = now
+            member.privacy_notice_version = settings.PRIVACY_NOTICE_VERSION
+            member.privacy_accepted_at = now
+            member.save(
+                update_fields=[
+                    "user",
+                    "activated_at",
+                    "privacy_notice_version",
+                    "privacy_accepted_at",
+                    "updated_at",
+                ]
+            )
+            return user
+    raise ServiceError(BAD_IDENTITY_OR_CODE, field="code")
+
+
+def member_password_reset(*, name: str, id_number: str, code: str, password: str) -> User:
+    """A new password for an active archive; every existing token of the member ends."""
+    name = normalize_name(name)
+    id_number = normalize_id_number(id_number)
+    code = _clean_code(code)
+    member = _member_by_identity(name, id_number)
+    _validate_new_password(password, member.user if member and member.user_id else None)
+    with transaction.atomic():
+        if _code_consume(member, code):
+            if member.user_id is None or not member.user.is_active:
+                raise ServiceError("该档案尚未激活，请先激活。")
+            user = member.user
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            AuthToken.objects.filter(user=user).delete()
+            return user
+    raise ServiceError(BAD_IDENTITY_OR_CODE, field="code")
+
+
+def account_authenticate(
+    *,
+    request,
+    password: str,
+    name: str | None = None,
+    id_number: str | None = None,
+    username: str | None = None,
+) -> User:
+    """Members: name + ID number + password; staff: username + password. One message for
+    every cause of failure; RateLimited once django-axes locks the account on this address.
+
+    `request` is the Django HttpRequest (axes marks it when it locks out)."""
+    if id_number is not None:
+        credentials = {"name": name or "", "id_number": id_number, "password": password}
+        message = BAD_MEMBER_LOGIN
+    else:
+        credentials = {"username": username or "", "password": password}
+        message = BAD_STAFF_LOGIN
+    user = authenticate(request, **credentials)
+    if user is None:
+        if getattr(request, "axes_locked_out", False):
+            raise RateLimited(
+                LOCKED_OUT, retry_after=int(settings.AXES_COOLOFF_TIME.total_seconds())
+            )
+        raise ServiceError(message, code="invalid_credentials")
+    return user
+
+
+def token_create(*, user: User) -> tuple[str, datetime]:
+    instance, token = AuthToken.objects.create(user=user)
+    return token, instance.expiry
+
+
+def user_deactivate(*, user: User) -> None:
+    """End the account's access at once: tokens deleted; sessions stop authenticating
+    because the auth backends refuse inactive users."""
+    with transaction.atomic():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        AuthToken.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def staff_account_upsert(
+    *, username: str, password: str, tier: str, organization: Organization | None
+) -> User:
+    """Create or update a staff account with exactly one grant; idempotent."""
+    username = (username or "").strip()
+    if not username or username.startswith(User.MEMBER_USERNAME_PREFIX):
+        raise ServiceError("用户名无效。", field="username")
+    if tier == permissions.TIER_COUNTY:
+        if organization is None:
+            counties = list(Organization.objects.filter(kind=Organization.Kind.COUNTY)[:2])
+            if len(counties) != 1:
+                raise ServiceError("请用 --organization 指定县级组织代码。", field="organization")
+            organization = counties[0]
+        if organization.kind not in Organization.TOP_KINDS:
+            raise ServiceError("县级权限只能授予省、市、县级组织。", field="organization")
+    elif tier == permissions.TIER_COMMITTEE:
+        if organization is None:
+            raise ServiceError("基层党（工）委权限需要指定组织。", field="organization")
+        if organization.kind in Organization.TOP_KINDS:
+            raise ServiceError("该组织是县级及以上组织，请使用 county 权限。", field="organization")
+    else:
+        raise ServiceError("权限层级只能是 county 或 committee。", field="tier")
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username)
+    elif hasattr(user, "member"):
+        raise ServiceError("该账号属于党员，不能设为工作人员。", field="username")
+    _validate_new_password(password, user if user.pk else None)
+    user.set_password(password)
+    user.is_staff = True
+    user.is_active = True
+    user.save()
+    for org in Organization.objects.filter(
+        organizationuserobjectpermission__user=user,
+        organizationuserobjectpermission__permission__codename=permissions.MANAGE,
+    ):
+        if org.pk != organization.pk:
+            remove_perm(f"members.{permissions.MANAGE}", user, org)
+    assign_perm(f"members.{permissions.MANAGE}", user, organization)
+    return user

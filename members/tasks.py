@@ -1,0 +1,43 @@
+"""Celery tasks of the registry: thin wrappers that load by id and call a service."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from sanyuan.crypto import decrypt
+from sanyuan.sms import SmsDeliveryError, send_sms
+
+from .models import OneTimeCode
+
+SMS_RETRY = {
+    "autoretry_for": (SmsDeliveryError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 5,
+}
+
+
+@shared_task(name="members.send-one-time-code-sms", acks_late=True, **SMS_RETRY)
+def send_one_time_code_sms_task(code_id: int, sealed_code: str) -> None:
+    """Send the code, unless it was used, voided or expired meanwhile (so a redelivered
+    task never sends a dead code)."""
+    otc = OneTimeCode.objects.select_related("member").filter(pk=code_id).first()
+    if otc is None or otc.used_at or otc.voided_at or otc.expires_at <= timezone.now():
+        return
+    minutes = int((otc.expires_at - otc.created_at).total_seconds() // 60)
+    send_sms(
+        phone=otc.member.phone,
+        template="one_time_code",
+        params={"code": decrypt(sealed_code), "minutes": minutes},
+    )
+
+
+@shared_task(name="members.send-staff-code-notice-sms", acks_late=True, **SMS_RETRY)
+def send_staff_code_notice_sms_task(code_id: int) -> None:
+    otc = OneTimeCode.objects.select_related("member").filter(pk=code_id).first()
+    if otc is None or not otc.member.phone:
+        return
+    send_sms(
+        phone=otc.member.phone,
+        template="staff_code_issued",
+        params={"name": otc.member.name},
+    )

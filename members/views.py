@@ -1,0 +1,199 @@
+"""Member pages: activation, login, password reset, logout and 我的."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic import TemplateView
+
+from sanyuan.crypto import decrypt, encrypt
+from sanyuan.errors import RateLimited, ServiceError
+from sanyuan.net import client_ip
+
+from . import forms, permissions
+from .identity import mask_id_number, normalize_id_number, normalize_name
+from .services import accounts
+
+MEMBER_BACKEND = "members.backends.MemberBackend"
+SESSION_IDENTITY = "pending_identity"
+
+
+def _add_service_error(form, exc: ServiceError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+class LoginView(View):
+    template_name = "members/login.html"
+
+    def get(self, request):
+        staff = request.GET.get("as") == "staff"
+        form = forms.StaffLoginForm() if staff else forms.MemberLoginForm()
+        return render(request, self.template_name, {"form": form, "staff": staff})
+
+    def post(self, request):
+        staff = request.POST.get("as") == "staff"
+        form = forms.StaffLoginForm(request.POST) if staff else forms.MemberLoginForm(request.POST)
+        status = 200
+        if form.is_valid():
+            try:
+                user = accounts.account_authenticate(request=request, **form.cleaned_data)
+            except RateLimited as exc:
+                form.add_error(None, exc.message)
+                status = 429
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+                status = 400
+            else:
+                login(request, user)
+                default = reverse("members:staff-home") if staff else reverse("learning:home")
+                return redirect(_safe_next(request, default))
+        return render(request, self.template_name, {"form": form, "staff": staff}, status=status)
+
+
+class LogoutView(View):
+    def post(self, request):
+        logout(request)
+        messages.info(request, "您已安全退出。")
+        return redirect("members:login")
+
+
+class IdentityStepView(View):
+    """Step 1 of activation or password reset: who are you; then a code by SMS or from staff."""
+
+    mode = "activate"  # or "reset"
+    template_name = "members/identity_step.html"
+
+    def context(self, form):
+        return {"form": form, "mode": self.mode}
+
+    def get(self, request):
+        return render(request, self.template_name, self.context(forms.IdentityForm()))
+
+    def post(self, request):
+        form = forms.IdentityForm(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, self.context(form), status=400)
+        try:
+            name = normalize_name(form.cleaned_data["name"])
+            id_number = normalize_id_number(form.cleaned_data["id_number"])
+            if request.POST.get("source") != "staff":
+                accounts.one_time_code_request(
+                    name=name, id_number=id_number, ip=client_ip(request)
+                )
+                messages.info(
+                    request,
+                    "如果姓名和身份证号码与档案一致，验证码已发送到档案登记的手机，10分钟内有效。",
+                )
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+            return render(request, self.template_name, self.context(form), status=429)
+        except ServiceError as exc:
+            _add_service_error(form, exc)
+            return render(request, self.template_name, self.context(form), status=400)
+        # Kept encrypted in the session until the second step, never echoed back in clear.
+        request.session[SESSION_IDENTITY] = {"name": name, "id_number": encrypt(id_number)}
+        return redirect(f"members:{self.mode}-confirm")
+
+
+class ConfirmStepView(View):
+    """Step 2: the code and a new password (and, on activation, the privacy notice)."""
+
+    mode = "activate"
+    template_name = "members/confirm_step.html"
+
+    def identity(self, request):
+        pending = request.session.get(SESSION_IDENTITY)
+        if not pending:
+            return None
+        return {"name": pending["name"], "id_number": decrypt(pending["id_number"])}
+
+    def form_class(self):
+        return forms.ActivateForm if self.mode == "activate" else forms.SetPasswordForm
+
+    def render_form(self, request, form, identity, status=200):
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "mode": self.mode,
+                "name": identity["name"],
+                "id_number_masked": mask_id_number(identity["id_number"]),
+                "privacy_version": settings.PRIVACY_NOTICE_VERSION,
+            },
+            status=status,
+        )
+
+    def get(self, request):
+        identity = self.identity(request)
+        if identity is None:
+            return redirect(f"members:{self.mode}")
+        return self.render_form(request, self.form_class()(), identity)
+
+    def post(self, request):
+        identity = self.identity(request)
+        if identity is None:
+            return redirect(f"members:{self.mode}")
+        form = self.form_class()(request.POST)
+        if not form.is_valid():
+            return self.render_form(request, form, identity, status=400)
+        values = {
+            **identity,
+            "code": form.cleaned_data["code"],
+            "password": form.cleaned_data["password"],
+        }
+        try:
+            if self.mode == "activate":
+                user = accounts.member_activate(**values, accept_privacy_notice=True)
+            else:
+                user = accounts.member_password_reset(**values)
+        except ServiceError as exc:
+            _add_service_error(form, exc)
+            return self.render_form(request, form, identity, status=400)
+        request.session.pop(SESSION_IDENTITY, None)
+        login(request, user, backend=MEMBER_BACKEND)
+        messages.success(
+            request, "档案激活成功，欢迎回家！" if self.mode == "activate" else "密码已重设。"
+        )
+        return redirect("learning:home")
+
+
+class PrivacyNoticeView(TemplateView):
+    template_name = "members/privacy_notice.html"
+    extra_context = {"privacy_version": settings.PRIVACY_NOTICE_VERSION}
+
+
+class MeView(LoginRequiredMixin, View):
+    """我的: the member's own card and links; staff are sent to their pages."""
+
+    def get(self, request):
+        member = permissions.member_of(request.user)
+        if member is None:
+            return redirect("members:staff-home")
+        return render(request, "members/me.html", {"member": member, "active_tab": "me"})
+
+
+class StaffHomeView(LoginRequiredMixin, View):
+    def get(self, request):
+        tier = permissions.user_tier(request.user)
+        if tier not in (permissions.TIER_COUNTY, permissions.TIER_COMMITTEE):
+            return redirect("members:me")
+        return render(
+            request,
+            "members/staff_home.html",
+            {"tier": tier, "grants": permissions.staff_grants(request.user)},
+        )

@@ -1,0 +1,99 @@
+"""What every API shares: the error format, pagination and schema helpers.
+
+Errors: `{"field": ["中文说明", ...]}` for input tied to a field, `{"detail": "中文说明",
+"code": "machine_code"}` otherwise (DESIGN.md, "The API contract").
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, pagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import RateLimited, ServiceError
+
+
+def _django_validation_detail(exc: DjangoValidationError) -> dict:
+    if hasattr(exc, "error_dict"):
+        out = {}
+        for field, messages in exc.message_dict.items():
+            key = "detail" if field == "__all__" else field
+            out.setdefault(key, []).extend(messages)
+        return out
+    return {"detail": list(exc.messages)}
+
+
+def _flatten(detail) -> dict:
+    """DRF's nested ErrorDetail structures as plain JSON in our shape."""
+    if isinstance(detail, dict):
+        out = {}
+        for key, value in detail.items():
+            if key in ("non_field_errors", "__all__"):
+                key = "detail"
+            out[key] = _flatten_value(value)
+        if isinstance(out.get("detail"), list):
+            out["detail"] = "；".join(str(item) for item in out["detail"])
+        return out
+    if isinstance(detail, list):
+        return {"detail": "；".join(str(item) for item in detail)}
+    return {"detail": str(detail)}
+
+
+def _flatten_value(value):
+    if isinstance(value, dict):
+        return {key: _flatten_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [
+            _flatten_value(item) if isinstance(item, dict | list) else str(item) for item in value
+        ]
+    return [str(value)]
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ServiceError):
+        if exc.field:
+            body = {exc.field: [exc.message]}
+        else:
+            body = {"detail": exc.message, "code": exc.code}
+        headers = {}
+        if isinstance(exc, RateLimited):
+            headers["Retry-After"] = str(exc.retry_after)
+        return Response(body, status=exc.status_code, headers=headers)
+    if isinstance(exc, DjangoValidationError):
+        detail = _django_validation_detail(exc)
+        if isinstance(detail.get("detail"), list):
+            detail["detail"] = "；".join(detail["detail"])
+        return Response(detail, status=400)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = _flatten(exc.detail)
+    elif isinstance(exc, exceptions.APIException):
+        response.data = {"detail": str(exc.detail), "code": exc.get_codes()}
+        if not isinstance(response.data["code"], str):
+            response.data["code"] = exc.default_code
+    return response
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    invalid_page_message = "页码无效。"
+
+
+class KeysetPagination(pagination.CursorPagination):
+    """Keyset ("cursor") pages: page 1,000 costs what page 1 costs."""
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    ordering = ("-created_at", "-id")
+    invalid_cursor_message = "分页游标无效。"

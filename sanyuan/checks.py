@@ -1,0 +1,25 @@
+"""Start-up checks: a wrong encryption key must fail loudly, never read as garbage."""
+
+from cryptography.fernet import Fernet
+from django.conf import settings
+from django.core.checks import Error, register
+
+
+@register()
+def pii_keys_check(app_configs, **kwargs):
+    errors = []
+    for index, key in enumerate(settings.PII_ENCRYPTION_KEYS):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            errors.append(
+                Error(
+                    f"PII_ENCRYPTION_KEYS[{index}] is not a valid Fernet key.",
+                    hint="Generate one with: python -c 'from cryptography.fernet import "
+                    "Fernet; print(Fernet.generate_key().decode())'",
+                    id="sanyuan.E001",
+                )
+            )
+    if len(settings.PII_HASH_KEY) < 16:
+        errors.append(Error("PII_HASH_KEY must be at least 16 characters.", id="sanyuan.E002"))
+    return errors
