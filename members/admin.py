@@ -11,10 +11,6 @@ from .models import AuditEvent, Member, OneTimeCode, Organization, User
 from .services import archive, organizations
 
 
-def _service_field_error(form, exc: ServiceError):
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
@@ -34,7 +30,19 @@ class OrganizationForm(forms.ModelForm):
             raise forms.ValidationError("上级组织不在您的管理范围内。")
         if parent is None and not self.instance.pk and permissions.user_tier(user) != "county":
             raise forms.ValidationError("请选择上级组织。")
+        if self.instance.pk and parent is not None and parent.path.startswith(self.instance.path):
+            raise forms.ValidationError("不能把组织移到它自己的下级组织之下。")
         return parent
+
+    def clean(self):
+        data = super().clean()
+        kind = self.instance.kind if self.instance.pk else data.get("kind")
+        if kind and "parent" in data:
+            try:
+                organizations.organization_check_parent(kind, data["parent"])
+            except ServiceError as exc:
+                self.add_error("parent", exc.message)
+        return data
 
 
 @admin.register(Organization)
@@ -75,15 +83,6 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
             )
             obj.pk = created.pk
             obj.path = created.path
-
-    def _changeform_view(self, request, object_id, form_url, extra_context):
-        try:
-            return super()._changeform_view(request, object_id, form_url, extra_context)
-        except ServiceError as exc:
-            self.message_user(request, exc.message, level="error")
-            from django.http import HttpResponseRedirect
-
-            return HttpResponseRedirect(request.path)
 
 
 class MemberAdminForm(forms.ModelForm):

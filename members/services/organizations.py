@@ -20,7 +20,8 @@ ALLOWED_PARENT_KINDS: dict[str, set] = {
 }
 
 
-def _check_parent(kind: str, parent: Organization | None) -> None:
+def organization_check_parent(kind: str, parent: Organization | None) -> None:
+    """ServiceError unless an organisation of `kind` may sit directly under `parent`."""
     allowed = ALLOWED_PARENT_KINDS[kind]
     parent_kind = parent.kind if parent is not None else None
     if parent_kind not in allowed:
@@ -43,7 +44,7 @@ def organization_create(
         raise ServiceError("请填写组织名称。", field="name")
     if kind not in Kind.values:
         raise ServiceError("组织类型无效。", field="kind")
-    _check_parent(kind, parent)
+    organization_check_parent(kind, parent)
     if Organization.objects.filter(code=code).exists():
         raise ServiceError("组织代码已存在。", field="code")
     org = Organization.objects.create(
@@ -67,7 +68,7 @@ def organization_move(*, organization: Organization, new_parent: Organization | 
         new_parent = Organization.objects.get(pk=new_parent.pk)
         if new_parent.path.startswith(org.path):
             raise ServiceError("不能把组织移到它自己的下级组织之下。", field="parent")
-    _check_parent(org.kind, new_parent)
+    organization_check_parent(org.kind, new_parent)
     old_prefix = org.path
     new_prefix = f"{new_parent.path if new_parent else '/'}{org.pk}/"
     depth_delta = ((new_parent.depth + 1) if new_parent else 0) - org.depth
@@ -80,13 +81,17 @@ def organization_move(*, organization: Organization, new_parent: Organization | 
 
 
 def organization_update(*, organization: Organization, name: str, parent) -> Organization:
+    """Rename and/or move. Compares with the stored row, since forms edit `organization`
+    in memory before calling this."""
     name = (name or "").strip()
     if not name:
         raise ServiceError("请填写组织名称。", field="name")
     with transaction.atomic():
-        if organization.name != name:
-            organization.name = name
-            organization.save(update_fields=["name"])
-        if parent != organization.parent:
-            organization_move(organization=organization, new_parent=parent)
+        stored = Organization.objects.select_for_update().get(pk=organization.pk)
+        if stored.name != name:
+            stored.name = name
+            stored.save(update_fields=["name"])
+        if (parent.pk if parent else None) != stored.parent_id:
+            organization_move(organization=stored, new_parent=parent)
+    organization.refresh_from_db()
     return organization
