@@ -7,8 +7,8 @@ from sanyuan.errors import ServiceError
 from . import permissions
 from .adminlib import ReadOnlyScopedAdminMixin, ScopedAdminMixin
 from .identity import normalize_id_number, normalize_name, normalize_phone
-from .models import AuditEvent, Member, OneTimeCode, Organization, User
-from .services import archive, organizations
+from .models import AuditEvent, Member, Notice, NoticeDelivery, OneTimeCode, Organization, User
+from .services import archive, notices, organizations
 
 
 class OrganizationForm(forms.ModelForm):
@@ -225,3 +225,64 @@ class SanyuanUserAdmin(UserAdmin):
 
     def has_module_permission(self, request):
         return request.user.is_superuser
+
+
+@admin.register(Notice)
+class NoticeAdmin(ReadOnlyScopedAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "kind",
+        "title",
+        "audience",
+        "audience_organization",
+        "dispatched_at",
+    ]
+    list_filter = ["kind", "audience"]
+    list_select_related = ["audience_organization"]
+    search_fields = ["title"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def scope_queryset(self, request, qs):
+        if permissions.user_tier(request.user) == permissions.TIER_COUNTY:
+            return qs
+        return qs.filter(permissions.scope_q(request.user, via="audience_organization__"))
+
+
+@admin.register(NoticeDelivery)
+class NoticeDeliveryAdmin(ReadOnlyScopedAdminMixin, admin.ModelAdmin):
+    """The outbox of SMS and e-mail; dead-lettered deliveries can be sent again."""
+
+    list_display = [
+        "created_at",
+        "notice",
+        "channel",
+        "status",
+        "attempts",
+        "last_error",
+        "sent_at",
+    ]
+    list_filter = ["status", "channel"]
+    list_select_related = ["notice"]
+    actions = ["retry_dead"]
+    show_full_result_count = False
+
+    def scope_queryset(self, request, qs):
+        if permissions.user_tier(request.user) == permissions.TIER_COUNTY:
+            return qs
+        return qs.none()
+
+    def has_module_permission(self, request):
+        return permissions.user_tier(request.user) == permissions.TIER_COUNTY
+
+    def has_change_permission(self, request, obj=None):
+        # The list action needs it; the change form itself shows read-only fields.
+        return permissions.user_tier(request.user) == permissions.TIER_COUNTY
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    @admin.action(description="重新发送所选的失败记录")
+    def retry_dead(self, request, queryset):
+        count = notices.notice_delivery_retry(deliveries=queryset)
+        self.message_user(request, f"已重新安排发送 {count} 条。")

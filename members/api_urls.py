@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .api import auth, registry
+from .api import auth, notices, registry
 
 urlpatterns = [
     path("auth/activation-code/", auth.ActivationCodeRequestApi.as_view(), name="activation-code"),
@@ -17,4 +17,11 @@ urlpatterns = [
         registry.MemberActivationCodeApi.as_view(),
         name="member-activation-code",
     ),
+    path("notices/", notices.NoticeListApi.as_view(), name="notice-list"),
+    path(
+        "notices/unread-count/", notices.NoticeUnreadCountApi.as_view(), name="notice-unread-count"
+    ),
+    path("notices/read-all/", notices.NoticeReadAllApi.as_view(), name="notice-read-all"),
+    path("notices/preferences/", notices.NoticePreferenceApi.as_view(), name="notice-preferences"),
+    path("notices/<int:pk>/read/", notices.NoticeReadApi.as_view(), name="notice-read"),
 ]

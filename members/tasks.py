@@ -41,3 +41,27 @@ def send_staff_code_notice_sms_task(code_id: int) -> None:
         template="staff_code_issued",
         params={"name": otc.member.name},
     )
+
+
+@shared_task(name="members.notice-dispatch", acks_late=True)
+def notice_dispatch_task(notice_id: int) -> int:
+    from .services.notices import notice_dispatch
+
+    return notice_dispatch(notice_id=notice_id)
+
+
+@shared_task(name="members.notice-delivery-send", acks_late=True, bind=True, max_retries=None)
+def notice_delivery_send_task(self, delivery_id: int) -> str:
+    from .services.notices import DeliveryRetry, notice_delivery_send
+
+    try:
+        return notice_delivery_send(delivery_id=delivery_id)
+    except DeliveryRetry as retry:
+        raise self.retry(countdown=retry.countdown) from None
+
+
+@shared_task(name="members.notice-sweep", acks_late=True)
+def notice_sweep_task() -> dict:
+    from .services.notices import notice_sweep
+
+    return notice_sweep()

@@ -20,4 +20,8 @@ urlpatterns = [
     path("privacy/", views.PrivacyNoticeView.as_view(), name="privacy"),
     path("me/", views.MeView.as_view(), name="me"),
     path("staff/", views.StaffHomeView.as_view(), name="staff-home"),
+    path("notices/", views.NoticeListView.as_view(), name="notices"),
+    path("notices/read-all/", views.NoticeReadAllView.as_view(), name="notices-read-all"),
+    path("notices/settings/", views.NoticePreferenceView.as_view(), name="notice-preferences"),
+    path("notices/<int:pk>/", views.NoticeOpenView.as_view(), name="notice-open"),
 ]

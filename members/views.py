@@ -14,9 +14,10 @@ from sanyuan.crypto import decrypt, encrypt
 from sanyuan.errors import RateLimited, ServiceError
 from sanyuan.net import client_ip
 
-from . import forms, permissions
+from . import forms, permissions, selectors
 from .identity import mask_id_number, normalize_id_number, normalize_name
 from .services import accounts
+from .services import notices as notice_services
 
 MEMBER_BACKEND = "members.backends.MemberBackend"
 SESSION_IDENTITY = "pending_identity"
@@ -197,3 +198,59 @@ class StaffHomeView(LoginRequiredMixin, View):
             "members/staff_home.html",
             {"tier": tier, "grants": permissions.staff_grants(request.user)},
         )
+
+
+class NoticeListView(LoginRequiredMixin, View):
+    """消息: the inbox, newest first, keyset pages."""
+
+    def get(self, request):
+        unread_only = request.GET.get("unread") == "1"
+        try:
+            page = selectors.notice_inbox(
+                user=request.user, cursor=request.GET.get("cursor"), unread_only=unread_only
+            )
+        except ServiceError:
+            return redirect("members:notices")
+        return render(
+            request,
+            "members/notice_list.html",
+            {"page": page, "unread_only": unread_only, "active_tab": "me"},
+        )
+
+
+class NoticeOpenView(LoginRequiredMixin, View):
+    """Open one notice: mark it read and go where it points (or show it)."""
+
+    def get(self, request, pk):
+        notice = selectors.notice_get(user=request.user, pk=pk)
+        notice_services.notice_mark_read(user=request.user, notice=notice)
+        if notice.link:
+            return redirect(notice.link)
+        return render(request, "members/notice_detail.html", {"notice": notice, "active_tab": "me"})
+
+
+class NoticeReadAllView(LoginRequiredMixin, View):
+    def post(self, request):
+        notice_services.notice_mark_all_read(user=request.user)
+        messages.success(request, "已全部标为已读。")
+        return redirect("members:notices")
+
+
+class NoticePreferenceView(LoginRequiredMixin, View):
+    template_name = "members/notice_preferences.html"
+
+    def get(self, request):
+        rows = selectors.notice_preferences(user=request.user)
+        return render(request, self.template_name, {"rows": rows, "active_tab": "me"})
+
+    def post(self, request):
+        for row in selectors.notice_preferences(user=request.user):
+            if row["always_sms"]:
+                continue
+            notice_services.notice_preference_set(
+                user=request.user,
+                kind=row["kind"],
+                sms=request.POST.get(f"sms_{row['kind']}") == "on",
+            )
+        messages.success(request, "通知设置已保存。")
+        return redirect("members:notice-preferences")

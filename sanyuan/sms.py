@@ -27,6 +27,8 @@ class SmsMessage:
     phone: str
     template: str
     params: dict
+    # Sent to the gateway with the message; a gateway that sees the same key twice sends once.
+    idempotency_key: str = ""
 
     @property
     def template_id(self) -> str:
@@ -54,6 +56,7 @@ class FileBackend:
                 "template": message.template,
                 "template_id": message.template_id,
                 "params": message.params,
+                "idempotency_key": message.idempotency_key,
                 "sent_at": timezone.now().isoformat(),
             },
             ensure_ascii=False,
@@ -63,7 +66,8 @@ class FileBackend:
 
 
 class HttpBackend:
-    """POSTs JSON {phone, sign_name, template_id, params} to SMS_HTTP_URL."""
+    """POSTs JSON {phone, sign_name, template_id, params, out_id} to SMS_HTTP_URL, with the
+    idempotency key as `out_id` and in the `Idempotency-Key` header."""
 
     def send(self, message: SmsMessage) -> None:
         if not settings.SMS_HTTP_URL:
@@ -74,6 +78,7 @@ class HttpBackend:
                 "sign_name": settings.SMS_SIGN_NAME,
                 "template_id": message.template_id,
                 "params": message.params,
+                "out_id": message.idempotency_key,
             },
             ensure_ascii=False,
         ).encode()
@@ -84,6 +89,7 @@ class HttpBackend:
             headers={
                 "Content-Type": "application/json; charset=utf-8",
                 "Authorization": f"Bearer {settings.SMS_HTTP_TOKEN}",
+                "Idempotency-Key": message.idempotency_key,
             },
         )
         try:
@@ -101,6 +107,8 @@ def get_backend():
     return BACKENDS[settings.SMS_BACKEND]()
 
 
-def send_sms(*, phone: str, template: str, params: dict) -> None:
+def send_sms(*, phone: str, template: str, params: dict, idempotency_key: str = "") -> None:
     """Send one message now. Raises SmsDeliveryError when the gateway refuses it."""
-    get_backend().send(SmsMessage(phone=phone, template=template, params=params))
+    get_backend().send(
+        SmsMessage(phone=phone, template=template, params=params, idempotency_key=idempotency_key)
+    )

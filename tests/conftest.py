@@ -1,4 +1,5 @@
 import json
+import os
 
 import pytest
 from django.conf import settings
@@ -54,28 +55,14 @@ def as_user():
     return client_for
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db, settings):
-    """A real `celery worker` process on this xdist worker's Redis database and queue, using
-    the test database. Tasks are sent for real (not eager) while it runs."""
-    import os
-    import subprocess
-    import sys
-    import time
+class WorkerProcess:
+    """A `celery worker` subprocess using the test database and this xdist worker's Redis."""
 
-    from django.db import connection
+    def __init__(self, env: dict, beat: bool):
+        import subprocess
+        import sys
 
-    from sanyuan.celery import app
-
-    env = dict(os.environ)
-    db = connection.settings_dict
-    env.update(
-        DJANGO_SETTINGS_MODULE="tests.settings",
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        PYTEST_XDIST_WORKER=os.environ.get("PYTEST_XDIST_WORKER", "gw0"),
-    )
-    process = subprocess.Popen(
-        [
+        command = [
             sys.executable,
             "-m",
             "celery",
@@ -89,29 +76,158 @@ def celery_worker_process(transactional_db, settings):
             "--without-heartbeat",
             "--without-gossip",
             "--without-mingle",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+        ]
+        if beat:
+            command += [
+                "--beat",
+                "--schedule",
+                os.path.join(settings.TEST_RUN_DIR, "beat-schedule"),
+            ]
+        self.log_path = os.path.join(settings.TEST_RUN_DIR, f"worker-{id(self)}.log")
+        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def wait_ready(self, broker_url: str, timeout: float = 30) -> None:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("celery worker exited:\n" + self.output())
+            if "ready." in self.output():
+                return
+            time.sleep(0.2)
+        raise RuntimeError("celery worker did not start:\n" + self.output())
+
+    def output(self) -> str:
+        with open(self.log_path) as handle:
+            return handle.read()
+
+    def kill(self) -> None:
+        """SIGKILL: the worker dies mid-task without acknowledging."""
+        import signal
+
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.log.close()
+
+    def stop(self) -> None:
+        import subprocess
+
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        if not self.log.closed:
+            self.log.close()
+
+
+@pytest.fixture
+def start_worker(transactional_db, settings):
+    """Start real Celery workers (subprocesses); tasks are sent for real (not eager) meanwhile.
+
+    `start_worker(beat=False, **env)`: env overrides, e.g. TEST_BROKER_URL of a throwaway
+    Redis, SMS_BACKEND=http with SMS_HTTP_URL, CELERY_VISIBILITY_TIMEOUT."""
+    from django.db import connection
+
+    from sanyuan.celery import app
+
+    started: list[WorkerProcess] = []
+    db = connection.settings_dict
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = False
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    try:
-        deadline = time.monotonic() + 30
-        inspector = app.control.inspect(timeout=1)
+
+    def start(beat: bool = False, **overrides) -> WorkerProcess:
+        env = dict(os.environ)
+        env.update(
+            DJANGO_SETTINGS_MODULE="tests.settings",
+            DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+            PYTEST_XDIST_WORKER=os.environ.get("PYTEST_XDIST_WORKER", "gw0"),
+            CELERY_TASK_ALWAYS_EAGER="0",
+            SMS_FILE_PATH=str(settings.SMS_FILE_PATH),
+        )
+        env.update({key: str(value) for key, value in overrides.items()})
+        worker = WorkerProcess(env, beat)
+        started.append(worker)
+        worker.wait_ready(env.get("TEST_BROKER_URL", settings.CELERY_BROKER_URL))
+        return worker
+
+    yield start
+    app.conf.task_always_eager = previous
+    for worker in started:
+        worker.stop()
+
+
+@pytest.fixture
+def celery_worker_process(start_worker):
+    return start_worker()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ThrowawayRedis:
+    """A redis-server of our own on a free port, to stop and start in fault tests (never the
+    shared one)."""
+
+    def __init__(self, directory: str):
+        self.port = free_port()
+        self.directory = directory
+        self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import subprocess
+        import time
+
+        import redis
+
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.directory,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError("celery worker exited:\n" + process.stdout.read())
-            if inspector.ping():
-                break
-            time.sleep(0.3)
-        yield process
-    finally:
-        app.conf.task_always_eager = previous
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            try:
+                if redis.Redis(port=self.port, socket_connect_timeout=0.2).ping():
+                    return
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise RuntimeError("throwaway redis did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def throwaway_redis(tmp_path):
+    server = ThrowawayRedis(str(tmp_path))
+    server.start()
+    yield server
+    server.stop()

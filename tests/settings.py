@@ -23,8 +23,13 @@ REDIS_BROKER_DB = REDIS_CACHE_DB + 1
 _redis_host = os.environ.get("TEST_REDIS_HOST", "redis://127.0.0.1:6379")
 os.environ["CACHE_URL"] = f"{_redis_host}/{REDIS_CACHE_DB}"
 os.environ["REDIS_URL"] = f"{_redis_host}/{REDIS_BROKER_DB}"
-os.environ["CELERY_BROKER_URL"] = f"{_redis_host}/{REDIS_BROKER_DB}"
-os.environ["CELERY_RESULT_BACKEND"] = f"{_redis_host}/{REDIS_BROKER_DB}"
+# Subprocesses of fault tests point at a throwaway Redis with TEST_BROKER_URL.
+os.environ["CELERY_BROKER_URL"] = (
+    os.environ.get("TEST_BROKER_URL") or f"{_redis_host}/{REDIS_BROKER_DB}"
+)
+os.environ["CELERY_RESULT_BACKEND"] = (
+    os.environ.get("TEST_BROKER_URL") or f"{_redis_host}/{REDIS_BROKER_DB}"
+)
 os.environ["CELERY_QUEUE"] = f"sanyuan-test-{_slot}-{_worker_index}"
 
 from sanyuan.settings import *  # noqa: E402, F403
@@ -37,9 +42,14 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
-CELERY_TASK_ALWAYS_EAGER = True
-SMS_BACKEND = "file"
-SMS_FILE_PATH = __import__("pathlib").Path(TEST_RUN_DIR) / "sms.jsonl"
+# Business-logic tests run tasks inline; tests of the queue itself start real workers and
+# pass CELERY_TASK_ALWAYS_EAGER=0 (and the other variables below) to those processes.
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "1") == "1"
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "file")
+SMS_FILE_PATH = __import__("pathlib").Path(
+    os.environ.get("SMS_FILE_PATH") or os.path.join(TEST_RUN_DIR, "sms.jsonl")
+)
+NOTICE_RETRY_BACKOFF_BASE = float(os.environ.get("NOTICE_RETRY_BACKOFF_BASE", "0"))
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = os.path.join(TEST_RUN_DIR, "media")
 STORAGES = {

@@ -1,0 +1,22 @@
+from django.core.cache import cache
+from django.utils.functional import SimpleLazyObject
+
+
+def _unread_count(user) -> int:
+    from members import selectors
+    from members.services.notices import unread_cache_key
+
+    key = unread_cache_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = selectors.notice_unread_count(user=user)
+        cache.set(key, count, timeout=60)
+    return count
+
+
+def inbox(request):
+    """`unread_notices` for the badge; computed only if a template shows it, cached 60 s."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"unread_notices": 0}
+    return {"unread_notices": SimpleLazyObject(lambda: _unread_count(user))}

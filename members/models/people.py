@@ -1,0 +1,193 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from sanyuan.crypto import EncryptedTextField
+
+from .. import choices
+from ..identity import mask_id_number, mask_phone
+from .organizations import Organization
+
+
+class User(AbstractUser):
+    """Every account: staff (who hold grants on organisations) and members (linked from
+    `Member.user`). Members never choose a username: theirs is `member-<archive id>`."""
+
+    MEMBER_USERNAME_PREFIX = "member-"
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+
+class Skill(models.Model):
+    """A skill from the maintained list (staff can extend it); used to target training."""
+
+    name = models.CharField("技能", max_length=30, unique=True)
+    category = models.CharField("类别", max_length=30, blank=True)
+    created_at = models.DateTimeField("添加时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "技能"
+        verbose_name_plural = "技能"
+        ordering = ["category", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Member(models.Model):
+    """The electronic archive (电子信息档案) of a mobile party member."""
+
+    class Sex(models.TextChoices):
+        MALE = "male", "男"
+        FEMALE = "female", "女"
+
+    name = models.CharField("姓名", max_length=30, db_index=True)
+    id_number = EncryptedTextField("身份证号码", editable=False)
+    id_number_hash = models.CharField("身份证号码索引", max_length=64, unique=True, editable=False)
+    id_number_masked = models.CharField("身份证号码（脱敏）", max_length=18, editable=False)
+    sex = models.CharField("性别", max_length=6, choices=Sex.choices, editable=False)
+    birth_date = models.DateField("出生日期", editable=False)
+    ethnicity = models.CharField(
+        "民族", max_length=10, choices=choices.ETHNICITY_CHOICES, default="汉族"
+    )
+    phone = models.CharField("手机号码", max_length=11)
+    education = models.CharField(
+        "学历", max_length=20, choices=choices.Education.choices, blank=True
+    )
+    party_standing = models.CharField(
+        "党员类别",
+        max_length=20,
+        choices=choices.PartyStanding.choices,
+        default=choices.PartyStanding.FULL,
+    )
+    joined_party_on = models.DateField("入党时间", null=True, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name="流出地党组织",
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    left_home_on = models.DateField("流出时间", null=True, blank=True)
+    destination_province = models.CharField("流入省份", max_length=6, blank=True, db_index=True)
+    destination_city = models.CharField("流入城市", max_length=6, blank=True, db_index=True)
+    destination_district = models.CharField("流入区县", max_length=6, blank=True)
+    destination_address = models.CharField("详细地址", max_length=200, blank=True)
+    host_organization = models.ForeignKey(
+        Organization,
+        verbose_name="流入地党组织",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hosted_members",
+    )
+    occupation = models.CharField(
+        "职业", max_length=20, choices=choices.Occupation.choices, blank=True
+    )
+    employer = models.CharField("工作单位", max_length=100, blank=True)
+    monthly_income = models.PositiveIntegerField("月收入（元）", null=True, blank=True)
+    skills = models.ManyToManyField(Skill, verbose_name="技能", blank=True, related_name="members")
+    family_situation = EncryptedTextField("家中生产生活情况", blank=True, default="")
+    mindset_note = EncryptedTextField("思想状况（工作人员记录）", blank=True, default="")
+    status = models.CharField(
+        "流动状态",
+        max_length=20,
+        choices=choices.MemberStatus.choices,
+        default=choices.MemberStatus.AWAY,
+        db_index=True,
+    )
+    is_vanguard = models.BooleanField("先锋党员", default=False)
+    is_giving_back_pacesetter = models.BooleanField("回馈标兵", default=False)
+    support_group = models.BooleanField("加入后援团", default=False)
+    last_contacted_at = models.DateTimeField("最近联系时间", null=True, blank=True)
+    last_studied_at = models.DateTimeField("最近学习时间", null=True, blank=True)
+    user = models.OneToOneField(
+        User,
+        verbose_name="登录账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
+    )
+    activated_at = models.DateTimeField("激活时间", null=True, blank=True)
+    privacy_notice_version = models.CharField("已同意的隐私告知版本", max_length=20, blank=True)
+    privacy_accepted_at = models.DateTimeField("同意隐私告知时间", null=True, blank=True)
+    created_at = models.DateTimeField("建档时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "流动党员档案"
+        verbose_name_plural = "流动党员档案"
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["organization", "-id"], name="member_org_id_idx"),
+            models.Index(fields=["host_organization", "-id"], name="member_host_id_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.id_number_masked}）"
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def honours(self) -> list[str]:
+        values = []
+        if self.is_vanguard:
+            values.append(choices.Honour.VANGUARD.value)
+        if self.is_giving_back_pacesetter:
+            values.append(choices.Honour.GIVING_BACK_PACESETTER.value)
+        return values
+
+    @property
+    def income_band(self) -> str | None:
+        return choices.income_band(self.monthly_income)
+
+    @property
+    def is_activated(self) -> bool:
+        return self.user_id is not None
+
+    def set_id_number(self, value: str) -> None:
+        """Caller passes a value already normalised by identity.normalize_id_number."""
+        from sanyuan.crypto import keyed_hash
+
+        from ..identity import id_number_birth_date, id_number_sex
+
+        self.id_number = value
+        self.id_number_hash = keyed_hash(value, purpose="id_number")
+        self.id_number_masked = mask_id_number(value)
+        self.birth_date = id_number_birth_date(value)
+        self.sex = id_number_sex(value)
+
+
+class TemporaryBranchMembership(models.Model):
+    """A member who joined a temporary branch (临时党支部) where members gather, keeping
+    their home organisation. `left_at` is set when they leave or the branch is dissolved."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="temporary_memberships", verbose_name="党员"
+    )
+    branch = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="temporary_memberships",
+        verbose_name="临时党支部",
+        limit_choices_to={"kind": Organization.Kind.TEMPORARY_BRANCH},
+    )
+    joined_at = models.DateTimeField("加入时间", auto_now_add=True)
+    left_at = models.DateTimeField("离开时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "临时党支部成员"
+        verbose_name_plural = "临时党支部成员"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "branch"],
+                condition=models.Q(left_at__isnull=True),
+                name="one_open_temporary_membership",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} @ {self.branch_id}"
