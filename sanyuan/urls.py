@@ -6,6 +6,9 @@ from . import views
 
 api_patterns = [
     path("", include("members.api_urls")),
+    path("", include("learning.api_urls")),
+    path("", include("activities.api_urls")),
+    path("", include("forum.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -100,7 +100,11 @@ class Member(models.Model):
     is_giving_back_pacesetter = models.BooleanField("回馈标兵", default=False)
     support_group = models.BooleanField("加入后援团", default=False)
     last_contacted_at = models.DateTimeField("最近联系时间", null=True, blank=True)
+    # Engagement, kept here by the apps through members.services.archive.member_engagement_touch,
+    # so that the dashboard and the lost-contact alert never query the other apps' tables.
     last_studied_at = models.DateTimeField("最近学习时间", null=True, blank=True)
+    last_attended_at = models.DateTimeField("最近参加组织活动时间", null=True, blank=True)
+    last_posted_at = models.DateTimeField("最近发帖时间", null=True, blank=True)
     user = models.OneToOneField(
         User,
         verbose_name="登录账号",

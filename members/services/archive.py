@@ -62,3 +62,21 @@ def member_contact_update(*, member: Member, phone: str) -> Member:
     member.phone = normalize_phone(phone)
     member.save(update_fields=["phone", "updated_at"])
     return member
+
+
+def member_engagement_touch(
+    *, member_id: int, studied_at=None, attended_at=None, posted_at=None
+) -> None:
+    """Record that a member studied, took part in an activity or posted (one UPDATE; only
+    ever moves the dates forward). Called by learning, activities and forum."""
+    from django.db.models import Q
+
+    for field, when in (
+        ("last_studied_at", studied_at),
+        ("last_attended_at", attended_at),
+        ("last_posted_at", posted_at),
+    ):
+        if when is not None:
+            Member.objects.filter(
+                Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": when}), pk=member_id
+            ).update(**{field: when})
