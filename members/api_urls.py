@@ -9,9 +9,52 @@ urlpatterns = [
     path("auth/login/", auth.LoginApi.as_view(), name="login"),
     path("auth/logout/", auth.LogoutApi.as_view(), name="logout"),
     path("me/", registry.MeApi.as_view(), name="me"),
+    path("me/history/", registry.MeHistoryApi.as_view(), name="me-history"),
+    path(
+        "me/change-requests/", registry.MyChangeRequestListApi.as_view(), name="my-change-requests"
+    ),
+    path(
+        "me/change-requests/<int:pk>/withdraw/",
+        registry.MyChangeRequestWithdrawApi.as_view(),
+        name="my-change-request-withdraw",
+    ),
+    path("change-requests/", registry.ChangeRequestQueueApi.as_view(), name="change-request-list"),
+    path(
+        "change-requests/<int:pk>/",
+        registry.ChangeRequestDetailApi.as_view(),
+        name="change-request-detail",
+    ),
+    path(
+        "change-requests/<int:pk>/approve/",
+        registry.ChangeRequestReviewApi.as_view(action="approve"),
+        name="change-request-approve",
+    ),
+    path(
+        "change-requests/<int:pk>/reject/",
+        registry.ChangeRequestReviewApi.as_view(action="reject"),
+        name="change-request-reject",
+    ),
+    path(
+        "change-requests/<int:pk>/evidence/<int:evidence_pk>/",
+        registry.EvidenceDownloadApi.as_view(),
+        name="change-request-evidence",
+    ),
+    path("skills/", registry.SkillListApi.as_view(), name="skill-list"),
+    path("regions/", registry.RegionListApi.as_view(), name="region-list"),
     path("organizations/", registry.OrganizationListApi.as_view(), name="organization-list"),
     path("members/", registry.MemberListCreateApi.as_view(), name="member-list"),
     path("members/<int:pk>/", registry.MemberDetailApi.as_view(), name="member-detail"),
+    path("members/<int:pk>/history/", registry.MemberHistoryApi.as_view(), name="member-history"),
+    path(
+        "members/<int:pk>/contacts/",
+        registry.MemberContactListApi.as_view(),
+        name="member-contacts",
+    ),
+    path(
+        "members/<int:pk>/reveal-id-number/",
+        registry.MemberRevealIdNumberApi.as_view(),
+        name="member-reveal-id-number",
+    ),
     path(
         "members/<int:pk>/activation-code/",
         registry.MemberActivationCodeApi.as_view(),

@@ -11,7 +11,7 @@ from rest_framework import exceptions, pagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import RateLimited, ServiceError
+from .errors import FieldErrors, RateLimited, ServiceError
 
 
 def _django_validation_detail(exc: DjangoValidationError) -> dict:
@@ -51,6 +51,10 @@ def _flatten_value(value):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, FieldErrors):
+        return Response(
+            {field: list(messages) for field, messages in exc.errors.items()}, status=400
+        )
     if isinstance(exc, ServiceError):
         if exc.field:
             body = {exc.field: [exc.message]}

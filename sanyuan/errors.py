@@ -16,6 +16,15 @@ class ServiceError(Exception):
         self.code = code
 
 
+class FieldErrors(ServiceError):
+    """Several inputs are wrong at once: 400 with every message, `{field: [messages]}`."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        first_field, messages = next(iter(errors.items()))
+        super().__init__(messages[0], field=first_field)
+        self.errors = errors
+
+
 class StateConflict(ServiceError):
     """The action no longer fits the object's state: 409."""
 

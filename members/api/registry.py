@@ -1,15 +1,24 @@
-"""The registry API: the member's own archive, and archives and organisations for staff."""
+"""The registry API: the member's own archive and change requests; archives, contact logs,
+change-request review and organisations for staff."""
 
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from members import permissions, selectors
 from members.api import serializers as s
 from members.api.access import IsMember, IsStaff
-from members.services import accounts, archive
+from members.models import ChangeRequest, Region, Skill
+from members.services import accounts, archive, changes, contacts
+from sanyuan.files import protected_file_response
 from sanyuan.net import client_ip
+
+
+def _own_member(request):
+    return selectors.member_detail_get(user=request.user, pk=request.user.member.pk)
 
 
 class MeApi(APIView):
@@ -17,16 +26,135 @@ class MeApi(APIView):
 
     @extend_schema(responses=s.MemberSerializer)
     def get(self, request):
-        member = selectors.member_get(user=request.user, pk=request.user.member.pk)
-        return Response(s.MemberSerializer(member).data)
+        return Response(s.MemberSerializer(_own_member(request), context={"viewer": "self"}).data)
 
     @extend_schema(request=s.MeUpdateSerializer, responses=s.MemberSerializer)
     def patch(self, request):
         data = s.MeUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        member = selectors.member_get(user=request.user, pk=request.user.member.pk)
+        member = _own_member(request)
         archive.member_contact_update(member=member, **data.validated_data)
-        return Response(s.MemberSerializer(member).data)
+        return Response(s.MemberSerializer(member, context={"viewer": "self"}).data)
+
+
+class MeHistoryApi(APIView):
+    permission_classes = [IsMember]
+
+    @extend_schema(responses=s.HistoryEntrySerializer(many=True))
+    def get(self, request):
+        entries = selectors.member_history(member=_own_member(request), include_staff_only=False)
+        return Response(entries)
+
+
+class MyChangeRequestListApi(APIView):
+    permission_classes = [IsMember]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(responses=s.ChangeRequestSerializer(many=True))
+    def get(self, request):
+        rows = selectors.change_request_list_for_member(member=request.user.member)
+        return Response(s.ChangeRequestSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request=s.ChangeRequestInputSerializer, responses={201: s.ChangeRequestSerializer}
+    )
+    def post(self, request):
+        data = s.ChangeRequestInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = changes.change_request_submit(
+            member=_own_member(request),
+            changes=data.validated_data["changes"],
+            reason=data.validated_data["reason"],
+            evidence_files=request.FILES.getlist("evidence"),
+        )
+        return Response(s.ChangeRequestSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+class MyChangeRequestWithdrawApi(APIView):
+    permission_classes = [IsMember]
+
+    @extend_schema(request=None, responses=s.ChangeRequestSerializer)
+    def post(self, request, pk):
+        member = request.user.member
+        found = selectors.change_request_get_for_member(member=member, pk=pk)
+        withdrawn = changes.change_request_withdraw(member=member, change_request=found)
+        return Response(s.ChangeRequestSerializer(withdrawn).data)
+
+
+class ChangeRequestQueueApi(generics.ListAPIView):
+    permission_classes = [IsStaff]
+    serializer_class = s.ChangeRequestSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("status", str, enum=ChangeRequest.Status.values)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        wanted = self.request.query_params.get("status", "pending")
+        if wanted not in ChangeRequest.Status.values:
+            wanted = "pending"
+        return selectors.change_request_queue(
+            user=self.request.user, status=wanted
+        ).prefetch_related("evidence")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "staff": True}
+
+
+class ChangeRequestDetailApi(APIView):
+    permission_classes = [IsStaff]
+
+    @extend_schema(responses=s.ChangeRequestSerializer)
+    def get(self, request, pk):
+        found = selectors.change_request_get_for_staff(user=request.user, pk=pk)
+        data = s.ChangeRequestSerializer(found, context={"staff": True}).data
+        data["diff"] = selectors.change_request_diff(found)
+        return Response(data)
+
+
+class ChangeRequestReviewApi(APIView):
+    permission_classes = [IsStaff]
+    action = "approve"
+
+    @extend_schema(request=s.ReviewSerializer, responses=s.ChangeRequestSerializer)
+    def post(self, request, pk):
+        found = selectors.change_request_get_for_staff(user=request.user, pk=pk)
+        data = s.ReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        service = (
+            changes.change_request_approve
+            if self.action == "approve"
+            else changes.change_request_reject
+        )
+        done = service(
+            staff=request.user,
+            change_request=found,
+            comment=data.validated_data.get("comment", ""),
+            ip=client_ip(request),
+        )
+        return Response(s.ChangeRequestSerializer(done, context={"staff": True}).data)
+
+
+class EvidenceDownloadApi(APIView):
+    """Evidence files: the member who asked, or staff in scope; nobody else."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, pk, evidence_pk):
+        if permissions.is_staff_user(request.user):
+            found = selectors.change_request_get_for_staff(user=request.user, pk=pk)
+        elif permissions.member_of(request.user) is not None:
+            found = selectors.change_request_get_for_member(member=request.user.member, pk=pk)
+        else:
+            raise Http404
+        evidence = next((e for e in found.evidence.all() if e.pk == int(evidence_pk)), None)
+        if evidence is None:
+            raise Http404
+        return protected_file_response(
+            evidence.file,
+            filename=evidence.original_name,
+            content_type=evidence.content_type,
+            inline=True,
+        )
 
 
 class OrganizationListApi(generics.ListAPIView):
@@ -52,27 +180,49 @@ def _organization_or_none(user, pk):
     return permissions.filter_organizations_visible_to(user).filter(pk=pk).first()
 
 
+MEMBER_FILTERS = [
+    OpenApiParameter("organization", int, description="组织id（含其全部下级）"),
+    OpenApiParameter("destination_province", str, description="流入省份代码，如 440000"),
+    OpenApiParameter("destination_city", str),
+    OpenApiParameter("occupation", str),
+    OpenApiParameter("skill", str, description="技能名称"),
+    OpenApiParameter("status", str),
+    OpenApiParameter("party_standing", str),
+    OpenApiParameter("contact_overdue", bool, description="90天未联系"),
+    OpenApiParameter("support_group", bool),
+    OpenApiParameter("honour", str),
+    OpenApiParameter("q", str, description="姓名、身份证号后四位、完整身份证号或手机号"),
+]
+
+
+def member_filters(params) -> dict:
+    organization = params.get("organization", "")
+    return {
+        "organization": int(organization) if organization.isdigit() else None,
+        "q": params.get("q", ""),
+        "destination_province": params.get("destination_province", "")[:6],
+        "destination_city": params.get("destination_city", "")[:6],
+        "occupation": params.get("occupation", "")[:20],
+        "skill": params.get("skill", "")[:30],
+        "status": params.get("status", "")[:20],
+        "party_standing": params.get("party_standing", "")[:20],
+        "contact_overdue": params.get("contact_overdue") in ("1", "true"),
+        "support_group": params.get("support_group") in ("1", "true"),
+        "honour": params.get("honour", "")[:30],
+    }
+
+
 class MemberListCreateApi(generics.ListAPIView):
     permission_classes = [IsStaff]
-    serializer_class = s.MemberSerializer
+    serializer_class = s.MemberListSerializer
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("organization", int, description="组织id（含其全部下级）"),
-            OpenApiParameter("q", str, description="姓名、身份证号后四位、完整身份证号或手机号"),
-        ]
-    )
+    @extend_schema(parameters=MEMBER_FILTERS)
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        params = self.request.query_params
-        organization = params.get("organization")
-        return selectors.member_list(
-            user=self.request.user,
-            organization=int(organization) if organization and organization.isdigit() else None,
-            q=params.get("q", ""),
-        )
+        filters = member_filters(self.request.query_params)
+        return selectors.member_list(user=self.request.user, **filters).prefetch_related("skills")
 
     @extend_schema(request=s.MemberCreateSerializer, responses={201: s.MemberSerializer})
     def post(self, request):
@@ -81,27 +231,76 @@ class MemberListCreateApi(generics.ListAPIView):
         values = dict(data.validated_data)
         values["organization"] = _organization_or_none(request.user, values["organization"])
         member = archive.member_create(actor=request.user, **values)
-        return Response(s.MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+        member = selectors.member_detail_get(user=request.user, pk=member.pk)
+        return Response(
+            s.MemberSerializer(member, context={"viewer": "staff"}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class MemberDetailApi(APIView):
+    """A full archive for staff in scope; every read is logged."""
+
     permission_classes = [IsStaff]
 
     @extend_schema(responses=s.MemberSerializer)
     def get(self, request, pk):
-        member = selectors.member_get(user=request.user, pk=pk)
-        return Response(s.MemberSerializer(member).data)
+        member = selectors.member_detail_get(user=request.user, pk=pk)
+        archive.member_record_view(actor=request.user, member=member, ip=client_ip(request))
+        return Response(s.MemberSerializer(member, context={"viewer": "staff"}).data)
 
     @extend_schema(request=s.MemberUpdateSerializer, responses=s.MemberSerializer)
     def patch(self, request, pk):
         member = selectors.member_get(user=request.user, pk=pk)
         data = s.MemberUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        changes = dict(data.validated_data)
-        if "organization" in changes:
-            changes["organization"] = _organization_or_none(request.user, changes["organization"])
-        archive.member_update(actor=request.user, member=member, **changes)
-        return Response(s.MemberSerializer(member).data)
+        values = dict(data.validated_data)
+        if "organization" in values:
+            values["organization"] = _organization_or_none(request.user, values["organization"])
+        archive.member_update(actor=request.user, member=member, **values)
+        member = selectors.member_detail_get(user=request.user, pk=pk)
+        return Response(s.MemberSerializer(member, context={"viewer": "staff"}).data)
+
+
+class MemberHistoryApi(APIView):
+    permission_classes = [IsStaff]
+
+    @extend_schema(responses=s.HistoryEntrySerializer(many=True))
+    def get(self, request, pk):
+        member = selectors.member_get(user=request.user, pk=pk)
+        return Response(selectors.member_history(member=member, include_staff_only=True))
+
+
+class MemberRevealIdNumberApi(APIView):
+    """The one explicit, logged staff action that shows a full ID number."""
+
+    permission_classes = [IsStaff]
+
+    @extend_schema(request=None, responses=s.RevealedIdNumberSerializer)
+    def post(self, request, pk):
+        member = selectors.member_get(user=request.user, pk=pk)
+        value = archive.member_reveal_id_number(
+            actor=request.user, member=member, ip=client_ip(request)
+        )
+        return Response({"id_number": value})
+
+
+class MemberContactListApi(APIView):
+    permission_classes = [IsStaff]
+
+    @extend_schema(responses=s.ContactLogSerializer(many=True))
+    def get(self, request, pk):
+        member = selectors.member_get(user=request.user, pk=pk)
+        rows = selectors.contact_log_list(user=request.user, member=member)[:200]
+        return Response(s.ContactLogSerializer(rows, many=True).data)
+
+    @extend_schema(request=s.ContactLogInputSerializer, responses={201: s.ContactLogSerializer})
+    def post(self, request, pk):
+        member = selectors.member_get(user=request.user, pk=pk)
+        data = s.ContactLogInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        log = contacts.contact_log_create(staff=request.user, member=member, **data.validated_data)
+        return Response(s.ContactLogSerializer(log).data, status=status.HTTP_201_CREATED)
 
 
 class MemberActivationCodeApi(APIView):
@@ -118,3 +317,27 @@ class MemberActivationCodeApi(APIView):
         return Response(
             {"code": issued.code, "expires_at": issued.expires_at}, status=status.HTTP_201_CREATED
         )
+
+
+class SkillListApi(APIView):
+    @extend_schema(responses=s.SkillSerializer(many=True))
+    def get(self, request):
+        return Response(
+            s.SkillSerializer(Skill.objects.order_by("category", "name"), many=True).data
+        )
+
+
+class RegionListApi(APIView):
+    """Administrative divisions for pickers: provinces, or the children of `parent`."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("parent", str)], responses=s.RegionSerializer(many=True)
+    )
+    def get(self, request):
+        parent = request.query_params.get("parent", "")
+        qs = (
+            Region.objects.filter(parent_id=parent)
+            if parent
+            else Region.objects.filter(level="province")
+        )
+        return Response(s.RegionSerializer(qs.order_by("code"), many=True).data)

@@ -10,11 +10,23 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
 
 class MemberSerializer(serializers.ModelSerializer):
-    """An archive as staff and the member see it. `id_number` is always the masked form."""
+    """An archive as staff and the member see it. `id_number` is always the masked form.
+
+    `context["viewer"]`: "staff" (in scope: everything), "self" (the member: no staff-only
+    fields), or "limited" (no sensitive fields either)."""
 
     id_number = serializers.CharField(source="id_number_masked", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
+    host_organization_name = serializers.CharField(
+        source="host_organization.name", read_only=True, default=None
+    )
+    destination_name = serializers.SerializerMethodField()
+    skills = serializers.SerializerMethodField()
+    skill_names = serializers.SerializerMethodField()
+    honours = serializers.ListField(child=serializers.CharField(), read_only=True)
+    income_band = serializers.CharField(read_only=True)
     is_activated = serializers.BooleanField(read_only=True)
+    contact_overdue = serializers.SerializerMethodField()
 
     class Meta:
         model = Member
@@ -24,24 +36,161 @@ class MemberSerializer(serializers.ModelSerializer):
             "id_number",
             "sex",
             "birth_date",
+            "ethnicity",
             "phone",
+            "education",
+            "party_standing",
+            "joined_party_on",
             "organization",
             "organization_name",
+            "left_home_on",
+            "destination_province",
+            "destination_city",
+            "destination_district",
+            "destination_address",
+            "destination_name",
+            "host_organization",
+            "host_organization_name",
+            "occupation",
+            "employer",
+            "monthly_income",
+            "income_band",
+            "skills",
+            "skill_names",
+            "family_situation",
+            "mindset_note",
+            "status",
+            "honours",
+            "support_group",
             "is_activated",
+            "last_contacted_at",
+            "contact_overdue",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
 
+    SENSITIVE = ("monthly_income", "income_band", "family_situation")
+    STAFF_ONLY = ("mindset_note", "last_contacted_at", "contact_overdue")
 
-class MemberCreateSerializer(serializers.Serializer):
+    def _skills(self, obj):
+        return list(obj.skills.all())
+
+    def get_skills(self, obj) -> list[int]:
+        return [skill.pk for skill in self._skills(obj)]
+
+    def get_skill_names(self, obj) -> list[str]:
+        return [skill.name for skill in self._skills(obj)]
+
+    def get_destination_name(self, obj) -> str:
+        from members.archive_fields import destination_name
+
+        return destination_name(
+            obj.destination_province, obj.destination_city, obj.destination_district
+        )
+
+    def get_contact_overdue(self, obj) -> bool:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        cutoff = timezone.now() - timedelta(days=90)
+        last = obj.last_contacted_at
+        return (last is None and obj.created_at < cutoff) or (last is not None and last < cutoff)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        viewer = self.context.get("viewer", "limited")
+        if viewer != "staff":
+            for field in self.STAFF_ONLY:
+                data.pop(field, None)
+        if viewer == "limited":
+            for field in self.SENSITIVE:
+                data.pop(field, None)
+        return data
+
+
+class MemberListSerializer(MemberSerializer):
+    """A row of the staff list: no sensitive fields (those are read, and logged, one by one)."""
+
+    class Meta(MemberSerializer.Meta):
+        fields = [
+            "id",
+            "name",
+            "id_number",
+            "sex",
+            "birth_date",
+            "phone",
+            "party_standing",
+            "organization",
+            "organization_name",
+            "destination_province",
+            "destination_city",
+            "destination_name",
+            "occupation",
+            "skills",
+            "skill_names",
+            "status",
+            "honours",
+            "support_group",
+            "is_activated",
+            "last_contacted_at",
+            "contact_overdue",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, instance):
+        return serializers.ModelSerializer.to_representation(self, instance)
+
+
+ARCHIVE_INPUT_FIELDS = (
+    "ethnicity",
+    "education",
+    "party_standing",
+    "joined_party_on",
+    "left_home_on",
+    "destination_province",
+    "destination_city",
+    "destination_district",
+    "destination_address",
+    "occupation",
+    "employer",
+    "monthly_income",
+    "skills",
+    "family_situation",
+    "mindset_note",
+    "status",
+    "honours",
+    "support_group",
+    "host_organization",
+)
+
+
+class ArchiveInputSerializer(serializers.Serializer):
+    """Archive values as JSON; checking is the service's (members.archive_fields)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError("请求体应为JSON对象。")
+        allowed = set(self.fields) | set(ARCHIVE_INPUT_FIELDS)
+        unknown = [key for key in data if key not in allowed]
+        if unknown:
+            raise serializers.ValidationError({key: ["不支持的字段。"] for key in unknown})
+        values = super().to_internal_value(data)
+        for key in ARCHIVE_INPUT_FIELDS:
+            if key in data:
+                values[key] = data[key]
+        return values
+
+
+class MemberCreateSerializer(ArchiveInputSerializer):
     name = serializers.CharField(max_length=60)
     id_number = serializers.CharField(max_length=60)
     phone = serializers.CharField(max_length=30)
     organization = serializers.IntegerField()
 
 
-class MemberUpdateSerializer(serializers.Serializer):
+class MemberUpdateSerializer(ArchiveInputSerializer):
     name = serializers.CharField(max_length=60, required=False)
     phone = serializers.CharField(max_length=30, required=False)
     organization = serializers.IntegerField(required=False)
@@ -95,3 +244,122 @@ class IssuedCodeSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
+
+
+class ContactLogSerializer(serializers.ModelSerializer):
+    staff_name = serializers.CharField(source="staff.username", read_only=True, default=None)
+    organization_name = serializers.CharField(
+        source="organization.name", read_only=True, default=None
+    )
+
+    class Meta:
+        from members.models import ContactLog
+
+        model = ContactLog
+        fields = [
+            "id",
+            "contacted_on",
+            "channel",
+            "note",
+            "mindset",
+            "staff_name",
+            "organization_name",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ContactLogInputSerializer(serializers.Serializer):
+    contacted_on = serializers.CharField(max_length=20)
+    channel = serializers.CharField(max_length=20)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    mindset = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+class EvidenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, obj) -> str:
+        return f"/api/change-requests/{obj.change_request_id}/evidence/{obj.pk}/"
+
+
+class ChangeRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    member = serializers.IntegerField(source="member_id")
+    member_name = serializers.CharField(source="member.name")
+    status = serializers.CharField()
+    changes = serializers.JSONField()
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    age_days = serializers.SerializerMethodField()
+    reviewed_at = serializers.DateTimeField()
+    review_comment = serializers.CharField()
+    evidence = EvidenceSerializer(many=True)
+
+    def get_age_days(self, obj) -> int:
+        from django.utils import timezone
+
+        return (timezone.now() - obj.created_at).days
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("staff"):
+            # The member sees the old and new values of their own request; sensitive values
+            # are theirs. Staff-only fields are never requestable.
+            data.pop("member_name", None)
+        return data
+
+
+class ChangeRequestInputSerializer(serializers.Serializer):
+    changes = serializers.JSONField()
+    reason = serializers.CharField(max_length=500)
+
+    def validate_changes(self, value):
+        if isinstance(value, str):
+            import json
+
+            try:
+                value = json.loads(value)
+            except ValueError as exc:
+                raise serializers.ValidationError("changes 应为JSON对象。") from exc
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("changes 应为JSON对象。")
+        return value
+
+
+class ReviewSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class SkillSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    category = serializers.CharField()
+
+
+class RegionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    parent = serializers.CharField(source="parent_id", allow_null=True)
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    old = serializers.CharField()
+    new = serializers.CharField()
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    by = serializers.CharField()
+    changes = HistoryChangeSerializer(many=True)
+
+
+class RevealedIdNumberSerializer(serializers.Serializer):
+    id_number = serializers.CharField()

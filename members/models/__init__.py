@@ -1,5 +1,6 @@
 from .accounts import OneTimeCode
 from .audit import AuditEvent
+from .changes import ChangeEvidence, ChangeRequest, ContactLog, RosterImport
 from .notices import (
     Notice,
     NoticeDelivery,
@@ -14,9 +15,13 @@ from .organizations import (
     OrganizationUserObjectPermission,
 )
 from .people import Member, Skill, TemporaryBranchMembership, User
+from .regions import Region
 
 __all__ = [
     "AuditEvent",
+    "ChangeEvidence",
+    "ChangeRequest",
+    "ContactLog",
     "Member",
     "Notice",
     "NoticeDelivery",
@@ -28,6 +33,8 @@ __all__ = [
     "Organization",
     "OrganizationGroupObjectPermission",
     "OrganizationUserObjectPermission",
+    "Region",
+    "RosterImport",
     "Skill",
     "TemporaryBranchMembership",
     "User",

@@ -17,6 +17,7 @@ from .people import Skill, User
 class Notice(models.Model):
     class Kind(models.TextChoices):
         REVIEW_OUTCOME = "review_outcome", "审核结果"
+        CHANGE_REQUEST = "change_request", "档案修改申请"
         ACTIVITY = "activity", "组织活动"
         ACTIVITY_REMINDER = "activity_reminder", "活动提醒"
         FORUM_REPLY = "forum_reply", "论坛回复"

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from sanyuan.crypto import EncryptedTextField
 
@@ -105,6 +106,13 @@ class Member(models.Model):
     last_studied_at = models.DateTimeField("最近学习时间", null=True, blank=True)
     last_attended_at = models.DateTimeField("最近参加组织活动时间", null=True, blank=True)
     last_posted_at = models.DateTimeField("最近发帖时间", null=True, blank=True)
+
+    # Every change of the archive: who, when, what. Encrypted fields stay encrypted there too.
+    history = HistoricalRecords(
+        verbose_name="档案变更历史",
+        m2m_fields=[skills],
+        excluded_fields=["updated_at", "last_studied_at", "last_attended_at", "last_posted_at"],
+    )
     user = models.OneToOneField(
         User,
         verbose_name="登录账号",

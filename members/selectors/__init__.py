@@ -1,3 +1,12 @@
+from .changes import (
+    change_request_diff,
+    change_request_get_for_member,
+    change_request_get_for_staff,
+    change_request_list_for_member,
+    change_request_queue,
+    contact_log_list,
+    member_history,
+)
 from .notices import (
     Audiences,
     audiences_of,
@@ -6,12 +15,28 @@ from .notices import (
     notice_preferences,
     notice_unread_count,
 )
-from .registry import member_get, member_list, organization_get, organization_list
+from .registry import (
+    contact_overdue_q,
+    member_detail_get,
+    member_get,
+    member_list,
+    organization_get,
+    organization_list,
+)
 
 __all__ = [
     "Audiences",
     "audiences_of",
+    "change_request_diff",
+    "change_request_get_for_member",
+    "change_request_get_for_staff",
+    "change_request_list_for_member",
+    "change_request_queue",
+    "contact_log_list",
+    "contact_overdue_q",
+    "member_detail_get",
     "member_get",
+    "member_history",
     "member_list",
     "notice_get",
     "notice_inbox",

@@ -1,7 +1,10 @@
 """Reads of the registry, always through permissions."""
 
+from datetime import timedelta
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from members import permissions
 from members.identity import normalize_id_number
@@ -41,7 +44,32 @@ def _search_q(q: str) -> Q:
     return Q(name__contains=q)
 
 
-def member_list(*, user, organization: int | None = None, q: str = "") -> QuerySet:
+CONTACT_OVERDUE_DAYS = 90
+
+
+def contact_overdue_q() -> Q:
+    cutoff = timezone.now() - timedelta(days=CONTACT_OVERDUE_DAYS)
+    return Q(last_contacted_at__isnull=True, created_at__lt=cutoff) | Q(
+        last_contacted_at__lt=cutoff
+    )
+
+
+def member_list(
+    *,
+    user,
+    organization: int | None = None,
+    q: str = "",
+    destination_province: str = "",
+    destination_city: str = "",
+    occupation: str = "",
+    skill: str = "",
+    status: str = "",
+    party_standing: str = "",
+    contact_overdue: bool = False,
+    support_group: bool = False,
+    honour: str = "",
+) -> QuerySet:
+    """Archives in the user's scope, filtered; one query (plus its page), never per row."""
     qs = permissions.filter_members_visible_to(user).select_related("organization")
     if organization is not None:
         org = permissions.filter_organizations_visible_to(user).filter(pk=organization).first()
@@ -50,7 +78,38 @@ def member_list(*, user, organization: int | None = None, q: str = "") -> QueryS
         qs = qs.filter(organization__path__startswith=org.path)
     if q and q.strip():
         qs = qs.filter(_search_q(q))
+    for field, value in (
+        ("destination_province", destination_province),
+        ("destination_city", destination_city),
+        ("occupation", occupation),
+        ("status", status),
+        ("party_standing", party_standing),
+    ):
+        if value:
+            qs = qs.filter(**{field: value})
+    if skill:
+        qs = qs.filter(
+            pk__in=Member.skills.through.objects.filter(skill__name=skill).values("member_id")
+        )
+    if contact_overdue:
+        qs = qs.filter(contact_overdue_q())
+    if support_group:
+        qs = qs.filter(support_group=True)
+    if honour == "vanguard":
+        qs = qs.filter(is_vanguard=True)
+    elif honour == "giving_back_pacesetter":
+        qs = qs.filter(is_giving_back_pacesetter=True)
     return qs.order_by("-id")
+
+
+def member_detail_get(*, user, pk) -> Member:
+    """One archive with what its full view needs (skills, last contact) in few queries."""
+    member = member_get(user=user, pk=pk)
+    return (
+        Member.objects.select_related("organization", "host_organization", "user")
+        .prefetch_related("skills")
+        .get(pk=member.pk)
+    )
 
 
 def member_get(*, user, pk) -> Member:

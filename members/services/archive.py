@@ -1,14 +1,22 @@
-"""Keeping the electronic archive: staff create and edit archives inside their scope."""
+"""Keeping the electronic archive: staff create and edit archives inside their scope; every
+change goes through here so that rules, scope and history hold for admin, API and pages."""
+
+from datetime import datetime, time
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from members import permissions
+from members.archive_fields import STAFF_FIELDS, clean_archive_values
 from members.identity import normalize_id_number, normalize_name, normalize_phone
 from members.models import Member, Organization
+from members.services.audit import audit_record
 from sanyuan.crypto import keyed_hash
 from sanyuan.errors import ServiceError
 
 DUPLICATE_ID_NUMBER = "该身份证号码已有档案，请勿重复建档。"
+_MISSING = object()
 
 
 def _organization_in_scope(actor, organization: Organization | None) -> Organization:
@@ -19,21 +27,89 @@ def _organization_in_scope(actor, organization: Organization | None) -> Organiza
     return organization
 
 
+def _host_organization(value) -> Organization | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, Organization):
+        value = Organization.objects.filter(pk=value).first() if str(value).isdigit() else None
+    if value is None or value.kind != Organization.Kind.HOST:
+        raise ServiceError("流入地党组织无效。", field="host_organization")
+    return value
+
+
+def apply_archive_values(member: Member, values: dict) -> list[str]:
+    """Set parsed values on `member` (not saved); returns the changed concrete fields.
+    Skills are returned as the pseudo-field "skills" and set by `save_archive`."""
+    changed = []
+    for field, value in values.items():
+        if field == "skills":
+            changed.append("skills")
+        elif field == "honours":
+            for flag, honour in (
+                ("is_vanguard", "vanguard"),
+                ("is_giving_back_pacesetter", "giving_back_pacesetter"),
+            ):
+                if getattr(member, flag) != (honour in value):
+                    setattr(member, flag, honour in value)
+                    changed.append(flag)
+        elif getattr(member, field) != value:
+            setattr(member, field, value)
+            changed.append(field)
+    return changed
+
+
+def save_archive(member: Member, changed: list[str], values: dict, *, actor) -> None:
+    """Save the changed fields with history attributed to `actor`. Caller holds a transaction."""
+    member._history_user = actor if actor is not None and actor.is_authenticated else None
+    fields = [field for field in changed if field != "skills"]
+    if fields:
+        member.save(update_fields=[*fields, "updated_at"])
+    if "skills" in changed:
+        member.skills.set(values["skills"])
+
+
 def member_create(
-    *, actor, name: str, id_number: str, phone: str, organization: Organization | None
+    *, actor, name: str, id_number: str, phone: str, organization: Organization | None, **extra
 ) -> Member:
     """Staff create the archive of a newly departed member (新流出党员建档)."""
-    name = normalize_name(name)
-    id_number = normalize_id_number(id_number)
-    phone = normalize_phone(phone)
+    errors = {}
+    cleaned = {}
+    for field, func, value in (
+        ("name", normalize_name, name),
+        ("id_number", normalize_id_number, id_number),
+        ("phone", normalize_phone, phone),
+    ):
+        try:
+            cleaned[field] = func(value)
+        except ServiceError as exc:
+            errors[field] = [exc.message]
+    if errors:
+        from sanyuan.errors import FieldErrors
+
+        raise FieldErrors(errors)
     organization = _organization_in_scope(actor, organization)
-    if Member.objects.filter(id_number_hash=keyed_hash(id_number, purpose="id_number")).exists():
+    host = _host_organization(extra.pop("host_organization", None))
+    if Member.objects.filter(
+        id_number_hash=keyed_hash(cleaned["id_number"], purpose="id_number")
+    ).exists():
         raise ServiceError(DUPLICATE_ID_NUMBER, field="id_number")
-    member = Member(name=name, phone=phone, organization=organization)
-    member.set_id_number(id_number)
+    member = Member(
+        name=cleaned["name"],
+        phone=cleaned["phone"],
+        organization=organization,
+        host_organization=host,
+    )
+    member.set_id_number(cleaned["id_number"])
+    values = clean_archive_values(
+        extra, allowed=STAFF_FIELDS, birth_date=member.birth_date, current=member
+    )
+    apply_archive_values(member, values)
+    member._history_user = actor
     try:
         with transaction.atomic():
             member.save()
+            if values.get("skills"):
+                member.skills.set(values["skills"])
     except IntegrityError as exc:  # a concurrent create of the same ID number
         raise ServiceError(DUPLICATE_ID_NUMBER, field="id_number") from exc
     return member
@@ -42,26 +118,54 @@ def member_create(
 def member_update(*, actor, member: Member, **changes) -> Member:
     """Staff edit archive fields. Only the keys given are changed."""
     permissions.check_manage_member_permission(actor, member)
-    fields = []
-    if "name" in changes:
-        member.name = normalize_name(changes["name"])
-        fields.append("name")
-    if "phone" in changes:
-        member.phone = normalize_phone(changes["phone"])
-        fields.append("phone")
-    if "organization" in changes:
-        member.organization = _organization_in_scope(actor, changes["organization"])
-        fields.append("organization")
-    if fields:
-        member.save(update_fields=[*fields, "updated_at"])
+    organization = changes.pop("organization", _MISSING)
+    host = changes.pop("host_organization", _MISSING)
+    values = clean_archive_values(
+        changes, allowed=STAFF_FIELDS, birth_date=member.birth_date, current=member
+    )
+    with transaction.atomic():
+        locked = Member.objects.select_for_update().get(pk=member.pk)
+        changed = apply_archive_values(locked, values)
+        if organization is not _MISSING and organization != locked.organization:
+            locked.organization = _organization_in_scope(actor, organization)
+            changed.append("organization")
+        if host is not _MISSING:
+            host = _host_organization(host)
+            if host != locked.host_organization:
+                locked.host_organization = host
+                changed.append("host_organization")
+        save_archive(locked, changed, values, actor=actor)
+    member.refresh_from_db()
     return member
 
 
 def member_contact_update(*, member: Member, phone: str) -> Member:
     """The member keeps their own phone number current (PATCH /api/me/)."""
-    member.phone = normalize_phone(phone)
-    member.save(update_fields=["phone", "updated_at"])
+    phone = normalize_phone(phone)
+    if phone != member.phone:
+        member.phone = phone
+        member._history_user = member.user
+        member.save(update_fields=["phone", "updated_at"])
     return member
+
+
+def member_record_view(*, actor, member: Member, ip: str | None) -> None:
+    """A staff read of a full archive is logged (who, when, which archive, from where)."""
+    if permissions.is_staff_user(actor):
+        audit_record(actor=actor, action="member.view", target=member, ip=ip)
+
+
+def member_reveal_id_number(*, actor, member: Member, ip: str | None) -> str:
+    """The one explicit, logged action that shows a full ID number."""
+    permissions.check_manage_member_permission(actor, member)
+    audit_record(
+        actor=actor,
+        action="member.reveal_id_number",
+        target=member,
+        ip=ip,
+        detail={"id_number": member.id_number_masked},
+    )
+    return member.id_number
 
 
 def member_engagement_touch(
@@ -69,8 +173,6 @@ def member_engagement_touch(
 ) -> None:
     """Record that a member studied, took part in an activity or posted (one UPDATE; only
     ever moves the dates forward). Called by learning, activities and forum."""
-    from django.db.models import Q
-
     for field, when in (
         ("last_studied_at", studied_at),
         ("last_attended_at", attended_at),
@@ -80,3 +182,7 @@ def member_engagement_touch(
             Member.objects.filter(
                 Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": when}), pk=member_id
             ).update(**{field: when})
+
+
+def contacted_at(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(12, 0)))

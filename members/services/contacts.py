@@ -1,0 +1,55 @@
+from django.db import transaction
+from django.db.models import Q
+
+from members import permissions
+from members.archive_fields import parse_date
+from members.models import ContactLog, Member
+from members.services.archive import contacted_at
+from sanyuan.errors import FieldErrors, ServiceError
+
+
+def contact_log_create(
+    *, staff, member: Member, contacted_on, channel: str, note: str = "", mindset: str = ""
+) -> ContactLog:
+    """Staff record a contact with a member; the archive's last contact moves forward."""
+    permissions.check_manage_member_permission(staff, member)
+    errors = {}
+    try:
+        day = parse_date(contacted_on, "联系日期")
+        if day is None:
+            raise ServiceError("请填写联系日期。")
+        from django.utils import timezone
+
+        if day > timezone.localdate():
+            raise ServiceError("联系日期不能晚于今天。")
+    except ServiceError as exc:
+        errors["contacted_on"] = [exc.message]
+    if channel not in ContactLog.Channel.values:
+        errors["channel"] = ["请选择联系方式。"]
+    if mindset and mindset not in ContactLog.Mindset.values:
+        errors["mindset"] = ["思想状况选项无效。"]
+    note = (note or "").strip()
+    if len(note) > 1000:
+        errors["note"] = ["情况记录不能超过1000字。"]
+    if errors:
+        raise FieldErrors(errors)
+    grants = [
+        org
+        for org in permissions.staff_grants(staff)
+        if member.organization.path.startswith(org.path)
+    ]
+    with transaction.atomic():
+        log = ContactLog.objects.create(
+            member=member,
+            staff=staff,
+            organization=grants[0] if grants else None,
+            contacted_on=day,
+            channel=channel,
+            note=note,
+            mindset=mindset,
+        )
+        when = contacted_at(day)
+        Member.objects.filter(
+            Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=when), pk=member.pk
+        ).update(last_contacted_at=when)
+    return log
