@@ -69,3 +69,107 @@ class PhoneForm(forms.ModelForm):
     class Meta:
         model = Member
         fields = ["phone"]
+
+
+class ContactLogForm(forms.Form):
+    from .models import ContactLog as _ContactLog
+
+    contacted_on = forms.DateField(label="联系日期", widget=forms.DateInput(attrs={"type": "date"}))
+    channel = forms.ChoiceField(label="方式", choices=_ContactLog.Channel.choices)
+    mindset = forms.ChoiceField(
+        label="思想状况", choices=[("", "（不评估）"), *_ContactLog.Mindset.choices], required=False
+    )
+    note = forms.CharField(
+        label="情况记录", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=1000
+    )
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label="花名册文件（Excel .xlsx 或 CSV）",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,text/csv"}),
+    )
+
+
+class ChangeRequestForm(forms.Form):
+    """申请修改: current values pre-filled; only what differs becomes the request."""
+
+    from . import choices as _choices
+
+    name = forms.CharField(label="姓名", max_length=60, strip=False)
+    phone = forms.CharField(
+        label="手机号码", max_length=30, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    ethnicity = forms.ChoiceField(label="民族", choices=_choices.ETHNICITY_CHOICES)
+    education = forms.ChoiceField(
+        label="学历", choices=[("", "（未填）"), *_choices.Education.choices], required=False
+    )
+    destination_province = forms.ChoiceField(label="流入省份", required=False)
+    destination_city = forms.ChoiceField(label="流入城市", required=False)
+    destination_district = forms.ChoiceField(label="流入区县", required=False)
+    destination_address = forms.CharField(label="详细地址", max_length=200, required=False)
+    occupation = forms.ChoiceField(
+        label="职业", choices=[("", "（未填）"), *_choices.Occupation.choices], required=False
+    )
+    employer = forms.CharField(label="工作单位", max_length=100, required=False)
+    monthly_income = forms.CharField(
+        label="月收入（元）",
+        max_length=12,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    skills = forms.MultipleChoiceField(
+        label="技能", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    family_situation = forms.CharField(
+        label="家中生产生活情况",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    reason = forms.CharField(
+        label="申请理由", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, member, **kwargs):
+        from .models import Region, Skill
+
+        super().__init__(*args, **kwargs)
+        regions = list(
+            Region.objects.filter(level__in=("province", "city")).values_list(
+                "code", "name", "level", "parent_id"
+            )
+        )
+        provinces = [(code, name) for code, name, level, _ in regions if level == "province"]
+        province_names = dict(provinces)
+        cities = {}
+        for code, name, level, parent in regions:
+            if level == "city":
+                cities.setdefault(province_names.get(parent, ""), []).append((code, name))
+        self.fields["destination_province"].choices = [("", "（未填）"), *provinces]
+        self.fields["destination_city"].choices = [("", "（未填）"), *sorted(cities.items())]
+        district = member.destination_district
+        city = self.data.get("destination_city") if self.is_bound else member.destination_city
+        district_choices = [("", "（未填）")]
+        if city:
+            district_choices += list(
+                Region.objects.filter(parent_id=str(city)[:6]).values_list("code", "name")
+            )
+        self.fields["destination_district"].choices = district_choices
+        self.fields["destination_district"].widget.attrs["data-region-parent"] = "destination_city"
+        self.fields["skills"].choices = list(
+            Skill.objects.order_by("category", "name").values_list("name", "name")
+        )
+        if not self.is_bound:
+            for name in self.fields:
+                if name == "skills":
+                    self.initial[name] = list(member.skills.values_list("name", flat=True))
+                elif name != "reason":
+                    value = getattr(member, name, "")
+                    self.initial[name] = "" if value is None else value
+            if district and district not in dict(district_choices):
+                self.initial["destination_district"] = ""
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        return {name: data[name] for name in self.fields if name != "reason"}

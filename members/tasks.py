@@ -65,3 +65,17 @@ def notice_sweep_task() -> dict:
     from .services.notices import notice_sweep
 
     return notice_sweep()
+
+
+@shared_task(name="members.roster-import", acks_late=True, time_limit=3600, soft_time_limit=3500)
+def roster_import_task(roster_id: int) -> None:
+    from .services.imports import roster_import_run
+
+    roster_import_run(roster_id=roster_id)
+
+
+@shared_task(name="members.roster-cleanup", acks_late=True)
+def roster_cleanup_task() -> int:
+    from .services.imports import roster_cleanup
+
+    return roster_cleanup()

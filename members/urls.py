@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import staff_views, views
 
 app_name = "members"
 
@@ -19,7 +19,52 @@ urlpatterns = [
     ),
     path("privacy/", views.PrivacyNoticeView.as_view(), name="privacy"),
     path("me/", views.MeView.as_view(), name="me"),
+    path("me/archive/", views.MyArchiveView.as_view(), name="my-archive"),
+    path(
+        "me/archive/change/", views.ChangeRequestCreateView.as_view(), name="change-request-create"
+    ),
+    path("me/archive/changes/", views.MyChangeRequestListView.as_view(), name="my-change-requests"),
+    path(
+        "me/archive/changes/<int:pk>/",
+        views.MyChangeRequestDetailView.as_view(),
+        name="my-change-request",
+    ),
+    path("me/archive/history/", views.MyHistoryView.as_view(), name="my-history"),
     path("staff/", views.StaffHomeView.as_view(), name="staff-home"),
+    path("staff/members/", staff_views.StaffMemberListView.as_view(), name="staff-members"),
+    path(
+        "staff/members/export/",
+        staff_views.StaffMemberExportView.as_view(),
+        name="staff-members-export",
+    ),
+    path(
+        "staff/members/import/",
+        staff_views.StaffRosterUploadView.as_view(),
+        name="staff-roster-upload",
+    ),
+    path(
+        "staff/members/import/<int:pk>/",
+        staff_views.StaffRosterDetailView.as_view(),
+        name="staff-roster",
+    ),
+    path(
+        "staff/members/<int:pk>/", staff_views.StaffMemberDetailView.as_view(), name="staff-member"
+    ),
+    path(
+        "staff/change-requests/",
+        staff_views.StaffChangeRequestListView.as_view(),
+        name="staff-change-requests",
+    ),
+    path(
+        "staff/change-requests/<int:pk>/",
+        staff_views.StaffChangeRequestDetailView.as_view(),
+        name="staff-change-request",
+    ),
+    path(
+        "staff/contacts/overdue/",
+        staff_views.StaffContactsOverdueView.as_view(),
+        name="staff-contacts-overdue",
+    ),
     path("notices/", views.NoticeListView.as_view(), name="notices"),
     path("notices/read-all/", views.NoticeReadAllView.as_view(), name="notices-read-all"),
     path("notices/settings/", views.NoticePreferenceView.as_view(), name="notice-preferences"),

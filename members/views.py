@@ -11,12 +11,14 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from sanyuan.crypto import decrypt, encrypt
-from sanyuan.errors import RateLimited, ServiceError
+from sanyuan.errors import FieldErrors, RateLimited, ServiceError
 from sanyuan.net import client_ip
 
 from . import forms, permissions, selectors
+from .archive_fields import destination_name
 from .identity import mask_id_number, normalize_id_number, normalize_name
 from .services import accounts
+from .services import changes as change_services
 from .services import notices as notice_services
 
 MEMBER_BACKEND = "members.backends.MemberBackend"
@@ -254,3 +256,116 @@ class NoticePreferenceView(LoginRequiredMixin, View):
             )
         messages.success(request, "通知设置已保存。")
         return redirect("members:notice-preferences")
+
+
+class MemberRequiredMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and permissions.member_of(request.user) is None:
+            return redirect("members:staff-home")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class MyArchiveView(MemberRequiredMixin, View):
+    """我的档案: the member's own archive (never cached offline)."""
+
+    def get(self, request):
+        member = selectors.member_detail_get(user=request.user, pk=request.user.member.pk)
+        pending = (
+            selectors.change_request_list_for_member(member=member).filter(status="pending").first()
+        )
+        response = render(
+            request,
+            "members/my_archive.html",
+            {
+                "member": member,
+                "destination": destination_name(
+                    member.destination_province,
+                    member.destination_city,
+                    member.destination_district,
+                ),
+                "pending": pending,
+                "active_tab": "me",
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ChangeRequestCreateView(MemberRequiredMixin, View):
+    template_name = "members/change_request_form.html"
+
+    def render_form(self, request, form, status=200):
+        return render(
+            request, self.template_name, {"form": form, "active_tab": "me"}, status=status
+        )
+
+    def get(self, request):
+        member = request.user.member
+        if (
+            selectors.change_request_list_for_member(member=member)
+            .filter(status="pending")
+            .exists()
+        ):
+            messages.info(request, "您已有一条待审核的修改申请，请等待审核或先撤回。")
+            return redirect("members:my-change-requests")
+        return self.render_form(request, forms.ChangeRequestForm(member=member))
+
+    def post(self, request):
+        member = selectors.member_detail_get(user=request.user, pk=request.user.member.pk)
+        form = forms.ChangeRequestForm(request.POST, request.FILES, member=member)
+        if not form.is_valid():
+            return self.render_form(request, form, status=400)
+        try:
+            created = change_services.change_request_submit(
+                member=member,
+                changes=form.changes(),
+                reason=form.cleaned_data["reason"],
+                evidence_files=request.FILES.getlist("evidence"),
+            )
+        except FieldErrors as exc:
+            for field, problems in exc.errors.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+            return self.render_form(request, form, status=400)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return self.render_form(request, form, status=409 if exc.status_code == 409 else 400)
+        messages.success(request, "修改申请已提交，审核后会通知您。")
+        return redirect("members:my-change-request", pk=created.pk)
+
+
+class MyChangeRequestListView(MemberRequiredMixin, View):
+    def get(self, request):
+        rows = selectors.change_request_list_for_member(member=request.user.member)[:50]
+        return render(
+            request, "members/my_change_requests.html", {"rows": rows, "active_tab": "me"}
+        )
+
+
+class MyChangeRequestDetailView(MemberRequiredMixin, View):
+    def get(self, request, pk):
+        member = request.user.member
+        found = selectors.change_request_get_for_member(member=member, pk=pk)
+        diff = selectors.change_request_diff(found, member)
+        return render(
+            request,
+            "members/my_change_request.html",
+            {"req": found, "diff": diff, "active_tab": "me"},
+        )
+
+    def post(self, request, pk):
+        member = request.user.member
+        found = selectors.change_request_get_for_member(member=member, pk=pk)
+        try:
+            change_services.change_request_withdraw(member=member, change_request=found)
+            messages.info(request, "申请已撤回。")
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        return redirect("members:my-change-request", pk=pk)
+
+
+class MyHistoryView(MemberRequiredMixin, View):
+    def get(self, request):
+        member = request.user.member
+        entries = selectors.member_history(member=member, include_staff_only=False)
+        return render(request, "members/my_history.html", {"entries": entries, "active_tab": "me"})

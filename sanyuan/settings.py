@@ -59,7 +59,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
-    "import_export",
     "sanyuan",
     "members",
     "learning",
@@ -280,6 +279,8 @@ NOTICE_SWEEP_SECONDS = env.float("NOTICE_SWEEP_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE: dict = {
     # members: re-send notices that a lost task or a down broker left behind
     "notice-sweep": {"task": "members.notice-sweep", "schedule": NOTICE_SWEEP_SECONDS},
+    # members: delete roster files of dry runs nobody confirmed within a day
+    "roster-cleanup": {"task": "members.roster-cleanup", "schedule": 3600.0},
     # learning: (feed sync, scheduled publishing)
     # activities: (reminders)
     # forum: —

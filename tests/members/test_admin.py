@@ -1,6 +1,11 @@
+import re
+
 import pytest
 
 pytestmark = pytest.mark.django_db
+
+# What the admin's select boxes post when left at their defaults.
+ADMIN_DEFAULTS = {"ethnicity": "汉族", "party_standing": "full", "status": "away"}
 
 
 def test_committee_staff_see_only_their_subtree_in_the_admin(client, world):
@@ -37,9 +42,12 @@ def test_staff_create_an_archive_in_the_admin_through_the_service(client, world)
             "id_number_input": id_number,
             "phone": "13512345678",
             "organization": world.branch_a1.pk,
+            **ADMIN_DEFAULTS,
         },
     )
-    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response.status_code == 302, re.findall(
+        r"errorlist[^>]*>(.*?)</ul>", response.content.decode(), re.S
+    )
     created = Member.objects.get(name="赵新")
     assert created.id_number == id_number and created.id_number_masked.endswith(id_number[-4:])
 
@@ -50,6 +58,7 @@ def test_staff_create_an_archive_in_the_admin_through_the_service(client, world)
             "id_number_input": valid_id_number(),
             "phone": "13512345679",
             "organization": world.branch_b1.pk,
+            **ADMIN_DEFAULTS,
         },
     )
     assert outside.status_code == 200

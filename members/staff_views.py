@@ -1,0 +1,244 @@
+"""Staff pages of the registry: archives, change-request review, contacts, import and export.
+
+Thin: parse input, call a selector or service, render. Scope is the selectors' job."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views import View
+
+from sanyuan.errors import ServiceError
+from sanyuan.net import client_ip
+
+from . import choices, forms, permissions, selectors
+from .api.registry import member_filters
+from .models import ChangeRequest, ContactLog, Region, Skill
+from .services import accounts, archive, changes, contacts, exports, imports
+
+
+class StaffRequiredMixin(LoginRequiredMixin):
+    """Staff of any tier; a member is sent to their own pages (403 would leave them stuck)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.is_staff_user(request.user):
+            return redirect("members:me")
+        return super().dispatch(request, *args, **kwargs)
+
+
+PAGE_SIZE = 50
+
+
+class StaffMemberListView(StaffRequiredMixin, View):
+    """档案: keyset pages (`before` = the last id shown), so deep pages cost what page 1 costs."""
+
+    def get(self, request):
+        filters = member_filters(request.GET)
+        qs = selectors.member_list(user=request.user, **filters).prefetch_related("skills")
+        before = request.GET.get("before", "")
+        if before.isdigit():
+            qs = qs.filter(pk__lt=int(before))
+        rows = list(qs[: PAGE_SIZE + 1])
+        more = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+        params = request.GET.copy()
+        params.pop("before", None)
+        return render(
+            request,
+            "members/staff/member_list.html",
+            {
+                "rows": rows,
+                "filters": filters,
+                "next_before": rows[-1].pk if more and rows else None,
+                "query": params.urlencode(),
+                "organizations": selectors.organization_list(user=request.user)[:500],
+                "provinces": Region.objects.filter(level="province").order_by("code"),
+                "skills": Skill.objects.order_by("name"),
+                "occupations": choices.Occupation.choices,
+                "statuses": choices.MemberStatus.choices,
+                "standings": choices.PartyStanding.choices,
+            },
+        )
+
+
+class StaffMemberDetailView(StaffRequiredMixin, View):
+    def get(self, request, pk, revealed=None, code=None, contact_form=None):
+        member = selectors.member_detail_get(user=request.user, pk=pk)
+        archive.member_record_view(actor=request.user, member=member, ip=client_ip(request))
+        return render(
+            request,
+            "members/staff/member_detail.html",
+            {
+                "member": member,
+                "contacts": selectors.contact_log_list(user=request.user, member=member)[:20],
+                "contact_form": contact_form or forms.ContactLogForm(),
+                "history": selectors.member_history(
+                    member=member, include_staff_only=True, limit=20
+                ),
+                "revealed": revealed,
+                "issued": code,
+                "can_manage": permissions.can_manage_member(request.user, member),
+            },
+        )
+
+    def post(self, request, pk):
+        member = selectors.member_get(user=request.user, pk=pk)
+        action = request.POST.get("action")
+        ip = client_ip(request)
+        try:
+            if action == "reveal":
+                return self.get(
+                    request,
+                    pk,
+                    revealed=archive.member_reveal_id_number(
+                        actor=request.user, member=member, ip=ip
+                    ),
+                )
+            if action == "issue_code":
+                issued = accounts.one_time_code_issue(
+                    staff=request.user, member=member, reason=request.POST.get("reason", ""), ip=ip
+                )
+                return self.get(request, pk, code=issued)
+            if action == "contact":
+                form = forms.ContactLogForm(request.POST)
+                if not form.is_valid():
+                    return self.get(request, pk, contact_form=form)
+                contacts.contact_log_create(staff=request.user, member=member, **form.cleaned_data)
+                messages.success(request, "联系记录已保存。")
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        return redirect("members:staff-member", pk=pk)
+
+
+class StaffChangeRequestListView(StaffRequiredMixin, View):
+    def get(self, request):
+        wanted = request.GET.get("status", "pending")
+        if wanted not in ChangeRequest.Status.values:
+            wanted = "pending"
+        page = Paginator(
+            selectors.change_request_queue(user=request.user, status=wanted), 50
+        ).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "members/staff/change_request_list.html",
+            {"page": page, "status": wanted, "statuses": ChangeRequest.Status.choices},
+        )
+
+
+class StaffChangeRequestDetailView(StaffRequiredMixin, View):
+    def get(self, request, pk, form_errors=None):
+        found = selectors.change_request_get_for_staff(user=request.user, pk=pk)
+        return render(
+            request,
+            "members/staff/change_request_detail.html",
+            {
+                "request_obj": found,
+                "diff": selectors.change_request_diff(found),
+                "form_errors": form_errors,
+            },
+        )
+
+    def post(self, request, pk):
+        found = selectors.change_request_get_for_staff(user=request.user, pk=pk)
+        decision = request.POST.get("decision")
+        comment = request.POST.get("comment", "")
+        try:
+            if decision == "approve":
+                changes.change_request_approve(
+                    staff=request.user, change_request=found, comment=comment, ip=client_ip(request)
+                )
+                messages.success(request, "已通过，档案已更新，并已通知党员。")
+            elif decision == "reject":
+                changes.change_request_reject(
+                    staff=request.user, change_request=found, comment=comment, ip=client_ip(request)
+                )
+                messages.success(request, "已驳回，并已通知党员。")
+            else:
+                return self.get(request, pk, form_errors="请选择通过或不通过。")
+        except ServiceError as exc:
+            return self.get(request, pk, form_errors=exc.message)
+        return redirect("members:staff-change-requests")
+
+
+class StaffContactsOverdueView(StaffRequiredMixin, View):
+    def get(self, request):
+        qs = selectors.member_list(user=request.user, contact_overdue=True).order_by(
+            "last_contacted_at", "id"
+        )
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "members/staff/contacts_overdue.html",
+            {"page": page, "channels": ContactLog.Channel.choices},
+        )
+
+
+class StaffMemberExportView(StaffRequiredMixin, View):
+    def get(self, request):
+        filters = member_filters(request.GET)
+        qs = selectors.member_list(user=request.user, **filters)
+        content = exports.member_export(
+            actor=request.user, queryset=qs, filters=filters, ip=client_ip(request)
+        )
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            "attachment; filename*=UTF-8''%E6%B5%81%E5%8A%A8%E5%85%9A%E5%91%98%E5%90%8D%E5%86%8C.xlsx"
+        )
+        return response
+
+
+class StaffRosterUploadView(StaffRequiredMixin, View):
+    template_name = "members/staff/roster_upload.html"
+
+    def get(self, request):
+        recent = imports.roster_list(actor=request.user)[:10]
+        return render(
+            request, self.template_name, {"form": forms.RosterUploadForm(), "recent": recent}
+        )
+
+    def post(self, request):
+        form = forms.RosterUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                roster = imports.roster_upload(
+                    actor=request.user, uploaded_file=form.cleaned_data["file"]
+                )
+            except ServiceError as exc:
+                form.add_error("file", exc.message)
+            else:
+                return redirect("members:staff-roster", pk=roster.pk)
+        recent = imports.roster_list(actor=request.user)[:10]
+        return render(request, self.template_name, {"form": form, "recent": recent}, status=400)
+
+
+class StaffRosterDetailView(StaffRequiredMixin, View):
+    def get(self, request, pk):
+        roster = imports.roster_get(actor=request.user, pk=pk)
+        return render(
+            request,
+            "members/staff/roster_detail.html",
+            {
+                "roster": roster,
+                "progress": imports.roster_progress(roster),
+                "errors": roster.errors_json[:500],
+            },
+        )
+
+    def post(self, request, pk):
+        roster = imports.roster_get(actor=request.user, pk=pk)
+        try:
+            if request.POST.get("action") == "import":
+                imports.roster_confirm(actor=request.user, roster=roster)
+                messages.success(request, "已开始导入有效行，错误行将被跳过。")
+            elif request.POST.get("action") == "discard":
+                imports.roster_discard(actor=request.user, roster=roster)
+                messages.info(request, "已放弃本次导入，上传的文件已删除。")
+                return redirect("members:staff-roster-upload")
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        return redirect(reverse("members:staff-roster", args=[pk]))
