@@ -106,6 +106,137 @@ def _existing_hashes() -> set[str]:
     return set(Member.objects.values_list("id_number_hash", flat=True))
 
 
+SKILLS = [
+    ("电焊", "建筑与制造"),
+    ("电工", "建筑与制造"),
+    ("钢筋工", "建筑与制造"),
+    ("木工", "建筑与制造"),
+    ("数控机床", "建筑与制造"),
+    ("叉车驾驶", "交通运输"),
+    ("货车驾驶", "交通运输"),
+    ("网约车驾驶", "交通运输"),
+    ("厨师", "生活服务"),
+    ("面点", "生活服务"),
+    ("家政服务", "生活服务"),
+    ("育婴", "生活服务"),
+    ("养老护理", "生活服务"),
+    ("美容美发", "生活服务"),
+    ("电子商务", "商贸与网络"),
+    ("直播带货", "商贸与网络"),
+    ("仓储物流", "商贸与网络"),
+    ("果树种植", "农业"),
+    ("设施蔬菜", "农业"),
+    ("畜禽养殖", "农业"),
+    ("家电维修", "维修"),
+    ("汽车维修", "维修"),
+    ("财务会计", "专业技术"),
+    ("工程管理", "专业技术"),
+]
+
+# Where Sanyuan's members go, with weights: Xi'an first, then the coastal manufacturing cities.
+DESTINATIONS = [
+    ("610100", 30),
+    ("440300", 9),
+    ("440100", 6),
+    ("441900", 5),
+    ("320500", 5),
+    ("330100", 4),
+    ("330200", 3),
+    ("310100", 5),
+    ("110100", 4),
+    ("120100", 2),
+    ("370200", 2),
+    ("420100", 2),
+    ("510100", 2),
+    ("500100", 2),
+    ("650100", 3),
+    ("640100", 2),
+    ("620100", 2),
+    ("410100", 2),
+    ("140100", 1),
+    ("350200", 1),
+    ("460100", 1),
+]
+EMPLOYERS = [
+    "中建三局第一建设工程有限公司",
+    "比亚迪股份有限公司",
+    "富士康科技集团",
+    "顺丰速运有限公司",
+    "陕西建工集团股份有限公司",
+    "京东物流",
+    "美团配送",
+    "海底捞餐饮股份有限公司",
+    "个体经营",
+    "西安高新区某物业公司",
+    "苏州工业园区某电子厂",
+    "宁波某模具厂",
+    "新疆生产建设兵团某农场",
+]
+FAMILY = [
+    "父母在家务农，身体尚可。",
+    "孩子在县城上小学，由爷爷奶奶照看。",
+    "家中有果园十亩，农忙时需要帮手。",
+    "母亲患慢性病，需长期服药。",
+    "爱人在家照顾老人和孩子。",
+    "家中新建房屋，生活稳定。",
+    "",
+]
+MINDSETS = [
+    "思想稳定，积极参加线上学习。",
+    "工作较忙，按时交纳党费。",
+    "关心家乡发展，愿意回乡创业。",
+    "",
+]
+
+
+def _destination(rng: random.Random, cities: dict) -> tuple[str, str, str]:
+    codes, weights = zip(*DESTINATIONS, strict=True)
+    city = rng.choices(codes, weights=weights)[0]
+    districts = cities.get(city, [])
+    return city[:2] + "0000", city, rng.choice(districts) if districts else ""
+
+
+def _archive_fields(rng: random.Random, birth, cities: dict, skills: list) -> dict:
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from . import choices
+
+    today = timezone.localdate()
+    eighteen = date(birth.year + 18, birth.month, min(birth.day, 28))
+    joined = eighteen + timedelta(days=rng.randint(200, max(201, (today - eighteen).days - 30)))
+    left = max(joined, eighteen) + timedelta(
+        days=rng.randint(0, max(1, (today - max(joined, eighteen)).days))
+    )
+    province, city, district = _destination(rng, cities)
+    occupation = rng.choice(choices.Occupation.values)
+    return {
+        "ethnicity": rng.choices(["汉族", "回族", "满族", "蒙古族"], weights=[96, 2, 1, 1])[0],
+        "education": rng.choices(choices.Education.values, weights=[2, 12, 18, 15, 25, 28])[0],
+        "party_standing": rng.choices(["full", "probationary"], weights=[92, 8])[0],
+        "joined_party_on": min(joined, today),
+        "left_home_on": min(left, today),
+        "destination_province": province,
+        "destination_city": city,
+        "destination_district": district,
+        "destination_address": rng.choice(
+            ["工业园区宿舍", "城中村出租屋", "项目部工地宿舍", "单位公寓", "自购住房"]
+        ),
+        "occupation": occupation,
+        "employer": rng.choice(EMPLOYERS),
+        "monthly_income": rng.choice(
+            [2800, 3500, 4200, 5000, 5800, 6500, 7200, 8500, 10000, 13000, 18000]
+        ),
+        "family_situation": rng.choice(FAMILY),
+        "mindset_note": rng.choice(MINDSETS),
+        "status": rng.choices(["away", "returned", "transferred_out"], weights=[86, 11, 3])[0],
+        "is_vanguard": rng.random() < 0.04,
+        "is_giving_back_pacesetter": rng.random() < 0.02,
+        "support_group": rng.random() < 0.18,
+    }
+
+
 @transaction.atomic
 def seed(*, rng: random.Random, members: int) -> list[str]:
     _county, branches = seed_organizations()
@@ -117,10 +248,22 @@ def seed(*, rng: random.Random, members: int) -> list[str]:
             organization=Organization.objects.get(code=code),
         )
 
+    from .models import Region, Skill
+
+    skills = [
+        Skill.objects.get_or_create(name=name, defaults={"category": category})[0]
+        for name, category in SKILLS
+    ]
+    cities: dict[str, list[str]] = {}
+    for code, parent in Region.objects.filter(level="district").values_list("code", "parent_id"):
+        cities.setdefault(parent, []).append(code)
     seen = _existing_hashes()
     batch = []
+    chosen_skills = []
     fixed = [ACTIVE_MEMBER, PENDING_MEMBER]
-    for index in range(members):
+    index = -1
+    while len(batch) < members and index < members * 3:
+        index += 1
         if index < len(fixed):
             person = fixed[index]
             name, id_number, phone = (
@@ -139,8 +282,25 @@ def seed(*, rng: random.Random, members: int) -> list[str]:
         seen.add(digest)
         member = Member(name=name, phone=phone, organization=organization)
         member.set_id_number(id_number)
+        for field, value in _archive_fields(rng, member.birth_date, cities, skills).items():
+            setattr(member, field, value)
         batch.append(member)
+        chosen_skills.append(rng.sample(skills, k=rng.choice((0, 1, 1, 2, 3))))
     Member.objects.bulk_create(batch, batch_size=500)
+    created = dict(
+        Member.objects.filter(id_number_hash__in=[m.id_number_hash for m in batch]).values_list(
+            "id_number_hash", "pk"
+        )
+    )
+    Member.skills.through.objects.bulk_create(
+        [
+            Member.skills.through(member_id=created[member.id_number_hash], skill_id=skill.pk)
+            for member, picked in zip(batch, chosen_skills, strict=True)
+            for skill in picked
+        ],
+        ignore_conflicts=True,
+    )
+    _seed_contacts(rng, [created[m.id_number_hash] for m in batch])
 
     active = Member.objects.get(
         id_number_hash=keyed_hash(ACTIVE_MEMBER.id_number, purpose="id_number")
@@ -160,5 +320,44 @@ def seed(*, rng: random.Random, members: int) -> list[str]:
             privacy_accepted_at=now,
         )
     return [
-        f"党组织 {Organization.objects.count()} 个，流动党员档案 {Member.objects.count()} 份",
+        f"党组织 {Organization.objects.count()} 个，流动党员档案 {Member.objects.count()} 份，技能 {len(skills)} 项",
     ]
+
+
+def _seed_contacts(rng: random.Random, member_ids: list[int]) -> None:
+    """Contact logs for about two thirds of the members, some long ago (overdue)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import ContactLog
+    from .services.archive import contacted_at
+
+    staff = User.objects.filter(username=STAFF[0][0]).first()
+    today = timezone.localdate()
+    logs, last = [], {}
+    for member_id in member_ids:
+        if rng.random() < 0.35:
+            continue
+        for _ in range(rng.choice((1, 1, 2, 3))):
+            day = today - timedelta(days=rng.randint(3, 200))
+            logs.append(
+                ContactLog(
+                    member_id=member_id,
+                    staff=staff,
+                    contacted_on=day,
+                    channel=rng.choice(ContactLog.Channel.values),
+                    mindset=rng.choice(ContactLog.Mindset.values[:3]),
+                    note=rng.choice(
+                        [
+                            "电话了解近况，工作稳定。",
+                            "微信联系，提醒参加线上主题党日。",
+                            "春节返乡时走访。",
+                        ]
+                    ),
+                )
+            )
+            last[member_id] = max(last.get(member_id, day), day)
+    ContactLog.objects.bulk_create(logs, batch_size=1000)
+    for member_id, day in last.items():
+        Member.objects.filter(pk=member_id).update(last_contacted_at=contacted_at(day))

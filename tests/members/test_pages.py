@@ -65,3 +65,73 @@ def test_api_docs_and_schema_work_offline(client, db):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
+
+
+def test_no_registry_page_shows_a_full_id_number(client, world):
+    from members.services.changes import change_request_submit
+
+    request = change_request_submit(
+        member=world.member_a, changes={"employer": "新单位"}, reason="换工作"
+    )
+    full = [world.member_a.id_number, world.member_a2.id_number, world.member_b.id_number]
+    client.force_login(world.county_staff, backend="members.backends.StaffBackend")
+    for url in [
+        "/staff/members/",
+        f"/staff/members/{world.member_a.pk}/",
+        "/staff/change-requests/",
+        f"/staff/change-requests/{request.pk}/",
+        "/staff/contacts/overdue/",
+        f"/admin/members/member/{world.member_a.pk}/change/",
+        "/admin/members/member/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        assert not any(number in body for number in full), url
+    client.force_login(world.member_a.user, backend="members.backends.MemberBackend")
+    for url in [
+        "/me/",
+        "/me/archive/",
+        "/me/archive/change/",
+        f"/me/archive/changes/{request.pk}/",
+        "/me/archive/history/",
+    ]:
+        response = client.get(url)
+        assert response.status_code in (200, 302), url
+        assert world.member_a.id_number not in response.content.decode(), url
+
+
+def test_the_archive_page_is_never_cached(client, world):
+    client.force_login(world.member_a.user, backend="members.backends.MemberBackend")
+    assert client.get("/me/archive/")["Cache-Control"] == "no-store"
+
+
+def test_staff_pages_are_for_staff_and_scoped(client, world):
+    client.force_login(world.member_a.user, backend="members.backends.MemberBackend")
+    assert client.get("/staff/members/").status_code == 302
+    client.force_login(world.staff_b, backend="members.backends.StaffBackend")
+    assert client.get(f"/staff/members/{world.member_a.pk}/").status_code == 404
+    body = client.get("/staff/members/").content.decode()
+    assert "王五" in body and "张三" not in body
+
+
+def test_the_member_change_request_form_submits_only_what_changed(client, world):
+    from members.models import ChangeRequest
+
+    client.force_login(world.member_a.user, backend="members.backends.MemberBackend")
+    form = client.get("/me/archive/change/")
+    assert form.status_code == 200
+    member = world.member_a
+    response = client.post(
+        "/me/archive/change/",
+        {
+            "name": member.name,
+            "phone": member.phone,
+            "ethnicity": member.ethnicity,
+            "employer": "宁波某模具厂",
+            "reason": "换了工作",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    request = ChangeRequest.objects.get()
+    assert set(request.changes) == {"employer"}
