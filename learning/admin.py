@@ -36,6 +36,9 @@ INPUT_FIELDS = [
 
 
 class ArticleForm(forms.ModelForm):
+    video_url = forms.URLField(
+        label="视频链接", required=False, max_length=500, assume_scheme="https"
+    )
     target_provinces = forms.MultipleChoiceField(
         label="目标流入省份",
         choices=list(PROVINCES.items()),
@@ -313,6 +316,14 @@ class RegulationAdmin(ArticleAdmin):
 
 
 class FeedSourceForm(forms.ModelForm):
+    url = forms.URLField(
+        label="地址",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=FeedSource._meta.get_field("url").help_text,
+    )
+
     class Meta:
         model = FeedSource
         fields = [
