@@ -41,9 +41,7 @@ def _decode(cursor: str) -> tuple[str, datetime, int]:
     return direction, when, int(pk)
 
 
-def keyset_page(
-    qs: QuerySet, *, field: str, cursor: str | None, page_size: int, id_expr: str = "id"
-) -> Page:
+def keyset_page(qs: QuerySet, *, field: str, cursor: str | None, page_size: int) -> Page:
     """Rows of `qs` ordered by (`field`, id) descending, one page after or before `cursor`.
 
     Rows whose `field` is NULL are never listed (callers filter them out)."""
@@ -53,7 +51,7 @@ def keyset_page(
             qs = qs.filter(Q(**{f"{field}__lt": when}) | Q(**{field: when, "pk__lt": pk}))
         else:
             qs = qs.filter(Q(**{f"{field}__gt": when}) | Q(**{field: when, "pk__gt": pk}))
-    order = (f"-{field}", f"-{id_expr}") if direction == "o" else (field, id_expr)
+    order = (f"-{field}", "-id") if direction == "o" else (field, "id")
     rows = list(qs.order_by(*order)[: page_size + 1])
     more = len(rows) > page_size
     rows = rows[:page_size]
