@@ -112,8 +112,9 @@ def test_covers_get_thumbnails_and_are_served_only_to_readers(as_user, world):
     assert set(data["cover"]) == {"original", "320", "640", "960"}
     response = reader.get(data["cover"]["320"])
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     assert Image.open(io.BytesIO(b"".join(response.streaming_content))).width == 320
     assert as_user(world.member_b.user).get(data["cover"]["320"]).status_code == 404
