@@ -392,6 +392,9 @@ class FeedSourceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return self.has_module_permission(request)
 
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request) and super().has_view_permission(request, obj)
+
     def get_form(self, request, obj=None, **kwargs):
         form_class = super().get_form(request, obj, **kwargs)
 
