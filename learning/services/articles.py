@@ -192,7 +192,8 @@ def article_set_cover(*, actor: User | None, article: Article, upload) -> Articl
     cleaned = clean_image(upload, max_side=1920, field="cover")
     original = cleaned.content.read()
     content_type = f"image/{cleaned.format}"
-    old = [getattr(article, f) for f in ("cover", "cover_320", "cover_640", "cover_960")]
+    # Names, not FieldFile objects: saving reuses the same objects for the new files.
+    old = [getattr(article, f).name for f in ("cover", "cover_320", "cover_640", "cover_960")]
     article.cover.save(cleaned.content.name, cleaned.content, save=False)
     for width in COVER_WIDTHS:
         field = getattr(article, f"cover_{width}")
@@ -215,9 +216,10 @@ def article_set_cover(*, actor: User | None, article: Article, upload) -> Articl
             "updated_at",
         ]
     )
-    for field_file in old:
-        if field_file:
-            transaction.on_commit(lambda f=field_file: f.storage.delete(f.name))
+    storage = article.cover.storage
+    for name in old:
+        if name:
+            transaction.on_commit(lambda name=name: storage.delete(name))
     return article
 
 

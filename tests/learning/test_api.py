@@ -182,3 +182,15 @@ def test_the_regulations_library_lists_issuing_body_and_document_number(client, 
     with pytest.raises(Exception):  # noqa: B017 - a regulation needs its number or issuer
         lf.article(world.county, category="regulation", title="缺字号")
     assert not Article.objects.filter(title="缺字号").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_replacing_a_cover_deletes_the_old_files_after_commit_and_keeps_the_new(world):
+    article = lf.article(world.county, audience=lf.A.PUBLIC)
+    article_set_cover(actor=None, article=article, upload=lf.jpeg())
+    article.refresh_from_db()
+    storage, first = article.cover.storage, [article.cover.name, article.cover_320.name]
+    article_set_cover(actor=None, article=article, upload=lf.jpeg(color=(0, 90, 0)))
+    article.refresh_from_db()
+    assert all(storage.exists(name) for name in (article.cover.name, article.cover_320.name))
+    assert not any(storage.exists(name) for name in first)
