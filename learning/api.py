@@ -139,6 +139,7 @@ class ArticleListApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
+        operation_id="articles_list",
         parameters=[
             OpenApiParameter("category", str, enum=Article.Category.values, description="栏目"),
             OpenApiParameter("q", str, description="搜索（标题和正文，需包含全部词语）"),
@@ -212,12 +213,19 @@ class HistoryRecordSerializer(StudyRecordSerializer):
         read_only_fields = fields
 
 
+class HistoryPageSerializer(serializers.Serializer):
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = HistoryRecordSerializer(many=True)
+
+
 class StudyHistoryApi(APIView):
     permission_classes = [IsMember]
 
     @extend_schema(
+        operation_id="study_records_list",
         parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
-        responses=HistoryRecordSerializer(many=True),
+        responses=HistoryPageSerializer,
     )
     def get(self, request):
         page = selectors.study_history(
