@@ -556,7 +556,7 @@ def seed(*, rng: random.Random, members: int) -> list[str]:
     records = _seed_study(rng, created)
     return [
         f"学习资料 {Article.objects.count()} 篇（其中党内法规 {len(REGULATIONS)} 篇），"
-        f"技能 {len(skills)} 项（为 {linked} 个档案补充了技能），学习记录 {records} 条",
+        f"技能 {len(skills)} 项（为档案补充技能 {linked} 项次），学习记录 {records} 条",
     ]
 
 
