@@ -211,6 +211,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "members.models.Organization.Kind",
         "NoticeKindEnum": "members.models.Notice.Kind",
+        "ArticleStatusEnum": "learning.models.Article.Status",
+        "ArticleAudienceEnum": "learning.models.Article.Audience",
+        "ArticleCategoryEnum": "learning.models.Article.Category",
     },
 }
 REST_KNOX = {
@@ -281,10 +284,32 @@ CELERY_BEAT_SCHEDULE: dict = {
     "notice-sweep": {"task": "members.notice-sweep", "schedule": NOTICE_SWEEP_SECONDS},
     # members: delete roster files of dry runs nobody confirmed within a day
     "roster-cleanup": {"task": "members.roster-cleanup", "schedule": 3600.0},
-    # learning: (feed sync, scheduled publishing)
+    # learning: scheduled articles go out when due; feed sources are polled when due
+    "learning-publish-due": {"task": "learning.article-publish-due", "schedule": 60.0},
+    "learning-feed-sync": {"task": "learning.feed-sync-due", "schedule": 300.0},
     # activities: (reminders)
     # forum: —
 }
+
+# Learning library: syncing the county public account (三原县党建) and study records.
+# Feeds are fetched only from these hosts (".example.com" allows its subdomains), never from
+# private, loopback or link-local addresses unless LEARNING_FEED_ALLOW_PRIVATE_ADDRESSES.
+LEARNING_FEED_ALLOWED_HOSTS = env.list(
+    "LEARNING_FEED_ALLOWED_HOSTS", default=["api.weixin.qq.com", "mp.weixin.qq.com"]
+)
+LEARNING_FEED_ALLOW_PRIVATE_ADDRESSES = env.bool(
+    "LEARNING_FEED_ALLOW_PRIVATE_ADDRESSES", default=False
+)
+LEARNING_FEED_ALLOW_HTTP = env.bool("LEARNING_FEED_ALLOW_HTTP", default=False)
+LEARNING_FEED_MAX_BYTES = env.int("LEARNING_FEED_MAX_BYTES", default=5 * 1024 * 1024)
+LEARNING_FEED_TIMEOUT_SECONDS = env.float("LEARNING_FEED_TIMEOUT_SECONDS", default=15.0)
+LEARNING_FEED_RETRY_BACKOFF_BASE = env.float("LEARNING_FEED_RETRY_BACKOFF_BASE", default=60.0)
+# The official account API (freepublish/batchget); app id and secret only from the environment.
+LEARNING_WECHAT_API_BASE = env.str("WECHAT_API_BASE", default="https://api.weixin.qq.com")
+LEARNING_WECHAT_APP_ID = env.str("WECHAT_APP_ID", default="")
+LEARNING_WECHAT_APP_SECRET = env.str("WECHAT_APP_SECRET", default="")
+# An article counts as read to the end once its end is reached after this much visible time.
+LEARNING_FINISH_MIN_SECONDS = env.int("LEARNING_FINISH_MIN_SECONDS", default=10)
 
 # Notices: external channels.
 NOTICE_SMS_DAILY_CAP = env.int("NOTICE_SMS_DAILY_CAP", default=5)
