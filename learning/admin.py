@@ -15,7 +15,7 @@ from sanyuan.uploads import clean_document, clean_image
 
 from . import permissions
 from .models import Article, ArticleAttachment, FeedSource, Regulation, StudyRecord
-from .regions import PROVINCES
+from .regions import provinces
 from .services import articles as article_services
 
 INPUT_FIELDS = [
@@ -41,7 +41,7 @@ class ArticleForm(forms.ModelForm):
     )
     target_provinces = forms.MultipleChoiceField(
         label="目标流入省份",
-        choices=list(PROVINCES.items()),
+        choices=lambda: list(provinces().items()),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="就业培训：流入这些省份的党员会收到通知（与目标技能为“或”的关系）。",

@@ -21,7 +21,7 @@ from sanyuan.uploads import clean_document, clean_image, safe_filename, thumbnai
 
 from .. import permissions
 from ..models import Article, ArticleAttachment
-from ..regions import PROVINCES
+from ..regions import provinces
 
 A = Article.Audience
 S = Article.Status
@@ -73,7 +73,7 @@ def _clean_provinces(codes) -> str:
         code = str(code).strip()
         if not code:
             continue
-        if code not in PROVINCES:
+        if code not in provinces():
             raise ServiceError(
                 f"省份代码“{code}”无效，应为6位行政区划代码。", field="target_provinces"
             )
