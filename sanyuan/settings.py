@@ -273,12 +273,19 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 NOTICE_SWEEP_SECONDS = env.float("NOTICE_SWEEP_SECONDS", default=60.0)
+# Activities: reminders go out this long before the start; the sweep runs this often.
+ACTIVITY_REMINDER_LEAD_HOURS = env.int("ACTIVITY_REMINDER_LEAD_HOURS", default=24)
+ACTIVITY_REMINDER_SWEEP_SECONDS = env.float("ACTIVITY_REMINDER_SWEEP_SECONDS", default=300.0)
 # Periodic jobs (celery beat). Each app's entries are listed here, in one place.
 CELERY_BEAT_SCHEDULE: dict = {
     # members: re-send notices that a lost task or a down broker left behind
     "notice-sweep": {"task": "members.notice-sweep", "schedule": NOTICE_SWEEP_SECONDS},
     # learning: (feed sync, scheduled publishing)
-    # activities: (reminders)
+    # activities: remind the audience of activities starting within the lead time (once each)
+    "activity-reminders": {
+        "task": "activities.send-reminders",
+        "schedule": ACTIVITY_REMINDER_SWEEP_SECONDS,
+    },
     # forum: —
 }
 
