@@ -17,6 +17,9 @@ from .services.materials import material_file_clean
 
 
 class ActivityAdminForm(forms.ModelForm):
+    # Checked by the service (https only), with its message.
+    online_url = forms.CharField(label="线上参会链接", max_length=500, required=False)
+
     class Meta:
         model = Activity
         fields = [

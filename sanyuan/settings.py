@@ -209,6 +209,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "members.models.Organization.Kind",
         "NoticeKindEnum": "members.models.Notice.Kind",
+        # activities
+        "ActivityKindEnum": "activities.models.Activity.Kind",
+        "ActivityStatusEnum": "activities.models.Activity.Status",
+        "ActivityMaterialKindEnum": "activities.models.ActivityMaterial.Kind",
+        "AttendanceStatusEnum": "activities.models.Attendance.Status",
     },
 }
 REST_KNOX = {

@@ -56,6 +56,7 @@ class ActivityListApi(APIView):
         return [IsStaff()] if self.request.method == "POST" else [IsStaffOrMember()]
 
     @extend_schema(
+        operation_id="activities_list",
         parameters=[
             OpenApiParameter(
                 "when", str, enum=["upcoming", "past"], description="即将开始或已结束"
@@ -122,21 +123,21 @@ class ActivityDetailApi(APIView):
 
 class _StaffTransitionApi(APIView):
     permission_classes = [IsStaff]
-    action = None  # a service taking user and activity
+    transition = None  # a service taking user and activity
 
     @extend_schema(request=None, responses=s.ActivityDetailSerializer)
     def post(self, request, pk):
         activity = selectors.activity_get_for_manage(user=request.user, pk=pk)
-        type(self).action(user=request.user, activity=activity)
+        type(self).transition(user=request.user, activity=activity)
         return Response(s.ActivityDetailSerializer(_for_member(activity, request.user)).data)
 
 
 class ActivityPublishApi(_StaffTransitionApi):
-    action = services.activity_publish
+    transition = services.activity_publish
 
 
 class ActivityHeldApi(_StaffTransitionApi):
-    action = services.activity_mark_held
+    transition = services.activity_mark_held
 
 
 class ActivityCancelApi(APIView):
