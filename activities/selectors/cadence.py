@@ -27,7 +27,9 @@ CADENCE = {
     K.GROUP_MEETING: MONTHLY,
     K.PARTY_LECTURE: QUARTERLY,
 }
-BRANCH_KINDS = (Organization.Kind.BRANCH, Organization.Kind.TEMPORARY_BRANCH)
+# Temporary branches are left out: they organise study and theme days where members gather,
+# but the 三会一课 cadence is the home branch's duty (participation there is credited to it).
+BRANCH_KINDS = (Organization.Kind.BRANCH,)
 
 
 @dataclass
@@ -43,6 +45,15 @@ class CadenceCell:
     @property
     def behind(self) -> bool:
         return bool(self.missing)
+
+    @property
+    def missing_text(self) -> str:
+        if len(self.missing) <= 4:
+            return "、".join(self.missing)
+        return (
+            "、".join(self.missing[:3])
+            + f"等{len(self.missing)}个{'月' if self.cadence == MONTHLY else '季度'}"
+        )
 
 
 @dataclass
