@@ -12,21 +12,31 @@ from .models import Activity, Attendance
 A = Activity.Audience
 
 
+def _subtree_ids(path: str) -> list[int]:
+    return list(Organization.objects.filter(path__startswith=path).values_list("pk", flat=True))
+
+
 def audience_q(activity: Activity) -> Q:
-    """Members in the activity's audience now (transferred-out members are not)."""
+    """Members in the activity's audience now (transferred-out members are not).
+
+    Organisation and member ids are read first (a few indexed lookups), so that the member
+    query is a plain index scan on organisation, host organisation or id, and can be OR-ed
+    with other id lists without falling back to a scan of the whole member table."""
     org = activity.organization
     if activity.audience == A.ORGANIZATION:
         q = Q(organization_id=org.pk)
     elif activity.audience == A.SUBTREE:
-        q = Q(organization__path__startswith=org.path)
+        q = Q(organization_id__in=_subtree_ids(org.path))
     elif activity.audience == A.TEMPORARY_BRANCH:
         q = Q(
-            pk__in=TemporaryBranchMembership.objects.filter(
-                branch_id=org.pk, left_at__isnull=True
-            ).values("member_id")
+            pk__in=list(
+                TemporaryBranchMembership.objects.filter(
+                    branch_id=org.pk, left_at__isnull=True
+                ).values_list("member_id", flat=True)
+            )
         )
     elif activity.audience == A.HOSTED:
-        q = Q(host_organization__path__startswith=org.path)
+        q = Q(host_organization_id__in=_subtree_ids(org.path))
     else:  # pragma: no cover - the choices are closed
         return Q(pk__in=[])
     return q & ~Q(status=MemberStatus.TRANSFERRED_OUT)
@@ -39,8 +49,10 @@ def audience_members(activity: Activity) -> QuerySet:
 def sheet_members(activity: Activity) -> QuerySet:
     """The attendance sheet's rows: the audience, plus anyone who already has a row (a member
     who replied and has since moved, or left the temporary branch, still shows)."""
-    has_row = Q(pk__in=Attendance.objects.filter(activity_id=activity.pk).values("member_id"))
-    return Member.objects.filter(audience_q(activity) | has_row)
+    with_rows = list(
+        Attendance.objects.filter(activity_id=activity.pk).values_list("member_id", flat=True)
+    )
+    return Member.objects.filter(audience_q(activity) | Q(pk__in=with_rows))
 
 
 # Above this, an "organisation only" audience of an organisation with sub-organisations

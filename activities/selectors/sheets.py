@@ -46,8 +46,8 @@ def _replied(activity: Activity):
     return Attendance.objects.filter(activity_id=activity.pk).exclude(status="").values("member_id")
 
 
-def _members_for(activity: Activity, show: str):
-    members = sheet_members(activity)
+def _members_for(activity: Activity, show: str, members=None):
+    members = sheet_members(activity) if members is None else members
     rows = Attendance.objects.filter(activity_id=activity.pk)
     if show in (AS.ATTENDING, AS.EXCUSED):
         members = members.filter(pk__in=rows.filter(status=show).values("member_id"))
@@ -58,7 +58,7 @@ def _members_for(activity: Activity, show: str):
     return members
 
 
-def attendance_counts(activity: Activity) -> dict:
+def attendance_counts(activity: Activity, members=None) -> dict:
     counts = Attendance.objects.filter(activity_id=activity.pk).aggregate(
         attending=Count("pk", filter=Q(status=AS.ATTENDING)),
         excused=Count("pk", filter=Q(status=AS.EXCUSED)),
@@ -66,8 +66,9 @@ def attendance_counts(activity: Activity) -> dict:
         online=Count("pk", filter=Q(participation=Attendance.Participation.ONLINE)),
         studied=Count("pk", filter=Q(studied_at__isnull=False)),
     )
-    counts["no_reply"] = _members_for(activity, "no_reply").count()
-    counts["all"] = sheet_members(activity).count()
+    members = sheet_members(activity) if members is None else members
+    counts["no_reply"] = _members_for(activity, "no_reply", members).count()
+    counts["all"] = members.count()
     return counts
 
 
@@ -76,8 +77,9 @@ def attendance_sheet(
 ) -> AttendanceSheet:
     permissions.check_manage_activity_permission(user, activity)
     show = show if show in SHOW_CHOICES else "all"
+    everyone = sheet_members(activity)
     members = (
-        _members_for(activity, show)
+        _members_for(activity, show, everyone)
         .select_related("organization", "host_organization")
         .order_by("organization__path", "name", "pk")
     )
@@ -91,7 +93,7 @@ def attendance_sheet(
     }
     page_obj.object_list = [SheetEntry(member=m, row=rows.get(m.pk)) for m in page_obj.object_list]
     return AttendanceSheet(
-        activity=activity, show=show, counts=attendance_counts(activity), page=page_obj
+        activity=activity, show=show, counts=attendance_counts(activity, everyone), page=page_obj
     )
 
 
