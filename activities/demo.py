@@ -334,7 +334,8 @@ def _temporary_branch(rng, members: list[Member]):
         kind=Organization.Kind.TEMPORARY_BRANCH,
         parent=committee,
     )
-    chosen = rng.sample(members, k=min(24, len(members)))
+    # The fixed demo member (first) is one of them, so the demo shows a temporary branch.
+    chosen = members[:1] + rng.sample(members[1:], k=min(23, max(0, len(members) - 1)))
     TemporaryBranchMembership.objects.bulk_create(
         [TemporaryBranchMembership(member=m, branch=branch) for m in chosen], ignore_conflicts=True
     )

@@ -53,7 +53,7 @@ class ActivityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = member_permissions.filter_organizations_visible_to(
             user
-        ).exclude(kind__in=Organization.TOP_KINDS)
+        )
 
     @classmethod
     def initial_from(cls, activity: Activity) -> dict:
