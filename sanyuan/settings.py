@@ -214,6 +214,11 @@ SPECTACULAR_SETTINGS = {
         "ArticleStatusEnum": "learning.models.Article.Status",
         "ArticleAudienceEnum": "learning.models.Article.Audience",
         "ArticleCategoryEnum": "learning.models.Article.Category",
+        # activities
+        "ActivityKindEnum": "activities.models.Activity.Kind",
+        "ActivityStatusEnum": "activities.models.Activity.Status",
+        "ActivityMaterialKindEnum": "activities.models.ActivityMaterial.Kind",
+        "AttendanceStatusEnum": "activities.models.Attendance.Status",
     },
 }
 REST_KNOX = {
@@ -278,6 +283,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 NOTICE_SWEEP_SECONDS = env.float("NOTICE_SWEEP_SECONDS", default=60.0)
+# Activities: reminders go out this long before the start; the sweep runs this often.
+ACTIVITY_REMINDER_LEAD_HOURS = env.int("ACTIVITY_REMINDER_LEAD_HOURS", default=24)
+ACTIVITY_REMINDER_SWEEP_SECONDS = env.float("ACTIVITY_REMINDER_SWEEP_SECONDS", default=300.0)
 # Periodic jobs (celery beat). Each app's entries are listed here, in one place.
 CELERY_BEAT_SCHEDULE: dict = {
     # members: re-send notices that a lost task or a down broker left behind
@@ -287,7 +295,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     # learning: scheduled articles go out when due; feed sources are polled when due
     "learning-publish-due": {"task": "learning.article-publish-due", "schedule": 60.0},
     "learning-feed-sync": {"task": "learning.feed-sync-due", "schedule": 300.0},
-    # activities: (reminders)
+    # activities: remind the audience of activities starting within the lead time (once each)
+    "activity-reminders": {
+        "task": "activities.send-reminders",
+        "schedule": ACTIVITY_REMINDER_SWEEP_SECONDS,
+    },
     # forum: —
 }
 

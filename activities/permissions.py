@@ -1,0 +1,105 @@
+"""Who may see and do what with activities.
+
+Staff see and manage the activities of organisations in their granted subtrees. A member
+sees a published (or held, or cancelled after publishing) activity only when in its
+audience: the organising organisation itself, its subtree, a temporary branch they belong to,
+or the host organisation that hosts them. Outside that: 404, never the activity.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from members import permissions
+from members.models import Member
+from members.selectors import audiences_of
+
+from .models import Activity, ActivityMaterial, Attendance
+
+A = Activity.Audience
+S = Activity.Status
+
+
+def visible_to_members_q(prefix: str = "") -> Q:
+    """Activities members may see at all: drafts (planned) stay with staff."""
+    return Q(**{f"{prefix}status__in": [S.PUBLISHED, S.HELD]}) | Q(
+        **{f"{prefix}status": S.CANCELLED, f"{prefix}published_at__isnull": False}
+    )
+
+
+def member_audience_q(user, member: Member, prefix: str = "") -> Q:
+    """Activities whose audience includes the member (one Q, no per-row checks)."""
+    ctx = audiences_of(user)
+    p = prefix
+    q = Q(**{f"{p}audience": A.ORGANIZATION, f"{p}organization_id": member.organization_id})
+    if ctx.organization_ids:
+        q |= Q(**{f"{p}audience": A.SUBTREE, f"{p}organization_id__in": ctx.organization_ids})
+    if ctx.temporary_branch_ids:
+        q |= Q(
+            **{
+                f"{p}audience": A.TEMPORARY_BRANCH,
+                f"{p}organization_id__in": ctx.temporary_branch_ids,
+            }
+        )
+    if ctx.host_organization_ids:
+        q |= Q(**{f"{p}audience": A.HOSTED, f"{p}organization_id__in": ctx.host_organization_ids})
+    return q
+
+
+def filter_activities_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
+    qs = Activity.objects.all() if qs is None else qs
+    if permissions.is_staff_user(user):
+        return qs.filter(permissions.scope_q(user, via="organization__"))
+    member = permissions.member_of(user)
+    if member is not None:
+        return qs.filter(visible_to_members_q() & member_audience_q(user, member))
+    return qs.none()
+
+
+def filter_materials_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
+    qs = ActivityMaterial.objects.all() if qs is None else qs
+    if permissions.is_staff_user(user):
+        return qs.filter(permissions.scope_q(user, via="activity__organization__"))
+    member = permissions.member_of(user)
+    if member is not None:
+        return qs.filter(
+            visible_to_members_q("activity__") & member_audience_q(user, member, "activity__")
+        )
+    return qs.none()
+
+
+def filter_attendances_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
+    """Staff: the rows of activities in scope. Members: their own rows."""
+    qs = Attendance.objects.all() if qs is None else qs
+    if permissions.is_staff_user(user):
+        return qs.filter(permissions.scope_q(user, via="activity__organization__"))
+    member = permissions.member_of(user)
+    if member is not None:
+        return qs.filter(member=member)
+    return qs.none()
+
+
+def can_view_activity(user, activity: Activity) -> bool:
+    return filter_activities_visible_to(user).filter(pk=activity.pk).exists()
+
+
+def can_manage_activity(user, activity: Activity) -> bool:
+    return permissions.in_scope(user, activity.organization)
+
+
+def check_manage_activity_permission(user, activity: Activity) -> None:
+    if not can_manage_activity(user, activity):
+        raise Http404
+
+
+def can_reply_to_activity(user, activity: Activity) -> bool:
+    """A member in the audience of an activity they can see (staff do not reply)."""
+    return (
+        not permissions.is_staff_user(user)
+        and permissions.member_of(user) is not None
+        and can_view_activity(user, activity)
+    )
+
+
+def check_reply_to_activity_permission(user, activity: Activity) -> None:
+    if not can_reply_to_activity(user, activity):
+        raise Http404

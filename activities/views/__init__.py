@@ -1,0 +1,43 @@
+from .member import (
+    ActivityCalendarView,
+    ActivityDetailView,
+    ActivityListView,
+    ActivityReplyView,
+    ActivityStudyView,
+    MaterialFileView,
+)
+from .staff import (
+    StaffActivityCancelView,
+    StaffActivityCreateView,
+    StaffActivityDetailView,
+    StaffActivityEditView,
+    StaffActivityHeldView,
+    StaffActivityListView,
+    StaffActivityPublishView,
+    StaffAttendanceExportView,
+    StaffAttendanceSheetView,
+    StaffCadenceView,
+    StaffMaterialAddView,
+    StaffMaterialDeleteView,
+)
+
+__all__ = [
+    "ActivityCalendarView",
+    "ActivityDetailView",
+    "ActivityListView",
+    "ActivityReplyView",
+    "ActivityStudyView",
+    "MaterialFileView",
+    "StaffActivityCancelView",
+    "StaffActivityCreateView",
+    "StaffActivityDetailView",
+    "StaffActivityEditView",
+    "StaffActivityHeldView",
+    "StaffActivityListView",
+    "StaffActivityPublishView",
+    "StaffAttendanceExportView",
+    "StaffAttendanceSheetView",
+    "StaffCadenceView",
+    "StaffMaterialAddView",
+    "StaffMaterialDeleteView",
+]
