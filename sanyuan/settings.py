@@ -211,6 +211,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "members.models.Organization.Kind",
         "NoticeKindEnum": "members.models.Notice.Kind",
+        "ChangeRequestStatusEnum": "members.models.ChangeRequest.Status",
+        "MemberStatusEnum": "members.choices.MemberStatus",
         "ArticleStatusEnum": "learning.models.Article.Status",
         "ArticleAudienceEnum": "learning.models.Article.Audience",
         "ArticleCategoryEnum": "learning.models.Article.Category",
@@ -219,6 +221,7 @@ SPECTACULAR_SETTINGS = {
         "ActivityStatusEnum": "activities.models.Activity.Status",
         "ActivityMaterialKindEnum": "activities.models.ActivityMaterial.Kind",
         "AttendanceStatusEnum": "activities.models.Attendance.Status",
+        "ActivityAudienceEnum": "activities.models.Activity.Audience",
     },
 }
 REST_KNOX = {
