@@ -21,7 +21,8 @@ TIER_MEMBER = "member"
 
 def staff_grants(user) -> list[Organization]:
     """Organisations the user may manage (with their subtrees), computed once per request."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if user is None or not user.is_authenticated or not user.is_active or not user.is_staff:
+        # Staff accounts carry is_staff (add_staff sets it); members never do: no query for them.
         return []
     cached = getattr(user, "_sanyuan_grants", None)
     if cached is None:
