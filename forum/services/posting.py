@@ -7,7 +7,7 @@ transaction. Thread counters move with F() in the same transaction as the post.
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -183,17 +183,18 @@ def reflection_mark_read(*, user, thread: Thread) -> Thread:
 
 
 def thread_mark_read(*, user, thread: Thread, post_id: int) -> None:
-    """Move the user's read marker forward to `post_id` (never back). Two small writes."""
+    """Move the user's read marker forward to `post_id`, never back: one upsert (PostgreSQL
+    and SQLite both know ON CONFLICT … DO UPDATE … WHERE)."""
     if not user.is_authenticated or not post_id:
         return
-    now = timezone.now()
-    moved = ThreadRead.objects.filter(
-        user=user, thread=thread, last_read_post_id__lt=post_id
-    ).update(last_read_post_id=post_id, read_at=now)
-    if not moved:
-        ThreadRead.objects.bulk_create(
-            [ThreadRead(user=user, thread=thread, last_read_post_id=post_id, read_at=now)],
-            ignore_conflicts=True,
+    table = connection.ops.quote_name(ThreadRead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, thread_id, last_read_post_id, read_at) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (user_id, thread_id) DO UPDATE "
+            "SET last_read_post_id = EXCLUDED.last_read_post_id, read_at = EXCLUDED.read_at "
+            f"WHERE {table}.last_read_post_id < EXCLUDED.last_read_post_id",
+            [user.pk, thread.pk, int(post_id), timezone.now()],
         )
 
 
