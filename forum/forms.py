@@ -83,9 +83,9 @@ class ReplyForm(forms.Form):
     def __init__(self, *args, organizations=(), personal_allowed: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         if organizations:
-            choices = [(o.pk, f"以“{o.name}”名义回复（党组织回复）") for o in organizations]
+            choices = [(o.pk, f"{o.name}（党组织回复）") for o in organizations]
             if personal_allowed:
-                choices.append(("", "以个人身份回复"))
+                choices.append(("", "个人身份"))
             self.fields["organization"].choices = choices
             self.fields["organization"].initial = organizations[0].pk
         else:
