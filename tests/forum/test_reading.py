@@ -178,3 +178,22 @@ def test_search_in_chinese_over_titles_and_bodies(forum_world):
     assert hits("火星") == []
     bad = client.get("/api/forum/search/", {"q": "苹果", "cursor": "bm90LWEtY3Vyc29y"})
     assert bad.status_code == 400 and "cursor" in bad.json()
+
+
+def test_search_finds_older_posts_beyond_the_newest_window_and_pages_on(forum_world, monkeypatch):
+    monkeypatch.setattr(selectors, "SEARCH_WINDOW", 5)
+    thread = ff.thread(forum_world.member_a.user, title="关于社保转移的讨论")
+    ff.bulk_posts(thread, 3, author_member=forum_world.member_b)  # "第i条回复"
+    Post.objects.filter(thread=thread, is_opening=False).update(search_text="社保 转移 老帖")
+    ff.bulk_posts(thread, 12, author_member=forum_world.member_b)  # newer, without the words
+    user = forum_world.member_a3.user
+    first = selectors.post_search(user=user, query="社保", page_size=2)
+    second = selectors.post_search(user=user, query="社保", cursor=first.next_cursor, page_size=2)
+    ids = [p.pk for p in first.results + second.results]
+    expected = list(
+        Post.objects.filter(search_text__contains="社保")
+        .order_by("-id")
+        .values_list("id", flat=True)
+    )
+    assert ids == expected and len(ids) == 4
+    assert second.next_cursor is None
