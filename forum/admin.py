@@ -64,24 +64,23 @@ class ReadOnlyFieldsMixin:
 class ThreadAdmin(ReadOnlyFieldsMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "title",
-        "board",
         "kind",
         "author_name",
         "organization",
         "reply_count",
         "answered",
-        "is_pinned",
-        "is_locked",
-        "is_hidden",
-        "is_typical",
-        "created_at",
+        "flags",
+        "last_posted_at",
     ]
     list_filter = ["board", "kind", "is_pinned", "is_locked", "is_hidden", "is_typical"]
     search_fields = ["title", "author_name"]
     list_select_related = ["organization"]
     list_per_page = 50
     show_full_result_count = False
-    date_hierarchy = None
+
+    class Media:
+        css = {"all": ["css/forum-admin.css"]}
+
     actions = [
         _thread_action("pin", "置顶"),
         _thread_action("unpin", "取消置顶"),
@@ -99,6 +98,17 @@ class ThreadAdmin(ReadOnlyFieldsMixin, ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description="党组织已答复", boolean=True)
     def answered(self, obj):
         return obj.is_answered if obj.is_answerable else None
+
+    @admin.display(description="状态")
+    def flags(self, obj):
+        labels = [
+            ("置顶", obj.is_pinned),
+            ("锁定", obj.is_locked),
+            ("隐藏", obj.is_hidden),
+            ("典型问题", obj.is_typical),
+            ("已分享", obj.is_shared),
+        ]
+        return "、".join(label for label, on in labels if on) or "—"
 
 
 @admin.register(Post)
@@ -120,6 +130,10 @@ class PostAdmin(ReadOnlyFieldsMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
     exclude = ["search_text"]
+
+    class Media:
+        css = {"all": ["css/forum-admin.css"]}
+
     actions = ["hide_posts", "unhide_posts"]
 
     def scope_queryset(self, request, qs):

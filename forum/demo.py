@@ -19,8 +19,14 @@ from sanyuan.sanitize import html_to_text, plain_text_to_html
 from sanyuan.search import segment
 
 from . import services
-from .demo_content import FORUM_THREADS, MEMBER_REPLIES, REFLECTIONS
-from .models import Board, Post, Thread
+from .demo_content import (
+    ANSWERED_REPLIES,
+    FORUM_THREADS,
+    MEMBER_REPLIES,
+    REFLECTIONS,
+    WAITING_REPLIES,
+)
+from .models import Board, Post, PostReport, Thread
 
 # Demo staff (members.demo.STAFF) and the organisation each speaks for.
 STAFF_FOR_COMMITTEE = {
@@ -135,15 +141,21 @@ def seed(*, rng: random.Random, members: int) -> list[str]:
             board=Board.FORUM, kind=kind, title=title, body=body, member=author, at=opened
         )
         at = opened
-        replies = rng.randint(12, 48) if index % 3 else rng.randint(3, 10)
+        replies = rng.randint(25, 60) if index % 3 else rng.randint(5, 15)
         answered_after = rng.randint(1, max(2, replies // 3))
         for number in range(replies):
+            # Spread over the days since the thread opened, never into the future.
             at += timedelta(minutes=rng.randint(5, 300))
+            at = min(at, build.now - timedelta(minutes=2 * (replies - number)))
             if answer and number == answered_after:
                 user, org = _speaker(author, staff, county, committees)
                 build.post(thread, body=answer, at=at, official=org, user=user)
                 continue
-            build.post(thread, body=rng.choice(MEMBER_REPLIES), at=at, member=rng.choice(others))
+            extra = []
+            if kind != "message":
+                extra = ANSWERED_REPLIES if answer and number > answered_after else WAITING_REPLIES
+            body = rng.choice(MEMBER_REPLIES + extra)
+            build.post(thread, body=body, at=at, member=rng.choice(others))
         build.finish(thread)
         if is_typical and answer:
             Thread.objects.filter(pk=thread.pk).update(is_typical=True, typical_at=at)
@@ -168,6 +180,7 @@ def seed(*, rng: random.Random, members: int) -> list[str]:
             Thread.objects.filter(pk=thread.pk).update(staff_read_at=at, staff_read_by=user)
         build.finish(thread)
 
+    _seed_report(others, rng)
     lines = []
     if demo_member is not None:
         lines.append(_seed_demo_member(demo_member, staff, county, committees, others, rng))
@@ -177,6 +190,30 @@ def seed(*, rng: random.Random, members: int) -> list[str]:
         f"回复 {Post.objects.count()} 条，典型问题 {typical} 个",
         *lines,
     ]
+
+
+def _seed_report(others, rng) -> None:
+    """One reply that breaks the rules and has been reported, for the staff's report page."""
+    thread = Thread.objects.filter(
+        board=Board.FORUM, kind=Thread.Kind.MESSAGE, is_official=False
+    ).first()
+    if thread is None:
+        return
+    spammer, reporter = rng.sample(others, 2)
+    post = _Builder(rng).post(
+        thread,
+        body="兼职刷单日结300元，加微信xxxx详聊！",
+        at=thread.last_posted_at + timedelta(minutes=3),
+        member=spammer,
+    )
+    _Builder.finish(thread)
+    PostReport.objects.create(
+        post=post,
+        thread=thread,
+        reporter=reporter.user,
+        reason=PostReport.Reason.SPAM,
+        note="刷单广告，涉嫌诈骗",
+    )
 
 
 def _seed_demo_member(member, staff, county, committees, others, rng) -> str:
