@@ -1,9 +1,12 @@
 """Threads and posts: GET/POST /api/forum/threads/, GET/POST /api/forum/threads/{id}/posts/,
 edits, deletion, read markers, sharing, search and photos."""
 
+import json
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -210,10 +213,23 @@ class SearchApi(APIView):
         return page_response(request, page, s.SearchHitSerializer)
 
 
+class ImageRenderer(BaseRenderer):
+    """Lets clients that send `Accept: image/*` (an <img>, a mini-program image loader) through
+    content negotiation; the photo itself is a file response, errors stay JSON text."""
+
+    media_type = "image/*"
+    format = "image"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return json.dumps(data, ensure_ascii=False).encode()
+
+
 class ImageApi(APIView):
     """A post's photo (`?size=thumb` for the small one), after the same check as its post."""
 
     permission_classes = [IsStaffOrMember]
+    renderer_classes = [JSONRenderer, ImageRenderer]
 
     @extend_schema(
         parameters=[OpenApiParameter("size", str, enum=["thumb"])],
