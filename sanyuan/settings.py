@@ -222,6 +222,11 @@ SPECTACULAR_SETTINGS = {
         "ActivityMaterialKindEnum": "activities.models.ActivityMaterial.Kind",
         "AttendanceStatusEnum": "activities.models.Attendance.Status",
         "ActivityAudienceEnum": "activities.models.Activity.Audience",
+        # forum
+        "ForumThreadKindEnum": "forum.models.Thread.Kind",
+        "ForumBoardEnum": "forum.models.Board",
+        "ForumReportReasonEnum": "forum.models.PostReport.Reason",
+        "ForumReportStatusEnum": "forum.models.PostReport.Status",
     },
 }
 REST_KNOX = {
@@ -372,6 +377,12 @@ ONE_TIME_CODE_RATES = {
 PRIVACY_NOTICE_VERSION = "2026-11"
 
 SITE_NAME = "同心三原 流动e家"
+
+# forum: the author's edit window, flood limits per member (Redis counters) and photos per post.
+FORUM_EDIT_WINDOW_SECONDS = env.int("FORUM_EDIT_WINDOW_SECONDS", default=30 * 60)
+FORUM_POSTS_PER_MINUTE = env.int("FORUM_POSTS_PER_MINUTE", default=5)
+FORUM_THREADS_PER_DAY = env.int("FORUM_THREADS_PER_DAY", default=10)
+FORUM_MAX_IMAGES_PER_POST = env.int("FORUM_MAX_IMAGES_PER_POST", default=4)
 
 # Security. Behind the proxy, TLS terminates at nginx, which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,0 +1,36 @@
+from .member import (
+    ImageView,
+    PostDeleteView,
+    PostEditView,
+    PostModerateView,
+    PostReportView,
+    ReflectionReadView,
+    SearchView,
+    ThreadCreateView,
+    ThreadDetailView,
+    ThreadListView,
+    ThreadModerateView,
+    ThreadShareView,
+    TypicalView,
+)
+from .staff import StaffQueueView, StaffReflectionsView, StaffReportResolveView, StaffReportsView
+
+__all__ = [
+    "ImageView",
+    "PostDeleteView",
+    "PostEditView",
+    "PostModerateView",
+    "PostReportView",
+    "ReflectionReadView",
+    "SearchView",
+    "StaffQueueView",
+    "StaffReflectionsView",
+    "StaffReportResolveView",
+    "StaffReportsView",
+    "ThreadCreateView",
+    "ThreadDetailView",
+    "ThreadListView",
+    "ThreadModerateView",
+    "ThreadShareView",
+    "TypicalView",
+]
