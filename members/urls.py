@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("privacy/", views.PrivacyNoticeView.as_view(), name="privacy"),
     path("me/", views.MeView.as_view(), name="me"),
+    path("me/display/", views.DisplayPreferenceView.as_view(), name="display-preferences"),
     path("me/archive/", views.MyArchiveView.as_view(), name="my-archive"),
     path(
         "me/archive/change/", views.ChangeRequestCreateView.as_view(), name="change-request-create"

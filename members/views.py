@@ -369,3 +369,16 @@ class MyHistoryView(MemberRequiredMixin, View):
         member = request.user.member
         entries = selectors.member_history(member=member, include_staff_only=False)
         return render(request, "members/my_history.html", {"entries": entries, "active_tab": "me"})
+
+
+class DisplayPreferenceView(LoginRequiredMixin, View):
+    """POST large_text=1|0: switch 大字模式 on or off and go back where the person was."""
+
+    def post(self, request):
+        accounts.display_preferences_set(
+            user=request.user, large_text=request.POST.get("large_text") == "1"
+        )
+        messages.success(
+            request, "已开启大字模式。" if request.user.large_text else "已关闭大字模式。"
+        )
+        return redirect(_safe_next(request, reverse("members:me")))

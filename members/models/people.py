@@ -15,6 +15,9 @@ class User(AbstractUser):
 
     MEMBER_USERNAME_PREFIX = "member-"
 
+    # 适老化: larger type, larger touch targets, higher contrast; follows the person to any device.
+    large_text = models.BooleanField("大字模式", default=False)
+
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"

@@ -306,3 +306,11 @@ def staff_account_upsert(
             remove_perm(f"members.{permissions.MANAGE}", user, org)
     assign_perm(f"members.{permissions.MANAGE}", user, organization)
     return user
+
+
+def display_preferences_set(*, user: User, large_text: bool) -> User:
+    """Remember the person's display choice (大字模式) on their account."""
+    if user.large_text != bool(large_text):
+        user.large_text = bool(large_text)
+        user.save(update_fields=["large_text"])
+    return user
