@@ -277,6 +277,12 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def scope_queryset(self, request, qs):
         return permissions.filter_members_visible_to(request.user, qs)
 
+    def has_change_permission(self, request, obj=None):
+        # Host-organisation staff read the members they host; only home staff edit.
+        if obj is None:
+            return permissions.is_staff_user(request.user)
+        return permissions.can_manage_member(request.user, obj)
+
     def get_search_results(self, request, queryset, search_term):
         from .selectors.registry import _search_q
 

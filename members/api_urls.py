@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .api import auth, notices, registry
+from .api import auth, notices, registry, stats
 
 urlpatterns = [
     path("auth/activation-code/", auth.ActivationCodeRequestApi.as_view(), name="activation-code"),
@@ -40,6 +40,34 @@ urlpatterns = [
         name="change-request-evidence",
     ),
     path("skills/", registry.SkillListApi.as_view(), name="skill-list"),
+    path("stats/overview/", stats.StatsOverviewApi.as_view(), name="stats-overview"),
+    path("lost-contact/", stats.LostContactListApi.as_view(), name="lost-contact"),
+    path(
+        "temporary-branches/suggestions/",
+        stats.TemporaryBranchSuggestionsApi.as_view(),
+        name="temporary-branch-suggestions",
+    ),
+    path(
+        "temporary-branches/", stats.TemporaryBranchCreateApi.as_view(), name="temporary-branches"
+    ),
+    path(
+        "temporary-branches/<int:pk>/dissolve/",
+        stats.TemporaryBranchDissolveApi.as_view(),
+        name="temporary-branch-dissolve",
+    ),
+    path("hosting/", stats.HostingListApi.as_view(), name="hosting"),
+    path("hosting/arrive/", stats.HostingArriveApi.as_view(), name="hosting-arrive"),
+    path(
+        "hosting/<int:pk>/accept/",
+        stats.HostingDecisionApi.as_view(decision="accept"),
+        name="hosting-accept",
+    ),
+    path(
+        "hosting/<int:pk>/decline/",
+        stats.HostingDecisionApi.as_view(decision="decline"),
+        name="hosting-decline",
+    ),
+    path("me/qr-token/", stats.MyQrTokenApi.as_view(), name="my-qr-token"),
     path("regions/", registry.RegionListApi.as_view(), name="region-list"),
     path("organizations/", registry.OrganizationListApi.as_view(), name="organization-list"),
     path("members/", registry.MemberListCreateApi.as_view(), name="member-list"),

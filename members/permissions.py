@@ -115,28 +115,71 @@ def check_manage_organization_permission(user, organization: Organization) -> No
 # Members ---------------------------------------------------------------------------------
 
 
+def _host_grants(user) -> list[Organization]:
+    return [org for org in staff_grants(user) if org.kind == Organization.Kind.HOST]
+
+
+def hosted_q(user, *, via: str = "") -> Q:
+    """Members hosted by a host organisation (流入地) the user holds a grant on."""
+    q = Q(pk__in=[])
+    for org in _host_grants(user):
+        q |= Q(**{f"{via}host_organization__path__startswith": org.path})
+    return q
+
+
 def filter_members_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
+    """Staff: the archives of their subtree, and (host-organisation staff) the members their
+    organisation hosts; a member: their own; anyone else: none."""
     qs = Member.objects.all() if qs is None else qs
     if is_staff_user(user):
-        return qs.filter(scope_q(user, via="organization__"))
+        condition = scope_q(user, via="organization__")
+        if _host_grants(user):
+            condition |= hosted_q(user)
+        return qs.filter(condition)
     own = member_of(user)
     if own is not None:
         return qs.filter(pk=own.pk)
     return qs.none()
 
 
+def is_hosting_staff_for(user, member: Member) -> bool:
+    host = member.host_organization
+    return host is not None and any(host.path.startswith(org.path) for org in _host_grants(user))
+
+
 def can_view_member(user, member: Member) -> bool:
     if is_staff_user(user):
-        return in_scope(user, member.organization)
+        return in_scope(user, member.organization) or is_hosting_staff_for(user, member)
     own = member_of(user)
     return own is not None and own.pk == member.pk
 
 
 def can_manage_member(user, member: Member) -> bool:
-    """Staff in scope keep the archive; the member asks through change requests."""
+    """Staff of the home organisation keep the archive; the member asks through change
+    requests; host-organisation staff only read and keep in touch."""
     return in_scope(user, member.organization)
 
 
 def check_manage_member_permission(user, member: Member) -> None:
     if not can_manage_member(user, member):
         raise Http404
+
+
+def can_liaise_member(user, member: Member) -> bool:
+    """Keep in touch (contact log): home staff, and host staff for the members they host."""
+    return can_manage_member(user, member) or is_hosting_staff_for(user, member)
+
+
+def check_liaise_member_permission(user, member: Member) -> None:
+    if not can_liaise_member(user, member):
+        raise Http404
+
+
+def member_viewer(user, member: Member) -> str:
+    """Which fields of an archive the user reads: "staff" (home staff: everything), "limited"
+    (host staff: not the sensitive fields), "self" (the member: not the staff-only ones)."""
+    if can_manage_member(user, member):
+        return "staff"
+    if is_staff_user(user):
+        return "limited"
+    return "self"

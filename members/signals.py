@@ -1,6 +1,7 @@
 """Decoupled fan-out only: a deactivated account loses its API tokens at once, however it
 was deactivated (admin, service, shell)."""
 
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from knox.models import AuthToken
@@ -20,3 +21,14 @@ def remember_previous_active(sender, instance: User, **kwargs):
 def end_tokens_of_deactivated_user(sender, instance: User, created, **kwargs):
     if not created and getattr(instance, "_was_active", False) and not instance.is_active:
         AuthToken.objects.filter(user=instance).delete()
+
+
+@receiver(user_logged_in)
+def member_login_ends_lost_contact_alert(sender, request, user, **kwargs):
+    """A member's own login ends a lost-contact alert (members.services.alerts)."""
+    from .models import Member
+    from .services.alerts import lost_contact_clear
+
+    member_id = Member.objects.filter(user=user).values_list("pk", flat=True).first()
+    if member_id is not None:
+        lost_contact_clear(member_id=member_id)

@@ -80,6 +80,11 @@ class StaffMemberDetailView(StaffRequiredMixin, View):
                 "revealed": revealed,
                 "issued": code,
                 "can_manage": permissions.can_manage_member(request.user, member),
+                "viewer": permissions.member_viewer(request.user, member),
+                "hosts": _host_organizations()
+                if permissions.can_manage_member(request.user, member)
+                else [],
+                "hostings": member.hostings.select_related("host_organization")[:5],
             },
         )
 
@@ -101,6 +106,16 @@ class StaffMemberDetailView(StaffRequiredMixin, View):
                     staff=request.user, member=member, reason=request.POST.get("reason", ""), ip=ip
                 )
                 return self.get(request, pk, code=issued)
+            if action == "host_request":
+                from .models import Organization
+                from .services.hosting import hosting_request
+
+                host = Organization.objects.filter(
+                    pk=request.POST.get("host") or 0, kind="host"
+                ).first()
+                hosting_request(staff=request.user, member=member, host=host)
+                messages.success(request, "已登记流入地党组织，等待对方确认报到。")
+                return redirect("members:staff-member", pk=pk)
             if action == "contact":
                 form = forms.ContactLogForm(request.POST)
                 if not form.is_valid():
@@ -110,6 +125,14 @@ class StaffMemberDetailView(StaffRequiredMixin, View):
         except ServiceError as exc:
             messages.error(request, exc.message)
         return redirect("members:staff-member", pk=pk)
+
+
+def _host_organizations():
+    from .models import Organization
+
+    return Organization.objects.filter(
+        kind=Organization.Kind.HOST, dissolved_at__isnull=True
+    ).order_by("path")[:300]
 
 
 class StaffChangeRequestListView(StaffRequiredMixin, View):

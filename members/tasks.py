@@ -79,3 +79,17 @@ def roster_cleanup_task() -> int:
     from .services.imports import roster_cleanup
 
     return roster_cleanup()
+
+
+@shared_task(name="members.stats-rollup", acks_late=True, time_limit=1800, soft_time_limit=1700)
+def stats_rollup_task() -> dict:
+    from .services.stats import stats_rollup_refresh
+
+    return stats_rollup_refresh()
+
+
+@shared_task(name="members.lost-contact-scan", acks_late=True)
+def lost_contact_scan_task() -> dict:
+    from .services.alerts import lost_contact_scan
+
+    return lost_contact_scan()

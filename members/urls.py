@@ -31,6 +31,7 @@ urlpatterns = [
         name="my-change-request",
     ),
     path("me/archive/history/", views.MyHistoryView.as_view(), name="my-history"),
+    path("me/qr/", views.MemberQrView.as_view(), name="my-qr"),
     path("staff/", views.StaffHomeView.as_view(), name="staff-home"),
     path("staff/members/", staff_views.StaffMemberListView.as_view(), name="staff-members"),
     path(

@@ -382,3 +382,34 @@ class DisplayPreferenceView(LoginRequiredMixin, View):
             request, "已开启大字模式。" if request.user.large_text else "已关闭大字模式。"
         )
         return redirect(_safe_next(request, reverse("members:me")))
+
+
+class MemberQrView(MemberRequiredMixin, View):
+    """我的报到二维码: host staff scan it to record the arrival. The code carries an opaque,
+    expiring token — never the member's id or ID number."""
+
+    def get(self, request):
+        import segno
+        from django.conf import settings
+
+        from .services.hosting import hosting_qr_token
+
+        token = hosting_qr_token(member=request.user.member)
+        url = (
+            request.build_absolute_uri(reverse("members:staff-hosting-arrive")) + "?token=" + token
+        )
+        svg = segno.make(url, error="m").svg_inline(
+            scale=5, dark="#1f1f1f", light="#ffffff", omitsize=True
+        )
+        response = render(
+            request,
+            "members/my_qr.html",
+            {
+                "svg": svg,
+                "minutes": settings.HOSTING_QR_TTL_SECONDS // 60,
+                "member": request.user.member,
+                "active_tab": "me",
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response

@@ -290,6 +290,13 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Lost-contact alerts (失联风险) and the dashboard.
+LOST_CONTACT_DAYS = 90
+LOST_CONTACT_ESCALATE_DAYS = 30
+STATS_ROLLUP_SECONDS = env.float("STATS_ROLLUP_SECONDS", default=300.0)
+STATS_LIVE_MAX_MEMBERS = env.int("STATS_LIVE_MAX_MEMBERS", default=20_000)
+HOSTING_QR_TTL_SECONDS = 600  # a member's arrival QR code is good for ten minutes
+
 NOTICE_SWEEP_SECONDS = env.float("NOTICE_SWEEP_SECONDS", default=60.0)
 # Activities: reminders go out this long before the start; the sweep runs this often.
 ACTIVITY_REMINDER_LEAD_HOURS = env.int("ACTIVITY_REMINDER_LEAD_HOURS", default=24)
@@ -300,6 +307,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "notice-sweep": {"task": "members.notice-sweep", "schedule": NOTICE_SWEEP_SECONDS},
     # members: delete roster files of dry runs nobody confirmed within a day
     "roster-cleanup": {"task": "members.roster-cleanup", "schedule": 3600.0},
+    # members: flag, clear and escalate lost-contact risks; refresh the dashboard rollups
+    "lost-contact-scan": {"task": "members.lost-contact-scan", "schedule": 3600.0},
+    "stats-rollup": {"task": "members.stats-rollup", "schedule": STATS_ROLLUP_SECONDS},
     # learning: scheduled articles go out when due; feed sources are polled when due
     "learning-publish-due": {"task": "learning.article-publish-due", "schedule": 60.0},
     "learning-feed-sync": {"task": "learning.feed-sync-due", "schedule": 300.0},

@@ -192,6 +192,10 @@ MEMBER_FILTERS = [
     OpenApiParameter("support_group", bool),
     OpenApiParameter("honour", str),
     OpenApiParameter("q", str, description="姓名、身份证号后四位、完整身份证号或手机号"),
+    OpenApiParameter(
+        "dimension", str, description="统计维度（与 key 一起，列出统计图中某一项的党员）"
+    ),
+    OpenApiParameter("key", str),
 ]
 
 
@@ -209,6 +213,8 @@ def member_filters(params) -> dict:
         "contact_overdue": params.get("contact_overdue") in ("1", "true"),
         "support_group": params.get("support_group") in ("1", "true"),
         "honour": params.get("honour", "")[:30],
+        "dimension": params.get("dimension", "")[:20],
+        "key": params.get("key", "")[:40],
     }
 
 
@@ -247,7 +253,8 @@ class MemberDetailApi(APIView):
     def get(self, request, pk):
         member = selectors.member_detail_get(user=request.user, pk=pk)
         archive.member_record_view(actor=request.user, member=member, ip=client_ip(request))
-        return Response(s.MemberSerializer(member, context={"viewer": "staff"}).data)
+        viewer = permissions.member_viewer(request.user, member)
+        return Response(s.MemberSerializer(member, context={"viewer": viewer}).data)
 
     @extend_schema(request=s.MemberUpdateSerializer, responses=s.MemberSerializer)
     def patch(self, request, pk):

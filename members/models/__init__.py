@@ -1,6 +1,7 @@
 from .accounts import OneTimeCode
 from .audit import AuditEvent
 from .changes import ChangeEvidence, ChangeRequest, ContactLog, RosterImport
+from .hosting import Hosting, StatsRollup
 from .notices import (
     Notice,
     NoticeDelivery,
@@ -22,6 +23,7 @@ __all__ = [
     "ChangeEvidence",
     "ChangeRequest",
     "ContactLog",
+    "Hosting",
     "Member",
     "Notice",
     "NoticeDelivery",
@@ -36,6 +38,7 @@ __all__ = [
     "Region",
     "RosterImport",
     "Skill",
+    "StatsRollup",
     "TemporaryBranchMembership",
     "User",
 ]

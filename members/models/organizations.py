@@ -36,6 +36,9 @@ class Organization(models.Model):
     )
     path = models.CharField("路径", max_length=255, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField("层级", default=0, editable=False)
+    # A temporary branch serves the members gathered in one destination city (GB/T 2260).
+    region_code = models.CharField("所在城市代码", max_length=6, blank=True, db_index=True)
+    dissolved_at = models.DateTimeField("撤销时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:

@@ -109,12 +109,36 @@ class Member(models.Model):
     last_studied_at = models.DateTimeField("最近学习时间", null=True, blank=True)
     last_attended_at = models.DateTimeField("最近参加组织活动时间", null=True, blank=True)
     last_posted_at = models.DateTimeField("最近发帖时间", null=True, blank=True)
+    # 失联风险: no contact, no login and no study for 90 days (set and cleared by
+    # members.services.alerts); the responsible organisation's staff see it at once, the
+    # staff above it after 30 more days (escalation).
+    lost_contact_since = models.DateTimeField(
+        "失联风险标记时间", null=True, blank=True, db_index=True
+    )
+    lost_contact_responsible = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="失联风险责任组织",
+    )
+    lost_contact_escalated_at = models.DateTimeField("失联风险上报时间", null=True, blank=True)
 
     # Every change of the archive: who, when, what. Encrypted fields stay encrypted there too.
     history = HistoricalRecords(
         verbose_name="档案变更历史",
         m2m_fields=[skills],
-        excluded_fields=["updated_at", "last_studied_at", "last_attended_at", "last_posted_at"],
+        excluded_fields=[
+            "updated_at",
+            "last_studied_at",
+            "last_attended_at",
+            "last_posted_at",
+            "last_contacted_at",
+            "lost_contact_since",
+            "lost_contact_responsible",
+            "lost_contact_escalated_at",
+        ],
     )
     user = models.OneToOneField(
         User,

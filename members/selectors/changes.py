@@ -67,7 +67,7 @@ def change_request_diff(request: ChangeRequest, member: Member | None = None) ->
 
 
 def contact_log_list(*, user, member: Member) -> QuerySet:
-    if not permissions.can_manage_member(user, member):
+    if not permissions.can_liaise_member(user, member):
         raise Http404
     return ContactLog.objects.filter(member=member).select_related("staff", "organization")
 

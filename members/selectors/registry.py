@@ -68,6 +68,8 @@ def member_list(
     contact_overdue: bool = False,
     support_group: bool = False,
     honour: str = "",
+    dimension: str = "",
+    key: str = "",
 ) -> QuerySet:
     """Archives in the user's scope, filtered; one query (plus its page), never per row."""
     qs = permissions.filter_members_visible_to(user).select_related("organization")
@@ -99,6 +101,14 @@ def member_list(
         qs = qs.filter(is_vanguard=True)
     elif honour == "giving_back_pacesetter":
         qs = qs.filter(is_giving_back_pacesetter=True)
+    if dimension:
+        # Drill-down from a dashboard chart: the same rule that counted them.
+        from members.stats_dimensions import Moments, dimension_q
+
+        condition = dimension_q(dimension, key, Moments.at())
+        qs = qs.filter(condition) if condition is not None else qs.none()
+        if dimension == "skill":
+            qs = qs.distinct()
     return qs.order_by("-id")
 
 

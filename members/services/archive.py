@@ -135,6 +135,14 @@ def member_update(*, actor, member: Member, **changes) -> Member:
                 locked.host_organization = host
                 changed.append("host_organization")
         save_archive(locked, changed, values, actor=actor)
+        if "status" in changed and locked.status != "away":
+            from members.services.hosting import hosting_close
+
+            hosting_close(
+                member_id=locked.pk,
+                reason=f"流动状态改为{locked.get_status_display()}",
+                actor=actor,
+            )
     member.refresh_from_db()
     return member
 

@@ -58,7 +58,7 @@ def _clean_evidence(files) -> list:
     return cleaned
 
 
-def _responsible_staff_organization(member: Member) -> Organization | None:
+def responsible_staff_organization(member: Member) -> Organization | None:
     """The nearest organisation above (or at) the member's home organisation that has staff."""
     ids = [int(part) for part in member.organization.path.strip("/").split("/") if part]
     granted = set(
@@ -117,7 +117,7 @@ def change_request_submit(
                     original_name=name,
                     size=size,
                 )
-            org = _responsible_staff_organization(member)
+            org = responsible_staff_organization(member)
             if org is not None:
                 labels = "、".join(LABELS.get(field, field) for field in diff)
                 notice_publish(

@@ -12,7 +12,7 @@ def contact_log_create(
     *, staff, member: Member, contacted_on, channel: str, note: str = "", mindset: str = ""
 ) -> ContactLog:
     """Staff record a contact with a member; the archive's last contact moves forward."""
-    permissions.check_manage_member_permission(staff, member)
+    permissions.check_liaise_member_permission(staff, member)
     errors = {}
     try:
         day = parse_date(contacted_on, "联系日期")

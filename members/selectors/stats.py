@@ -1,0 +1,161 @@
+"""The staff dashboard ("四清楚"): figures for the user's scope, from the rollup table for big
+subtrees and counted live for small ones."""
+
+import importlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.apps import apps
+from django.utils import timezone
+
+from members import permissions
+from members.archive_fields import region_names
+from members.models import ChangeRequest, Member, Organization, StatsRollup
+from members.services.stats import count_rows, count_skills
+from members.stats_dimensions import COLUMNS, DIMENSION_TITLES, DIMENSIONS, Moments, key_label
+
+TOP_N = {"province": 34, "city": 30, "skill": 30}
+CHARTS = [
+    "status",
+    "province",
+    "city",
+    "occupation",
+    "skill",
+    "income",
+    "age",
+    "party_standing",
+    "contact",
+]
+ENGAGEMENT = [
+    "studied_month",
+    "attended_quarter",
+    "posted_quarter",
+    "activated",
+    "lost_contact",
+    "support_group",
+    "vanguard",
+    "pacesetter",
+]
+
+
+@dataclass
+class Overview:
+    scope: list
+    counts: Counter
+    fresh_as_of: datetime
+    source: str
+    extra: list = field(default_factory=list)
+
+    def total(self) -> int:
+        return self.counts[("total", "all")]
+
+    def figure(self, dimension: str) -> list[dict]:
+        names = region_names()
+        rows = [
+            {"key": key, "label": key_label(dimension, key, names), "count": count}
+            for (dim, key), count in self.counts.items()
+            if dim == dimension and count
+        ]
+        rows.sort(key=lambda row: (-row["count"], row["key"]))
+        limit = TOP_N.get(dimension)
+        if limit:
+            rows = rows[:limit]
+        for row in rows:
+            row["members_url"] = "/staff/members/?" + urlencode(
+                {"dimension": dimension, "key": row["key"]}
+            )
+        return rows
+
+    def yes_count(self, dimension: str) -> int:
+        return self.counts[(dimension, "yes")]
+
+
+def _subtree_counts(
+    org: Organization, moments: Moments, *, hosted: bool
+) -> tuple[Counter, datetime, str]:
+    if not hosted:
+        rolled = list(
+            StatsRollup.objects.filter(organization=org).values_list(
+                "dimension", "key", "count", "computed_at"
+            )
+        )
+        if rolled:
+            counts = Counter({(dim, key): count for dim, key, count, _ in rolled})
+            return counts, rolled[0][3], "rollup"
+    lookup = "host_organization__path__startswith" if hosted else "organization__path__startswith"
+    members = Member.objects.filter(**{lookup: org.path})
+    counts = count_rows(members.values_list(*COLUMNS).iterator(chunk_size=5000), moments)
+    counts.update(count_skills(members))
+    return counts, moments.now, "live"
+
+
+def stats_overview(*, user, now=None) -> Overview:
+    moments = Moments.at(now)
+    grants = permissions.staff_grants(user)
+    counts: Counter = Counter()
+    fresh, sources = [], set()
+    for org in grants:
+        part, as_of, source = _subtree_counts(
+            org, moments, hosted=org.kind == Organization.Kind.HOST
+        )
+        counts.update(part)
+        fresh.append(as_of)
+        sources.add(source)
+    overview = Overview(
+        scope=[{"id": org.pk, "name": org.name} for org in grants],
+        counts=counts,
+        fresh_as_of=min(fresh) if fresh else timezone.now(),
+        source="rollup" if "rollup" in sources else "live",
+    )
+    overview.extra = _extra_figures(user)
+    return overview
+
+
+def _extra_figures(user) -> list[dict]:
+    figures = [
+        {
+            "key": "change_requests_open",
+            "label": "待审核的档案修改申请",
+            "value": ChangeRequest.objects.filter(
+                permissions.scope_q(user, via="member__organization__"), status="pending"
+            ).count(),
+            "url": "/staff/change-requests/",
+        }
+    ]
+    for config in apps.get_app_configs():
+        if config.name == "members":
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.stats")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.stats":
+                raise
+            continue
+        figures.extend(module.staff_overview(user))
+    return figures
+
+
+def overview_as_json(overview: Overview) -> dict:
+    return {
+        "scope": overview.scope,
+        "source": overview.source,
+        "fresh_as_of": overview.fresh_as_of.isoformat(),
+        "total": overview.total(),
+        "figures": {
+            dimension: {"title": DIMENSION_TITLES[dimension], "items": overview.figure(dimension)}
+            for dimension in [*CHARTS, "sex", "education"]
+        },
+        "engagement": {
+            dimension: {
+                "title": DIMENSION_TITLES[dimension],
+                "count": overview.yes_count(dimension),
+            }
+            for dimension in ENGAGEMENT
+        },
+        "other": overview.extra,
+    }
+
+
+__all__ = ["DIMENSIONS", "Overview", "overview_as_json", "stats_overview"]

@@ -1,0 +1,223 @@
+"""Staff pages of issue 8: the dashboard (四清楚), lost-contact alerts, temporary branches,
+host-organisation arrivals and the support group. Thin: selectors and services do the work."""
+
+import io
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views import View
+from openpyxl import Workbook
+
+from sanyuan.errors import ServiceError
+from sanyuan.net import client_ip
+
+from . import permissions
+from .models import Organization, Region, Skill
+from .selectors.stats import CHARTS, ENGAGEMENT, overview_as_json, stats_overview
+from .services import alerts, branches, hosting
+from .services.audit import audit_record
+from .services.exports import neutralise
+from .staff_views import StaffRequiredMixin
+from .stats_dimensions import DIMENSION_TITLES
+
+
+class StaffDashboardView(StaffRequiredMixin, View):
+    def get(self, request):
+        overview = stats_overview(user=request.user)
+        data = overview_as_json(overview)
+        charts = [{"dimension": dim, **data["figures"][dim]} for dim in CHARTS]
+        engagement = [{"dimension": dim, **data["engagement"][dim]} for dim in ENGAGEMENT]
+        return render(
+            request,
+            "members/staff/dashboard.html",
+            {"overview": overview, "data": data, "charts": charts, "engagement": engagement},
+        )
+
+
+class StaffDashboardExportView(StaffRequiredMixin, View):
+    """One figure as an Excel table (counts only, no personal data); logged like exports."""
+
+    def get(self, request):
+        dimension = request.GET.get("figure", "")
+        if dimension not in DIMENSION_TITLES or dimension == "total":
+            raise Http404
+        overview = stats_overview(user=request.user)
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = DIMENSION_TITLES[dimension][:30]
+        sheet.append([DIMENSION_TITLES[dimension], "人数", "占比"])
+        total = max(overview.total(), 1)
+        if dimension in ENGAGEMENT:
+            rows = [
+                {"label": "是", "count": overview.yes_count(dimension)},
+                {"label": "否", "count": overview.total() - overview.yes_count(dimension)},
+            ]
+        else:
+            rows = overview.figure(dimension)
+        for row in rows:
+            sheet.append(
+                [neutralise(row["label"]), row["count"], f"{100 * row['count'] / total:.1f}%"]
+            )
+        sheet.append([])
+        sheet.append(
+            [
+                f"统计范围：{'、'.join(s['name'] for s in overview.scope)}",
+                "",
+                f"数据时间：{overview.fresh_as_of:%Y-%m-%d %H:%M}",
+            ]
+        )
+        out = io.BytesIO()
+        workbook.save(out)
+        audit_record(
+            actor=request.user,
+            action="stats.export",
+            ip=client_ip(request),
+            detail={"figure": dimension},
+        )
+        response = HttpResponse(
+            out.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f"attachment; filename=stats-{dimension}.xlsx"
+        return response
+
+
+class StaffLostContactView(StaffRequiredMixin, View):
+    def get(self, request):
+        rows = alerts.lost_contact_list(user=request.user)[:500]
+        return render(request, "members/staff/lost_contact.html", {"rows": rows})
+
+
+class StaffTemporaryBranchView(StaffRequiredMixin, View):
+    def get(self, request):
+        return render(
+            request,
+            "members/staff/temporary_branches.html",
+            {
+                "suggestions": branches.temporary_branch_suggestions(user=request.user),
+                "existing": branches.temporary_branch_list(user=request.user)[:200],
+            },
+        )
+
+    def post(self, request):
+        try:
+            if request.POST.get("action") == "create":
+                branch = branches.temporary_branch_create(
+                    staff=request.user, city=request.POST.get("city", "")
+                )
+                messages.success(request, f"已成立{branch.name}。")
+            elif request.POST.get("action") == "dissolve":
+                org = (
+                    permissions.filter_organizations_visible_to(request.user)
+                    .filter(pk=request.POST.get("branch") or 0)
+                    .first()
+                )
+                if org is None:
+                    raise Http404
+                branches.temporary_branch_dissolve(staff=request.user, branch=org)
+                messages.info(request, f"已撤销{org.name}，记录保留。")
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        return redirect("members:staff-temporary-branches")
+
+
+class StaffHostingView(StaffRequiredMixin, View):
+    """流入地: pending arrivals to accept or decline, and the members this organisation hosts."""
+
+    def get(self, request):
+        rows = hosting.hosting_pending_for(user=request.user)[:300]
+        return render(request, "members/staff/hosting.html", {"rows": rows})
+
+    def post(self, request):
+        hosting_id = request.POST.get("hosting", "")
+        try:
+            if not hosting_id.isdigit():
+                raise ServiceError("参数无效。")
+            if request.POST.get("decision") == "accept":
+                hosting.hosting_accept(staff=request.user, hosting_id=int(hosting_id))
+                messages.success(request, "已接收报到。")
+            elif request.POST.get("decision") == "decline":
+                hosting.hosting_decline(
+                    staff=request.user,
+                    hosting_id=int(hosting_id),
+                    reason=request.POST.get("reason", ""),
+                )
+                messages.info(request, "已拒绝，并已告知流出地党组织。")
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        return redirect("members:staff-hosting")
+
+
+class StaffHostingArriveView(StaffRequiredMixin, View):
+    """The page host staff reach by scanning a member's QR card."""
+
+    def _hosts(self, request):
+        return [
+            org
+            for org in permissions.staff_grants(request.user)
+            if org.kind == Organization.Kind.HOST
+        ]
+
+    def get(self, request):
+        token = request.GET.get("token", "")
+        try:
+            member = hosting.hosting_qr_member(token)
+        except ServiceError as exc:
+            return render(
+                request, "members/staff/hosting_arrive.html", {"error": exc.message}, status=400
+            )
+        return render(
+            request,
+            "members/staff/hosting_arrive.html",
+            {"member": member, "token": token, "hosts": self._hosts(request)},
+        )
+
+    def post(self, request):
+        token = request.POST.get("token", "")
+        host = next(
+            (org for org in self._hosts(request) if str(org.pk) == request.POST.get("host")), None
+        )
+        if host is None:
+            messages.error(request, "您不是流入地党组织的工作人员，不能登记报到。")
+            return redirect("members:staff-home")
+        try:
+            done = hosting.hosting_arrive_by_qr(staff=request.user, token=token, host=host)
+        except ServiceError as exc:
+            return render(
+                request,
+                "members/staff/hosting_arrive.html",
+                {"error": exc.message},
+                status=exc.status_code,
+            )
+        messages.success(request, f"{done.member.name}已在{host.name}报到。")
+        return redirect("members:staff-hosting")
+
+
+class StaffSupportGroupView(StaffRequiredMixin, View):
+    """后援团 members and 回馈标兵, filterable by skill and destination."""
+
+    def get(self, request):
+        from .selectors import member_list
+
+        which = request.GET.get("which", "support_group")
+        skill = request.GET.get("skill", "")[:30]
+        province = request.GET.get("destination_province", "")[:6]
+        filters = {"skill": skill, "destination_province": province}
+        if which == "pacesetter":
+            filters["honour"] = "giving_back_pacesetter"
+        else:
+            filters["support_group"] = True
+        rows = member_list(user=request.user, **filters).prefetch_related("skills")[:300]
+        return render(
+            request,
+            "members/staff/support_group.html",
+            {
+                "rows": rows,
+                "which": which,
+                "skill": skill,
+                "province": province,
+                "skills": Skill.objects.order_by("name"),
+                "provinces": Region.objects.filter(level="province").order_by("code"),
+            },
+        )
