@@ -33,6 +33,7 @@ ACTIVE_MEMBER = DemoPerson("王建军", "61042219850315001X", "13800000001", act
 PENDING_MEMBER = DemoPerson("李秀兰", "610422197806220025", "13800000002", activated=False)
 STAFF = [
     ("county_admin", "county", COUNTY_CODE),
+    ("shenzhen_host", "committee", "HOST-440300"),
     ("chengguan_admin", "committee", "610422-01"),
     ("lingqian_admin", "committee", "610422-07"),
 ]
@@ -300,6 +301,7 @@ def seed(*, rng: random.Random, members: int) -> list[str]:
         ],
         ignore_conflicts=True,
     )
+    _backdate_archives(rng, [created[m.id_number_hash] for m in batch])
     _seed_contacts(rng, [created[m.id_number_hash] for m in batch])
 
     active = Member.objects.get(
@@ -324,6 +326,24 @@ def seed(*, rng: random.Random, members: int) -> list[str]:
     ]
 
 
+def _backdate_archives(rng: random.Random, member_ids: list[int]) -> None:
+    """Archives were built over the past years (the registry started in 2019)."""
+    from datetime import timedelta
+
+    from django.db.models import Case, DateTimeField, Value, When
+    from django.utils import timezone
+
+    now = timezone.now()
+    for start in range(0, len(member_ids), 500):
+        chunk = member_ids[start : start + 500]
+        Member.objects.filter(pk__in=chunk).update(
+            created_at=Case(
+                *[When(pk=pk, then=Value(now - timedelta(days=rng.randint(120, 2400)))) for pk in chunk],
+                output_field=DateTimeField(),
+            )
+        )
+
+
 def _seed_contacts(rng: random.Random, member_ids: list[int]) -> None:
     """Contact logs for about two thirds of the members, some long ago (overdue)."""
     from datetime import timedelta
@@ -337,10 +357,10 @@ def _seed_contacts(rng: random.Random, member_ids: list[int]) -> None:
     today = timezone.localdate()
     logs, last = [], {}
     for member_id in member_ids:
-        if rng.random() < 0.35:
+        if rng.random() < 0.12:
             continue
         for _ in range(rng.choice((1, 1, 2, 3))):
-            day = today - timedelta(days=rng.randint(3, 200))
+            day = today - timedelta(days=int(rng.triangular(1, 160, 15)))
             logs.append(
                 ContactLog(
                     member_id=member_id,
@@ -361,3 +381,41 @@ def _seed_contacts(rng: random.Random, member_ids: list[int]) -> None:
     ContactLog.objects.bulk_create(logs, batch_size=1000)
     for member_id, day in last.items():
         Member.objects.filter(pk=member_id).update(last_contacted_at=contacted_at(day))
+
+
+def finish(*, rng: random.Random) -> list[str]:
+    """After every app seeded: hosting records for the members hosted in Shenzhen (the
+    activities demo hosts some), two arrivals waiting for the host, the lost-contact scan."""
+    from .models import Hosting, Member
+    from .services.alerts import lost_contact_scan
+
+    host = Organization.objects.get(code="HOST-440300")
+    host_staff = User.objects.get(username="shenzhen_host")
+    hosted = list(Member.objects.filter(host_organization=host).exclude(hostings__isnull=False))
+    Hosting.objects.bulk_create(
+        [
+            Hosting(
+                member=m,
+                host_organization=host,
+                status=Hosting.Status.ACCEPTED,
+                requested_by=host_staff,
+                decided_by=host_staff,
+            )
+            for m in hosted
+        ]
+    )
+    waiting = list(
+        Member.objects.filter(
+            destination_city="440300", host_organization__isnull=True, status="away"
+        )
+        .exclude(hostings__isnull=False)
+        .order_by("pk")[:2]
+    )
+    county_admin = User.objects.get(username=STAFF[0][0])
+    Hosting.objects.bulk_create(
+        [Hosting(member=m, host_organization=host, requested_by=county_admin) for m in waiting]
+    )
+    counts = lost_contact_scan()
+    return [
+        f"流入地报到 {len(hosted)} 人已报到、{len(waiting)} 人待确认；失联风险 {counts['flagged']} 人"
+    ]

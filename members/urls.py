@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import staff_dashboard_views as dash
 from . import staff_views, views
 
 app_name = "members"
@@ -67,6 +68,23 @@ urlpatterns = [
         staff_views.StaffContactsOverdueView.as_view(),
         name="staff-contacts-overdue",
     ),
+    path("staff/dashboard/", dash.StaffDashboardView.as_view(), name="staff-dashboard"),
+    path(
+        "staff/dashboard/export/",
+        dash.StaffDashboardExportView.as_view(),
+        name="staff-dashboard-export",
+    ),
+    path("staff/lost-contact/", dash.StaffLostContactView.as_view(), name="staff-lost-contact"),
+    path(
+        "staff/temporary-branches/",
+        dash.StaffTemporaryBranchView.as_view(),
+        name="staff-temporary-branches",
+    ),
+    path("staff/hosting/", dash.StaffHostingView.as_view(), name="staff-hosting"),
+    path(
+        "staff/hosting/arrive/", dash.StaffHostingArriveView.as_view(), name="staff-hosting-arrive"
+    ),
+    path("staff/support-group/", dash.StaffSupportGroupView.as_view(), name="staff-support-group"),
     path("notices/", views.NoticeListView.as_view(), name="notices"),
     path("notices/read-all/", views.NoticeReadAllView.as_view(), name="notices-read-all"),
     path("notices/settings/", views.NoticePreferenceView.as_view(), name="notice-preferences"),

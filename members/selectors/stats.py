@@ -10,12 +10,26 @@ from urllib.parse import urlencode
 from django.apps import apps
 from django.utils import timezone
 
-from members import permissions
+from members import choices, permissions
 from members.archive_fields import region_names
 from members.models import ChangeRequest, Member, Organization, StatsRollup
 from members.services.stats import count_rows, count_skills
-from members.stats_dimensions import COLUMNS, DIMENSION_TITLES, DIMENSIONS, Moments, key_label
+from members.stats_dimensions import (
+    AGE_BANDS,
+    COLUMNS,
+    CONTACT_KEYS,
+    DIMENSION_TITLES,
+    DIMENSIONS,
+    Moments,
+    key_label,
+)
 
+# Dimensions with a natural order are shown in that order, not by size.
+ORDINAL = {
+    "income": [key for key, *_ in choices.INCOME_BANDS] + ["unknown"],
+    "age": [key for key, *_ in AGE_BANDS] + ["unknown"],
+    "contact": [key for key, _ in CONTACT_KEYS],
+}
 TOP_N = {"province": 34, "city": 30, "skill": 30}
 CHARTS = [
     "status",
@@ -58,7 +72,13 @@ class Overview:
             for (dim, key), count in self.counts.items()
             if dim == dimension and count
         ]
-        rows.sort(key=lambda row: (-row["count"], row["key"]))
+        order = ORDINAL.get(dimension)
+        if order:
+            rows.sort(
+                key=lambda row: order.index(row["key"]) if row["key"] in order else len(order)
+            )
+        else:
+            rows.sort(key=lambda row: (-row["count"], row["key"]))
         limit = TOP_N.get(dimension)
         if limit:
             rows = rows[:limit]

@@ -52,4 +52,7 @@ def contact_log_create(
         Member.objects.filter(
             Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=when), pk=member.pk
         ).update(last_contacted_at=when)
+        from members.services.alerts import lost_contact_clear
+
+        lost_contact_clear(member_id=member.pk)
     return log

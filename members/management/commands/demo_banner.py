@@ -34,7 +34,11 @@ class Command(BaseCommand):
         w(f"                  {code_line}")
         w("                  也可在激活页点“获取短信验证码”，短信内容会打印在本控制台。")
         for username, tier, code in STAFF:
-            label = "县委组织部" if tier == "county" else f"基层党委({code})"
+            label = (
+                "县委组织部"
+                if tier == "county"
+                else ("流入地党委(深圳)" if code.startswith("HOST") else f"基层党委({code})")
+            )
             w(f"  工作人员 {label:<16} 用户名 {username}")
         w(
             f"  管理后台: http://127.0.0.1:{port}/admin/   接口文档: http://127.0.0.1:{port}/api/docs/"

@@ -28,6 +28,7 @@ class Command(BaseCommand):
                 "Use a new database, or --force if this really is a demo database."
             )
         rng = random.Random(seed)
+        finishers = []
         for config in apps.get_app_configs():
             try:
                 module = importlib.import_module(f"{config.name}.demo")
@@ -36,5 +37,10 @@ class Command(BaseCommand):
                     raise
                 continue
             for line in module.seed(rng=rng, members=members) or []:
+                self.stdout.write(f"{config.verbose_name}: {line}")
+            if hasattr(module, "finish"):
+                finishers.append((config, module.finish))
+        for config, finish in finishers:
+            for line in finish(rng=rng) or []:
                 self.stdout.write(f"{config.verbose_name}: {line}")
         self.stdout.write(self.style.SUCCESS("Demo data seeded."))
