@@ -338,7 +338,10 @@ def _backdate_archives(rng: random.Random, member_ids: list[int]) -> None:
         chunk = member_ids[start : start + 500]
         Member.objects.filter(pk__in=chunk).update(
             created_at=Case(
-                *[When(pk=pk, then=Value(now - timedelta(days=rng.randint(120, 2400)))) for pk in chunk],
+                *[
+                    When(pk=pk, then=Value(now - timedelta(days=rng.randint(120, 2400))))
+                    for pk in chunk
+                ],
                 output_field=DateTimeField(),
             )
         )

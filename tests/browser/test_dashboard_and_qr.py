@@ -12,12 +12,21 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def populate(world, n=40):
     rng = random.Random(3)
     skills = [Skill.objects.create(name=name) for name in ("电焊", "厨师", "货车驾驶", "家政服务")]
-    cities = [("440000", "440300"), ("440000", "440100"), ("610000", "610100"), ("320000", "320500"), ("330000", "330100")]
+    cities = [
+        ("440000", "440300"),
+        ("440000", "440100"),
+        ("610000", "610100"),
+        ("320000", "320500"),
+        ("330000", "330100"),
+    ]
     for _ in range(n):
-        member = factories.MemberFactory(organization=rng.choice([world.branch_a1, world.branch_a2, world.branch_b1]))
+        member = factories.MemberFactory(
+            organization=rng.choice([world.branch_a1, world.branch_a2, world.branch_b1])
+        )
         province, city = rng.choice(cities)
         Member.objects.filter(pk=member.pk).update(
-            destination_province=province, destination_city=city,
+            destination_province=province,
+            destination_city=city,
             occupation=rng.choice(["construction", "manufacturing", "catering", "transport"]),
             monthly_income=rng.choice([3000, 5000, 7000, 9000, 15000]),
             status=rng.choices(["away", "returned"], weights=[8, 2])[0],
@@ -32,10 +41,14 @@ def staff_login(page, username):
     page.get_by_role("button", name="登录").click()
 
 
-def test_the_dashboard_draws_charts_with_tables_and_a_bar_click_lists_members(browser, live_server, screenshot):
+def test_the_dashboard_draws_charts_with_tables_and_a_bar_click_lists_members(
+    browser, live_server, screenshot
+):
     world = factories.build_world()
     populate(world)
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=live_server.url, locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 768}, base_url=live_server.url, locale="zh-CN"
+    )
     page = context.new_page()
     staff_login(page, "county_staff")
     page.goto("/staff/dashboard/")
