@@ -49,6 +49,7 @@ def _organizations(ctx: ScaleContext) -> list[tuple]:
             path,
             path.count("/") - 2,
             ctx.now,
+            "",
         )
         rows.append(row)
         return row
@@ -89,7 +90,17 @@ def seed(ctx: ScaleContext) -> list[str]:
         orgs = _organizations(ctx)
         copy_rows(
             "members_organization",
-            ["id", "code", "name", "kind", "parent_id", "path", "depth", "created_at"],
+            [
+                "id",
+                "code",
+                "name",
+                "kind",
+                "parent_id",
+                "path",
+                "depth",
+                "created_at",
+                "region_code",
+            ],
             orgs,
         )
         reset_sequence("members_organization")
@@ -97,6 +108,8 @@ def seed(ctx: ScaleContext) -> list[str]:
         _staff(ctx)
     with ctx.timed("members"):
         _members(ctx)
+    with ctx.timed("change requests"):
+        seed_change_requests(ctx)
     return [
         f"organisations {len(orgs):,}, members {ctx.sizes['members']:,}, staff {ctx.sizes['staff']:,}",
     ]
@@ -287,3 +300,55 @@ def _members(ctx: ScaleContext) -> None:
     reset_sequence("members_member")
     ctx.data["member_id_range"] = (first_member, member_pk - 1)
     ctx.data["member_user_ids"] = [row[26] for row in member_rows if row[26]]
+    ctx.data["member_ids_with_users"] = [row[0] for row in member_rows if row[26]]
+    ctx.data["member_org"] = {row[0]: row[11] for row in member_rows}
+    ctx.data["member_user"] = {row[0]: row[26] for row in member_rows if row[26]}
+
+
+def seed_change_requests(ctx: ScaleContext) -> None:
+    """Open change requests, one per member (the product allows one at a time)."""
+    import json
+
+    first, last = ctx.data["member_id_range"]
+    rng = ctx.rng
+    ids = rng.sample(range(first, last + 1), k=min(ctx.sizes["change_requests"], last - first + 1))
+    rows = []
+    pk = next_id("members_changerequest")
+    for member_id in ids:
+        payload = json.dumps(
+            {
+                "employer": {
+                    "old": "",
+                    "new": rng.choice(["比亚迪", "富士康", "京东物流", "个体经营"]),
+                }
+            },
+            ensure_ascii=False,
+        )
+        rows.append(
+            (
+                pk,
+                encrypt(payload),
+                "employer",
+                "换了工作",
+                "pending",
+                ctx.now - timedelta(days=rng.randint(0, 60)),
+                "",
+                member_id,
+            )
+        )
+        pk += 1
+    copy_rows(
+        "members_changerequest",
+        [
+            "id",
+            "changes_json",
+            "fields",
+            "reason",
+            "status",
+            "created_at",
+            "review_comment",
+            "member_id",
+        ],
+        rows,
+    )
+    reset_sequence("members_changerequest")

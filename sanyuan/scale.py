@@ -15,9 +15,44 @@ from django.db import connection
 CHUNK_ROWS = 50_000
 
 
+def _filler(table: str, columns: list[str]) -> tuple[list[str], tuple]:
+    """Columns of the table's model that the caller left out, with their defaults, so that
+    adding a field with a default to a model never breaks the seeding."""
+    from django.apps import apps
+
+    model = next(
+        (m for m in apps.get_models(include_auto_created=True) if m._meta.db_table == table), None
+    )
+    if model is None:
+        return [], ()
+    extra, values = [], []
+    for model_field in model._meta.concrete_fields:
+        if model_field.column in columns or model_field.primary_key:
+            continue
+        if model_field.has_default():
+            value = model_field.get_default()
+            if isinstance(value, dict | list):
+                import json
+
+                value = json.dumps(value)
+        elif model_field.null:
+            value = None
+        else:
+            raise ValueError(
+                f"{table}.{model_field.column} has no default: the seeding must give it"
+            )
+        extra.append(model_field.column)
+        values.append(value)
+    return extra, tuple(values)
+
+
 def copy_rows(table: str, columns: list[str], rows) -> int:
     """COPY an iterable of tuples into `table` (CSV, chunked). Returns the row count.
-    None becomes NULL; booleans become t/f."""
+    None becomes NULL; booleans become t/f. Columns left out get the model's defaults."""
+    extra, fill = _filler(table, columns)
+    if extra:
+        columns = [*columns, *extra]
+        rows = (tuple(row) + fill for row in rows)
     count = 0
     with connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg2 cursor

@@ -416,6 +416,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
+# Benchmarks only: report the SQL query count of each response in `X-Query-Count`.
+if env.bool("BENCH_QUERY_COUNT", default=False):
+    MIDDLEWARE.insert(0, "sanyuan.middleware.QueryCountHeaderMiddleware")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

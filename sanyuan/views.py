@@ -19,17 +19,26 @@ def _database_ok() -> bool:
         return False
 
 
+_clients: dict[str, redis.Redis] = {}
+
+
+def _broker_client() -> redis.Redis:
+    """One pooled client per broker URL and process: a health check every few seconds must
+    not open a new connection each time."""
+    url = settings.CELERY_BROKER_URL
+    client = _clients.get(url)
+    if client is None:
+        client = _clients[url] = redis.Redis.from_url(
+            url, socket_timeout=1, socket_connect_timeout=1
+        )
+    return client
+
+
 def _broker_ok() -> bool:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return True  # the embedded default runs tasks inline: there is no broker
     try:
-        client = redis.Redis.from_url(
-            settings.CELERY_BROKER_URL, socket_timeout=1, socket_connect_timeout=1
-        )
-        try:
-            return bool(client.ping())
-        finally:
-            client.close()
+        return bool(_broker_client().ping())
     except redis.RedisError:
         logger.warning("healthz: broker check failed", exc_info=True)
         return False

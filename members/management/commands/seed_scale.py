@@ -62,6 +62,8 @@ class Command(BaseCommand):
                 if exc.name != f"{config.name}.scale":
                     raise
                 continue
+            if not hasattr(module, "seed"):
+                continue
             with transaction.atomic():
                 for line in module.seed(ctx) or []:
                     self.stdout.write(f"{config.label}: {line}")
