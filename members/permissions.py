@@ -51,7 +51,9 @@ def staff_grants(user) -> list[Organization]:
 
 
 def member_of(user) -> Member | None:
-    if user is None or not user.is_authenticated or not user.is_active:
+    """The member behind an account (cached on the user object for the request). Staff accounts
+    never have one: no query for them."""
+    if user is None or not user.is_authenticated or not user.is_active or user.is_staff:
         return None
     try:
         return user.member

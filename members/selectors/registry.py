@@ -113,13 +113,22 @@ def member_list(
 
 
 def member_detail_get(*, user, pk) -> Member:
-    """One archive with what its full view needs (skills, last contact) in few queries."""
-    member = member_get(user=user, pk=pk)
-    return (
-        Member.objects.select_related("organization", "host_organization", "user")
+    """One archive with what its full view needs (organisations, skills): one query for the
+    archive, one for its skills; 404 outside the user's scope."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    member = (
+        permissions.filter_members_visible_to(user)
+        .select_related("organization", "host_organization", "user")
         .prefetch_related("skills")
-        .get(pk=member.pk)
+        .filter(pk=pk)
+        .first()
     )
+    if member is None:
+        raise Http404
+    return member
 
 
 def member_get(*, user, pk) -> Member:
