@@ -78,7 +78,12 @@ def service_unavailable(request, message: str = DATABASE_UNAVAILABLE):
     if _wants_json(request):
         response = JsonResponse({"detail": message, "code": "service_unavailable"}, status=503)
     else:
-        response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
+        try:
+            page = render_to_string("503.html", {"message": message})
+        except Exception:  # e.g. static files not collected: the message still goes out
+            logger.exception("503 page could not be rendered")
+            page = f'<!doctype html><html lang="zh-Hans"><meta charset="utf-8"><p>{message}</p>'
+        response = HttpResponse(page, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response

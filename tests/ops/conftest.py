@@ -163,3 +163,131 @@ def manage(*args, env: dict, timeout: float = 120):
         text=True,
         timeout=timeout,
     )
+
+
+def wait_for(condition, timeout: float = 30, interval: float = 0.1) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return False
+
+
+def http_get(url: str, *, headers=None, timeout: float = 10, data=None, method=None):
+    """(status, headers, body) without raising on 4xx/5xx."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, headers=headers or {}, data=data, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read()
+
+
+class Gunicorn:
+    """The product's gunicorn (gunicorn.conf.py) on a free loopback port."""
+
+    def __init__(self, env: dict, directory: Path):
+        import subprocess
+
+        self.port = free_port()
+        self.log_path = directory / f"gunicorn-{self.port}.log"
+        env = {
+            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            "GUNICORN_WORKERS": "2",
+            "GUNICORN_TIMEOUT": "30",
+            "PROMETHEUS_MULTIPROC_DIR": str(directory / f"metrics-{self.port}"),
+            **env,
+        }
+        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self, timeout: float = 40) -> None:
+        import urllib.error
+
+        def answers():
+            if self.process.poll() is not None:
+                raise RuntimeError("gunicorn exited:\n" + self.output())
+            try:
+                status, _h, _b = http_get(self.url + "/healthz/", timeout=2)
+                return status in (200, 503)
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                return False
+
+        if not wait_for(answers, timeout):
+            raise RuntimeError("gunicorn did not answer:\n" + self.output())
+
+    def output(self) -> str:
+        self.log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        import subprocess
+
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """STATIC_ROOT after collectstatic with the production storage (hashed names, .gz)."""
+    import subprocess
+
+    root = tmp_path_factory.mktemp("static")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sanyuan.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "collectstatic-" + "x" * 50,
+        "ALLOWED_HOSTS": "localhost",
+        "PII_ENCRYPTION_KEYS": "dGVzdC1vbmx5LXBpaS1lbmNyeXB0aW9uLWtleS0wMDA=",
+        "PII_HASH_KEY": "collectstatic-hash-key-000000",
+        "STATIC_ROOT": str(root),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+@pytest.fixture
+def start_gunicorn(transactional_db, tmp_path, collected_static):
+    """start_gunicorn(**env) -> a running Gunicorn using the test database."""
+    started: list[Gunicorn] = []
+
+    def start(**overrides) -> Gunicorn:
+        server = Gunicorn(product_env(STATIC_ROOT=str(collected_static), **overrides), tmp_path)
+        started.append(server)
+        server.wait_ready()
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
