@@ -291,3 +291,125 @@ def start_gunicorn(transactional_db, tmp_path, collected_static):
     yield start
     for server in started:
         server.stop()
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL cluster of our own (initdb as the postgres user) on a free loopback port,
+    to stop and start in fault tests: never the shared server."""
+
+    def __init__(self):
+        import pwd
+        import shutil
+        import tempfile
+
+        self.port = free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="sanyuan-pg-"))
+        self.data = self.root / "data"
+        self.as_postgres = os.geteuid() == 0
+        if self.as_postgres:
+            account = pwd.getpwnam("postgres")
+            os.chown(self.root, account.pw_uid, account.pw_gid)
+        self.bin = Path(
+            os.environ.get("PG_BIN") or Path(shutil.which("pg_ctl") or "pg_ctl").resolve().parent
+        )
+
+    def _run(self, *command: str, timeout: float = 60) -> None:
+        import subprocess
+
+        if self.as_postgres:
+            command = ("runuser", "-u", "postgres", "--", *command)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        if result.returncode != 0:
+            raise RuntimeError(f"{command} failed:\n{result.stdout}\n{result.stderr}")
+
+    def init(self) -> None:
+        self._run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off "
+            "-c full_page_writes=off -c synchronous_commit=off"
+        )
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "30",
+            "-l",
+            str(self.root / "server.log"),
+            "start",
+        )
+
+    def stop(self) -> None:
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def url(self, dbname: str = "postgres") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{dbname}"
+
+    def copy_database_from(self, source_url: str, dbname: str) -> None:
+        """A copy of another database (schema and data) as `dbname` in this cluster."""
+        import subprocess
+
+        conn = psycopg2_connect(self.url())
+        with conn.cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{dbname}"')
+        conn.close()
+        dump = subprocess.run(
+            ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", source_url],
+            capture_output=True,
+            timeout=120,
+        )
+        assert dump.returncode == 0, dump.stderr.decode()
+        restore = subprocess.run(
+            [
+                "pg_restore",
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                f"--dbname={self.url(dbname)}",
+            ],
+            input=dump.stdout,
+            capture_output=True,
+            timeout=120,
+        )
+        assert restore.returncode == 0, restore.stderr.decode()
+
+    def destroy(self) -> None:
+        import shutil
+
+        if (self.data / "postmaster.pid").exists():
+            self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def psycopg2_connect(url: str):
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    return conn
+
+
+@pytest.fixture
+def throwaway_postgres():
+    server = ThrowawayPostgres()
+    server.init()
+    server.start()
+    yield server
+    server.destroy()
