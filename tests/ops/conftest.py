@@ -299,7 +299,6 @@ class ThrowawayPostgres:
 
     def __init__(self):
         import pwd
-        import shutil
         import tempfile
 
         self.port = free_port()
@@ -309,9 +308,25 @@ class ThrowawayPostgres:
         if self.as_postgres:
             account = pwd.getpwnam("postgres")
             os.chown(self.root, account.pw_uid, account.pw_gid)
-        self.bin = Path(
-            os.environ.get("PG_BIN") or Path(shutil.which("pg_ctl") or "pg_ctl").resolve().parent
+        self.bin = self.binaries()
+
+    @staticmethod
+    def binaries() -> Path:
+        """initdb and pg_ctl: Debian keeps them off PATH, in /usr/lib/postgresql/<major>/bin."""
+        import glob
+        import shutil
+
+        if os.environ.get("PG_BIN"):
+            return Path(os.environ["PG_BIN"])
+        on_path = shutil.which("pg_ctl")
+        if on_path:
+            return Path(on_path).resolve().parent
+        found = sorted(
+            glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4])
         )
+        if not found:
+            pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+        return Path(found[-1]).parent
 
     def _run(self, *command: str, timeout: float = 60) -> None:
         import subprocess
