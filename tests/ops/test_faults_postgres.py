@@ -39,7 +39,9 @@ def test_a_database_restart_gives_503s_then_recovers_without_restarting_the_app(
     for _ in range(4):  # both workers, with their persistent connections now dead
         started = time.monotonic()
         status, headers, body = me()
-        assert time.monotonic() - started < 10
+        elapsed = time.monotonic() - started
+        print(f"database down: {status} in {elapsed * 1000:.0f} ms")
+        assert elapsed < 10
         assert status == 503, body[:500]
         assert json.loads(body) == {
             "detail": "系统暂时无法访问数据库，请稍后再试。",
