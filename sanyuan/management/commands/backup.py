@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from sanyuan.backup import BackupError, backup_create
 
@@ -15,6 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("directory", type=Path, help="a new or empty directory")
 
     def handle(self, *args, directory, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("This command needs PostgreSQL (DATABASE_URL).")
         try:
             manifest = backup_create(directory, report=self.stdout.write)
         except BackupError as exc:

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from sanyuan.backup import BackupError, restore
 
@@ -19,6 +20,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, directory, skip_files, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("This command needs PostgreSQL (DATABASE_URL).")
         try:
             manifest = restore(directory, skip_files=skip_files, report=self.stdout.write)
         except BackupError as exc:

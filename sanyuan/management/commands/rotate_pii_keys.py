@@ -1,6 +1,7 @@
 import argparse
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -27,6 +28,8 @@ class Command(BaseCommand):
         parser.add_argument("--max-batches", type=int, default=None, help=argparse.SUPPRESS)
 
     def handle(self, *args, batch_size, verify, restart, max_batches, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("This command needs PostgreSQL (DATABASE_URL).")
         fingerprints = encryption_fingerprints()
         self.stdout.write(
             f"Encrypting key {fingerprints[0]}"
