@@ -123,7 +123,12 @@ http {{
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        assert wait_for(self._listening, 15), self.error_log()
+        try:
+            if not wait_for(self._listening, 15):
+                raise AssertionError(self.error_log())
+        except BaseException:
+            self.stop()  # never leave a server behind a failed start
+            raise
 
     def _listening(self) -> bool:
         try:
