@@ -28,6 +28,8 @@ def send_one_time_code_sms_task(code_id: int, sealed_code: str) -> None:
         phone=otc.member.phone,
         template="one_time_code",
         params={"code": decrypt(sealed_code), "minutes": minutes},
+        # A retry after a gateway timeout must not send the member a second message.
+        idempotency_key=f"one-time-code-{otc.pk}",
     )
 
 
@@ -40,6 +42,7 @@ def send_staff_code_notice_sms_task(code_id: int) -> None:
         phone=otc.member.phone,
         template="staff_code_issued",
         params={"name": otc.member.name},
+        idempotency_key=f"staff-code-issued-{otc.pk}",
     )
 
 

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
-from sanyuan.crypto import decrypt, encrypt
+from sanyuan.crypto import DecryptionError, decrypt, encrypt
 from sanyuan.errors import FieldErrors, RateLimited, ServiceError
 from sanyuan.net import client_ip
 
@@ -122,7 +122,11 @@ class ConfirmStepView(View):
         pending = request.session.get(SESSION_IDENTITY)
         if not pending:
             return None
-        return {"name": pending["name"], "id_number": decrypt(pending["id_number"])}
+        try:
+            id_number = decrypt(pending["id_number"])
+        except DecryptionError:  # sealed under a key rotated out since: start again
+            return None
+        return {"name": pending["name"], "id_number": id_number}
 
     def form_class(self):
         return forms.ActivateForm if self.mode == "activate" else forms.SetPasswordForm

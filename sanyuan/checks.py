@@ -2,7 +2,7 @@
 
 from cryptography.fernet import Fernet
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Tags, register
 
 
 @register()
@@ -23,3 +23,23 @@ def pii_keys_check(app_configs, **kwargs):
     if len(settings.PII_HASH_KEY) < 16:
         errors.append(Error("PII_HASH_KEY must be at least 16 characters.", id="sanyuan.E002"))
     return errors
+
+
+@register(Tags.database)
+def pii_keys_fit_data_check(app_configs, databases=None, **kwargs):
+    """With the database (`check --database default`, `migrate`, the web unit's start):
+    the configured keys must open the stored data; a restore or a start with other keys
+    fails here, loudly, instead of serving garbage or finding no one."""
+    if not databases or "default" not in databases:
+        return []
+    from .keys import key_problems
+
+    return [
+        Error(
+            problem,
+            hint="Use the PII_ENCRYPTION_KEYS and PII_HASH_KEY this database was written "
+            "with (compare fingerprints: python manage.py key_fingerprints).",
+            id="sanyuan.E003",
+        )
+        for problem in key_problems()
+    ]

@@ -428,3 +428,39 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Operations: shared file storage, metrics, backups (README "Running in production").
+# FILE_STORAGE=s3 keeps uploaded files in an S3-compatible bucket that every web and worker
+# host shares (private objects; nginx fetches them with a short-lived signed URL after the
+# permission check, see sanyuan/files.py). The default is the local MEDIA_ROOT.
+FILE_STORAGE = env.str("FILE_STORAGE", default="local")
+if FILE_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": env.str("S3_ADDRESSING_STYLE", default="path"),
+            "location": env.str("S3_PREFIX", default=""),
+            "signature_version": "s3v4",
+            "default_acl": None,  # objects stay private; only signed URLs read them
+            "querystring_auth": True,
+            "querystring_expire": env.int("S3_SIGNED_URL_SECONDS", default=60),
+            "file_overwrite": False,
+        },
+    }
+elif FILE_STORAGE != "local":
+    raise ImproperlyConfigured("FILE_STORAGE must be 'local' or 's3'.")
+# /metrics (Prometheus text format): only from these networks (client address as seen through
+# TRUSTED_PROXY_COUNT proxies) and, when METRICS_TOKEN is set, with `Authorization: Bearer …`.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+# `manage.py backup` / `restore` call these PostgreSQL client programs (same major version
+# as the server).
+BACKUP_PG_DUMP = env.str("BACKUP_PG_DUMP", default="pg_dump")
+BACKUP_PG_RESTORE = env.str("BACKUP_PG_RESTORE", default="pg_restore")
+MIDDLEWARE.insert(0, "sanyuan.metrics.MetricsMiddleware")
+SECURE_REDIRECT_EXEMPT.append(r"^metrics$")

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import views
+from . import metrics, views
 
 api_patterns = [
     path("", include("members.api_urls")),
@@ -15,6 +15,7 @@ api_patterns = [
 
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),
     path("", include("members.urls")),
@@ -22,3 +23,6 @@ urlpatterns = [
     path("", include("activities.urls")),
     path("", include("forum.urls")),
 ]
+
+# A database outage answers 503 with a Chinese page or JSON (sanyuan/views.py).
+handler500 = "sanyuan.views.server_error"

@@ -1,9 +1,12 @@
 import logging
+import sys
 
 import redis
 from django.conf import settings
-from django.db import connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.views import defaults
 
 logger = logging.getLogger(__name__)
 
@@ -52,3 +55,51 @@ def healthz(request):
         {"status": "ok" if healthy else "unavailable", "checks": checks},
         status=200 if healthy else 503,
     )
+
+
+# Database unavailable: a clean 503 instead of a 500, for pages and the API alike. Django
+# turns every uncaught exception (in a view or in a middleware, e.g. loading the session)
+# into a call of handler500 while the exception is being handled; the connection itself
+# reconnects on the next request (CONN_HEALTH_CHECKS), so the app recovers without a restart.
+DATABASE_UNAVAILABLE = "系统暂时无法访问数据库，请稍后再试。"
+RETRY_AFTER_SECONDS = 30
+
+
+def _database_unavailable(exc: BaseException | None) -> bool:
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, OperationalError | InterfaceError):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/") or "application/json" in request.headers.get(
+        "Accept", ""
+    )
+
+
+def service_unavailable(request, message: str = DATABASE_UNAVAILABLE):
+    """503 with a Chinese message; rendered without touching the database (no context
+    processors, no session, no user)."""
+    if _wants_json(request):
+        response = JsonResponse({"detail": message, "code": "service_unavailable"}, status=503)
+    else:
+        try:
+            page = render_to_string("503.html", {"message": message})
+        except Exception:  # e.g. static files not collected: the message still goes out
+            logger.exception("503 page could not be rendered")
+            page = f'<!doctype html><html lang="zh-Hans"><meta charset="utf-8"><p>{message}</p>'
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def server_error(request, *args, **kwargs):
+    """handler500: database outages become 503, everything else Django's plain 500."""
+    if _database_unavailable(sys.exc_info()[1]):
+        return service_unavailable(request)
+    return defaults.server_error(request, *args, **kwargs)

@@ -50,6 +50,9 @@ class Member(models.Model):
     id_number = EncryptedTextField("身份证号码", editable=False)
     id_number_hash = models.CharField("身份证号码索引", max_length=64, unique=True, editable=False)
     id_number_masked = models.CharField("身份证号码（脱敏）", max_length=18, editable=False)
+    # Keyed hashes rebuilt from this row's encrypted values when PII_HASH_KEY changes
+    # (manage.py rotate_pii_keys; sanyuan/keys.py): hash field -> (encrypted field, purpose).
+    KEYED_HASHES = {"id_number_hash": ("id_number", "id_number")}
     sex = models.CharField("性别", max_length=6, choices=Sex.choices, editable=False)
     birth_date = models.DateField("出生日期", editable=False)
     ethnicity = models.CharField(
