@@ -14,6 +14,7 @@ from django.views import View
 
 from members import permissions as member_permissions
 from sanyuan.errors import ServiceError
+from sanyuan.pwa import is_prefetch
 
 from . import exports, permissions, selectors
 from .models import Article
@@ -76,7 +77,10 @@ class ArticleView(View):
             raise
         record = None
         member = member_permissions.member_of(request.user)
-        if member is not None:
+        if member is not None and is_prefetch(request):
+            # The service worker keeping the page for offline reading: not a reading.
+            record = selectors.study_record_of(user=request.user, article=article)
+        elif member is not None:
             record = study_record_touch(member=member, article=article)
         return render(
             request,
