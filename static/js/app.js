@@ -257,7 +257,12 @@
     note.textContent = "已保存" + (label ? "“" + label + "”" : "") + "，联网后自动提交。";
   });
 
-  window.addEventListener("online", function () { flush(); showStatus(); });
+  window.addEventListener("online", function () {
+    // The offline page stands in for a page the phone did not have: fetch the real one.
+    if (document.querySelector("[data-offline-list]")) window.location.reload();
+    flush();
+    showStatus();
+  });
   window.addEventListener("offline", showStatus);
   window.setInterval(function () { if (load().length) flush(); }, 30000);
 
