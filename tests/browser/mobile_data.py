@@ -10,6 +10,7 @@ from activities.services.materials import material_add
 from forum.models import Board, Thread
 from learning.services.articles import article_set_cover
 from learning.services.study import study_record_touch
+from members.services.changes import change_request_submit
 from members.services.notices import Audience, notice_publish
 from tests import factories
 from tests.activities import factories as af
@@ -28,6 +29,7 @@ def build() -> SimpleNamespace:
     w = factories.build_world()
     member = w.member_a
     w.member = member
+    w.county_staff_user = w.county_staff
     w.pinned = lf.article(
         w.county,
         audience=lf.A.COUNTY,
@@ -115,6 +117,11 @@ def build() -> SimpleNamespace:
         kind="system",
         title="欢迎使用流动e家",
         body="离乡不离党，流动不失流。学习、活动、交流都在这里。",
+    )
+    w.change_request = change_request_submit(
+        member=w.member_b,
+        changes={"employer": "深圳市宝安区某建筑公司"},
+        reason="换了工作单位，申请更新档案。",
     )
     return w
 
