@@ -90,8 +90,14 @@ def service_worker(request):
     the browser's HTTP cache, so that a new version is found on the next visit."""
     if settings.DEBUG:  # static files change while developing
         _worker_source_and_version.cache_clear()
-    source, _version = _worker_source_and_version()
-    response = HttpResponse(source, content_type="application/javascript; charset=utf-8")
+    source, version = _worker_source_and_version()
+    etag = f'"{version}"'
+    # The browser asks again on every visit: an unchanged worker costs a 304, not the script.
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(source, content_type="application/javascript; charset=utf-8")
+    response["ETag"] = etag
     response["Service-Worker-Allowed"] = "/"
     response["Cache-Control"] = "no-cache, max-age=0"
     return response

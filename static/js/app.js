@@ -309,12 +309,17 @@
     });
   }
 
+  // 省流量 (Data Saver): no fetching ahead; pages read are still kept.
+  function saveData() {
+    return !!(navigator.connection && navigator.connection.saveData);
+  }
+
   var swUrl = meta("sw-url");
   if ("serviceWorker" in navigator && swUrl) {
     navigator.serviceWorker.register(swUrl, { scope: "/" }).then(function () {
       if (person === ANONYMOUS) {
         tellWorker({ type: "logout" });
-      } else if (person && navigator.onLine !== false) {
+      } else if (person && navigator.onLine !== false && !saveData()) {
         tellWorker({ type: "warm" });
       }
       renderOfflineList();

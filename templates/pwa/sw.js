@@ -17,7 +17,7 @@ var OFFLINE_URL = {{ offline_url_json }};
 var PRECACHE_LIST_URL = {{ precache_list_url_json }};
 var ANONYMOUS = "anon";
 var MAX_PAGES = 120;
-var WARM_INTERVAL_MS = 10 * 60 * 1000;
+var WARM_INTERVAL_MS = 30 * 60 * 1000; // background fetches cost data: at most twice an hour
 var MAX_FILE_BYTES = 3 * 1024 * 1024;
 
 // What a person may read offline. Everything else goes to the network only.

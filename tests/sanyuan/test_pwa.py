@@ -221,3 +221,11 @@ def test_the_display_api_serves_staff_too_and_refuses_visitors(world, api):
         client_for(world.staff_a).put(url, {"large_text": True}, format="json").status_code == 200
     )
     assert api.get(url).status_code == 401
+
+
+def test_an_unchanged_service_worker_costs_a_304():
+    first = Client().get("/sw.js")
+    again = Client().get("/sw.js", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    assert again["Service-Worker-Allowed"] == "/"
+    assert Client().get("/sw.js", HTTP_IF_NONE_MATCH='"other"').status_code == 200
