@@ -114,6 +114,7 @@ def look(page, path, *, vertical=False) -> list[str]:
 
 
 def axe_violations(page) -> list[str]:
+    assert AXE.exists(), f"{AXE} is missing: run `make browser-deps` (npm ci in tests/browser)"
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     return page.evaluate(SERIOUS)

@@ -16,7 +16,8 @@ from tests.browser import mobile_data
 from tests.browser.conftest import PHONE
 from tests.browser.production_server import ProductionServer
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Long walks in a group of their own: they run beside the other browser tests under xdist.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser-mobile")]
 
 FIRST_VISIT_BUDGET = 150 * 1024
 REPEAT_VISIT_BUDGET = 30 * 1024

@@ -19,7 +19,8 @@ from tests.browser.pages import (
     visitor_pages,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Long walks in a group of their own: they run beside the other browser tests under xdist.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser-mobile")]
 
 PHONES = [{"width": 360, "height": 640}, {"width": 390, "height": 844}]
 DESKTOP = {"width": 1366, "height": 768}
