@@ -145,7 +145,9 @@ def offline_page(request):
     response = render(
         request,
         "pwa/offline.html",
-        {"user": AnonymousUser(), "unread_notices": 0, "offline_key": ""},
+        # Fetched by the worker when it installs: nobody's, and it must not use up the
+        # flash messages meant for the page the person is looking at.
+        {"user": AnonymousUser(), "unread_notices": 0, "offline_key": "", "messages": ()},
     )
     response["Cache-Control"] = "no-cache"
     return response

@@ -9,6 +9,7 @@ from django.test import Client
 from activities.services.materials import material_add
 from forum.models import Board, Thread
 from learning.services.articles import article_set_cover
+from learning.services.saved import article_save
 from learning.services.study import study_record_touch
 from members.services.changes import change_request_submit
 from members.services.notices import Audience, notice_publish
@@ -60,6 +61,7 @@ def build() -> SimpleNamespace:
     )
     article_set_cover(actor=None, article=w.article, upload=lf.jpeg(color=(200, 120, 40)))
     study_record_touch(member=member, article=w.article)
+    article_save(member=member, article=w.article)
 
     w.activity = af.activity(
         w.branch_a1,

@@ -229,3 +229,13 @@ def test_an_unchanged_service_worker_costs_a_304():
     assert again.status_code == 304 and again.content == b""
     assert again["Service-Worker-Allowed"] == "/"
     assert Client().get("/sw.js", HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_pages_fetched_ahead_and_the_offline_page_leave_flash_messages_for_the_person(world):
+    client = _session(world.member_a.user)
+    client.post(reverse("members:display-preferences"), {"large_text": "1", "next": "/me/"})
+    # The worker fetches ahead (or installs) between the POST and the redirected page.
+    ahead = client.get(reverse("members:notices"), HTTP_X_OFFLINE_PREFETCH="1")
+    assert "已开启大字模式" not in ahead.content.decode()
+    assert "已开启大字模式" not in client.get(reverse("pwa-offline")).content.decode()
+    assert "已开启大字模式" in client.get(reverse("members:me")).content.decode()
