@@ -177,6 +177,13 @@
     });
   }
 
+  function fromThisPage(url) {
+    return Array.prototype.some.call(
+      document.querySelectorAll("form[data-offline-queue]"),
+      function (form) { return form.action === url; }
+    );
+  }
+
   function drop(id) {
     save(load().filter(function (item) { return item.id !== id; }));
   }
@@ -186,6 +193,7 @@
     var items = load();
     if (!items.length) return Promise.resolve();
     sending = true;
+    var sentHere = false;
     var next = function (index) {
       var queue = load();
       if (index >= queue.length) return Promise.resolve();
@@ -196,6 +204,7 @@
           drop(item.id);
           if (outcome === "sent") sentThisPage += 1;
           else failedThisPage += 1;
+          if (outcome === "sent" && fromThisPage(item.url)) sentHere = true;
           return next(index);
         }
         return undefined; // offline or later: keep the rest for the next try
@@ -204,6 +213,8 @@
     return next(0).then(function () {
       sending = false;
       showStatus();
+      // A reply made on this page went through: show the page as the server now has it.
+      if (sentHere) window.location.reload();
     }, function () {
       sending = false;
     });
