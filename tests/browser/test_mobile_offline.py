@@ -195,12 +195,12 @@ def test_a_reply_made_offline_is_sent_once_when_the_network_returns(phone_contex
     )
     context.set_offline(False)
     _wait_db(lambda: Attendance.objects.filter(activity=w.activity, member=w.member).exists())
-    _wait(page, "() => document.readyState === 'complete'")
+    page.get_by_text("您已报名参加").wait_for()  # the page reloads itself once sent
+    page.wait_for_load_state("load")
     assert page.evaluate(OUTBOX) == []
     row = Attendance.objects.get(activity=w.activity, member=w.member)
     assert row.status == "attending"
     assert len(keys) == 1 and keys[0]
-    page.get_by_text("您已报名参加").wait_for()  # the page reloads itself once sent
 
 
 def test_study_time_read_offline_counts_once_even_when_the_answer_is_lost(phone_context):
