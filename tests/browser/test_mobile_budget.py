@@ -16,8 +16,7 @@ from tests.browser import mobile_data
 from tests.browser.conftest import PHONE
 from tests.browser.production_server import ProductionServer
 
-# Long walks in a group of their own: they run beside the other browser tests under xdist.
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser-mobile")]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 FIRST_VISIT_BUDGET = 150 * 1024
 REPEAT_VISIT_BUDGET = 30 * 1024

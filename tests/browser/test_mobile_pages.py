@@ -19,8 +19,7 @@ from tests.browser.pages import (
     visitor_pages,
 )
 
-# Long walks in a group of their own: they run beside the other browser tests under xdist.
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser-mobile")]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONES = [{"width": 360, "height": 640}, {"width": 390, "height": 844}]
 DESKTOP = {"width": 1366, "height": 768}
