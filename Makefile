@@ -9,7 +9,7 @@ PORT ?= 8000
 DEMO_ENV := DEBUG=1 DATABASE_URL=sqlite:///demo.sqlite3 CACHE_URL=locmem:// \
 	CELERY_TASK_ALWAYS_EAGER=1 SMS_BACKEND=console EMAIL_BACKEND=console
 
-.PHONY: venv demo demo-setup test lint worker beat
+.PHONY: venv demo demo-setup test lint worker beat browser-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -30,8 +30,16 @@ demo-setup: $(STAMP)
 	if [ $$fresh = 1 ]; then $(DEMO_ENV) $(BIN)/python manage.py seed_demo; \
 	else echo "demo.sqlite3 exists: keeping its data (delete the file to start over)"; fi
 
+# npm packages of the browser tests (axe-core), exactly as locked, into tests/browser/node_modules.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+browser-deps: $(AXE)
+
 # The whole test suite against the real PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379).
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(ARGS)
 
 lint: $(STAMP)

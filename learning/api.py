@@ -13,6 +13,7 @@ from sanyuan.files import protected_file_response
 
 from . import selectors
 from .models import Article, ArticleAttachment, StudyRecord
+from .services.saved import article_save, article_unsave
 from .services.study import MAX_SECONDS_PER_REPORT, study_record_touch
 
 COVER_WIDTHS = ("320", "640", "960", "original")
@@ -310,3 +311,32 @@ class ArticleAttachmentApi(APIView):
             content_type=attachment.content_type,
             inline=False,
         )
+
+
+class SavedArticleApi(APIView):
+    """收藏: PUT keeps the article in the member's 收藏, DELETE takes it out (both 204)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(request=None, responses={204: None}, operation_id="articles_saved_put")
+    def put(self, request, pk):
+        article = selectors.article_get(user=request.user, pk=pk)
+        article_save(member=request.user.member, article=article)
+        return Response(status=204)
+
+    @extend_schema(responses={204: None}, operation_id="articles_saved_delete")
+    def delete(self, request, pk):
+        article = selectors.article_get(user=request.user, pk=pk)
+        article_unsave(member=request.user.member, article=article)
+        return Response(status=204)
+
+
+class SavedArticleListApi(APIView):
+    """The member's 收藏, newest first (at most 100)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(responses=ArticleListSerializer(many=True), operation_id="saved_articles_list")
+    def get(self, request):
+        articles = selectors.saved_articles(user=request.user, limit=100)
+        return Response(ArticleListSerializer(articles, many=True).data)

@@ -6,6 +6,8 @@ urlpatterns = [
     path("articles/", api.ArticleListApi.as_view(), name="article-list"),
     path("articles/<int:pk>/", api.ArticleDetailApi.as_view(), name="article-detail"),
     path("articles/<int:pk>/study/", api.ArticleStudyApi.as_view(), name="article-study"),
+    path("articles/<int:pk>/saved/", api.SavedArticleApi.as_view(), name="article-saved"),
+    path("saved-articles/", api.SavedArticleListApi.as_view(), name="saved-article-list"),
     path(
         "articles/<int:pk>/study-figures/",
         api.ArticleStudyFiguresApi.as_view(),

@@ -201,6 +201,32 @@ class StudyRecord(models.Model):
         return f"{self.member_id} · {self.article_id}"
 
 
+class SavedArticle(models.Model):
+    """收藏: an article a member keeps to read later; the phone keeps it for offline reading."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="saved_articles", verbose_name="党员"
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="saved_by", verbose_name="学习资料"
+    )
+    created_at = models.DateTimeField("收藏时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "收藏"
+        verbose_name_plural = "收藏"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "article"], name="saved_member_article")
+        ]
+        indexes = [
+            models.Index(fields=["member", "-created_at", "-id"], name="saved_member_recent_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} · {self.article_id}"
+
+
 class FeedSource(models.Model):
     """A source of the county public account's articles, polled by Celery beat."""
 

@@ -22,7 +22,7 @@ from sanyuan.search import filter_fulltext
 
 from . import permissions
 from .keyset import Page, keyset_page
-from .models import Article, StudyRecord
+from .models import Article, SavedArticle, StudyRecord
 
 C = Article.Category
 LIST_DEFER = ("body", "search_text")
@@ -356,3 +356,27 @@ def article_study_rows(*, user, article: Article, state: str = "all") -> QuerySe
     elif state == "finished":
         qs = qs.filter(record__finished_at__isnull=False)
     return qs.order_by("organization__path", "id")
+
+
+# 收藏 -------------------------------------------------------------------------------------
+
+
+def saved_articles(*, user, limit: int = 20) -> list[Article]:
+    """The member's saved articles they may still read, newest saved first."""
+    member = member_permissions.member_of(user)
+    if member is None:
+        return []
+    rows = (
+        SavedArticle.objects.filter(
+            member=member, article__in=permissions.filter_articles_visible_to(user)
+        )
+        .select_related("article__organization")
+        .defer(*(f"article__{f}" for f in LIST_DEFER))
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [row.article for row in rows]
+
+
+def is_saved(*, user, article: Article) -> bool:
+    member = member_permissions.member_of(user)
+    return member is not None and article.saved_by.filter(member=member).exists()

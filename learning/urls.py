@@ -11,6 +11,7 @@ urlpatterns = [
     path("study/regulations/", views.RegulationLibraryView.as_view(), name="regulations"),
     path("articles/<int:pk>/", views.ArticleView.as_view(), name="article"),
     path("articles/<int:pk>/finish/", views.ArticleFinishView.as_view(), name="article-finish"),
+    path("articles/<int:pk>/save/", views.ArticleSaveView.as_view(), name="article-save"),
     path("staff/study/", views.StaffStudyView.as_view(), name="staff-study"),
     path(
         "staff/study/articles/<int:pk>/",

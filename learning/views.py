@@ -14,10 +14,12 @@ from django.views import View
 
 from members import permissions as member_permissions
 from sanyuan.errors import ServiceError
+from sanyuan.pwa import is_prefetch
 
 from . import exports, permissions, selectors
 from .models import Article
 from .regions import province_name
+from .services.saved import article_save, article_unsave
 from .services.study import study_record_touch
 
 CATEGORY_TABS = [("", "全部"), *Article.Category.choices]
@@ -76,7 +78,10 @@ class ArticleView(View):
             raise
         record = None
         member = member_permissions.member_of(request.user)
-        if member is not None:
+        if member is not None and is_prefetch(request):
+            # The service worker keeping the page for offline reading: not a reading.
+            record = selectors.study_record_of(user=request.user, article=article)
+        elif member is not None:
             record = study_record_touch(member=member, article=article)
         return render(
             request,
@@ -87,6 +92,8 @@ class ArticleView(View):
                 "record": record,
                 "provinces": [province_name(code) for code in article.province_codes],
                 "finish_min_seconds": settings.LEARNING_FINISH_MIN_SECONDS,
+                "saved": member is not None
+                and selectors.is_saved(user=request.user, article=article),
             },
         )
 
@@ -101,6 +108,23 @@ class ArticleFinishView(LoginRequiredMixin, View):
             raise Http404
         study_record_touch(member=member, article=article, finished=True)
         messages.success(request, "已记入您的学习记录。")
+        return redirect("learning:article", pk=article.pk)
+
+
+class ArticleSaveView(LoginRequiredMixin, View):
+    """收藏 / 取消收藏 (saved=1|0); saved articles are kept on the phone for offline reading."""
+
+    def post(self, request, pk):
+        article = selectors.article_get(user=request.user, pk=pk)
+        member = member_permissions.member_of(request.user)
+        if member is None:
+            raise Http404
+        if request.POST.get("saved", "1") == "1":
+            article_save(member=member, article=article)
+            messages.success(request, "已收藏，没有网络时也能阅读。")
+        else:
+            article_unsave(member=member, article=article)
+            messages.success(request, "已取消收藏。")
         return redirect("learning:article", pk=article.pk)
 
 
@@ -121,6 +145,7 @@ class MyStudyView(LoginRequiredMixin, View):
             status = 400
         context["summary"] = selectors.study_summary(user=request.user)
         context["required"] = selectors.required_unfinished(user=request.user, limit=10)
+        context["saved"] = selectors.saved_articles(user=request.user)
         return render(request, "learning/my_study.html", context, status=status)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .api import auth, notices, registry, stats
+from .api import auth, display, notices, registry, stats
 
 urlpatterns = [
     path("auth/activation-code/", auth.ActivationCodeRequestApi.as_view(), name="activation-code"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("auth/login/", auth.LoginApi.as_view(), name="login"),
     path("auth/logout/", auth.LogoutApi.as_view(), name="logout"),
     path("me/", registry.MeApi.as_view(), name="me"),
+    path("me/display/", display.DisplayPreferenceApi.as_view(), name="me-display"),
     path("me/history/", registry.MeHistoryApi.as_view(), name="me-history"),
     path(
         "me/change-requests/", registry.MyChangeRequestListApi.as_view(), name="my-change-requests"

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sanyuan.idempotency.IdempotencyMiddleware",
+    "sanyuan.pwa.OfflineKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -387,6 +389,15 @@ ONE_TIME_CODE_RATES = {
 PRIVACY_NOTICE_VERSION = "2026-11"
 
 SITE_NAME = "同心三原 流动e家"
+
+# Installable web app and offline reading (sanyuan/pwa.py, templates/pwa/sw.js): each app
+# names the pages a member will want offline; the service worker fetches at most this many.
+OFFLINE_PRECACHE_PROVIDERS = [
+    "members.offline.precache_urls",
+    "activities.offline.precache_urls",
+    "learning.offline.precache_urls",
+]
+OFFLINE_PRECACHE_MAX = env.int("OFFLINE_PRECACHE_MAX", default=40)
 
 # forum: the author's edit window, flood limits per member (Redis counters) and photos per post.
 FORUM_EDIT_WINDOW_SECONDS = env.int("FORUM_EDIT_WINDOW_SECONDS", default=30 * 60)

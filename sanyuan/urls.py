@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import metrics, views
+from . import metrics, pwa, views
 
 api_patterns = [
     path("", include("members.api_urls")),
@@ -16,6 +16,10 @@ api_patterns = [
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("metrics", metrics.metrics_view, name="metrics"),
+    path("sw.js", pwa.service_worker, name="pwa-sw"),
+    path("manifest.webmanifest", pwa.manifest, name="pwa-manifest"),
+    path("offline/", pwa.offline_page, name="pwa-offline"),
+    path("offline/precache.json", pwa.precache_list, name="pwa-precache"),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),
     path("", include("members.urls")),

@@ -90,7 +90,9 @@ def member_history(*, member: Member, include_staff_only: bool, limit: int = 50)
                 "new": display_value(change.field, _history_value(change.field, change.new)),
             }
             for change in delta.changes
-            if change.field not in skip
+            # Members see the archive's fields; bookkeeping (account link, activation,
+            # engagement dates) has no label and means nothing to them.
+            if change.field not in skip and (include_staff_only or change.field in LABELS)
         ]
         if changes:
             entries.append(

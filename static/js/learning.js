@@ -36,11 +36,29 @@
     return data;
   }
 
+  // With app.js, reports go through its outbox: kept on the phone while offline and sent
+  // once (with an Idempotency-Key) when the network returns.
+  function sendThroughOutbox(outbox, seconds, finishing) {
+    var pairs = [["seconds", String(seconds)], ["csrfmiddlewaretoken", csrf]];
+    if (finishing) pairs.push(["finished", "true"]);
+    var id = outbox.enqueue(url, pairs, { study: seconds, finished: finishing, label: "学习记录" });
+    if (!id) return false;
+    if (finishing && navigator.onLine === false && status) {
+      status.textContent = "已读到结尾，联网后自动记入学习记录";
+      if (finishForm) finishForm.hidden = true;
+    }
+    outbox.flush().then(function () {
+      if (finishing && !outbox.has(id)) markFinished();
+    });
+    return true;
+  }
+
   function send(leaving, finishing) {
     accumulate();
     var seconds = Math.min(Math.floor(pendingMs / 1000), 300);
     if (!seconds && !finishing) return;
     pendingMs -= seconds * 1000;
+    if (window.sanyuanOutbox && sendThroughOutbox(window.sanyuanOutbox, seconds, finishing)) return;
     var data = body(seconds, finishing);
     if (leaving && navigator.sendBeacon) {
       navigator.sendBeacon(url, data);

@@ -74,3 +74,34 @@ def screenshot():
 def assert_no_horizontal_scroll(page):
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"page scrolls sideways by {overflow}px"
+
+
+@pytest.fixture
+def context_for(browser, live_server):
+    """`context_for(user=None, viewport=PHONE, **options)`: a new browser context (phone-like
+    unless the viewport is wide), signed in as `user` without the login form; closed after
+    the test."""
+    from tests.browser.mobile_data import sign_in
+
+    contexts = []
+
+    def make(user=None, viewport=PHONE, **options):
+        phone_like = viewport["width"] < 800
+        options.setdefault("device_scale_factor", 2 if phone_like else 1)
+        context = browser.new_context(
+            viewport=viewport,
+            is_mobile=phone_like,
+            has_touch=phone_like,
+            base_url=live_server.url,
+            locale="zh-CN",
+            **options,
+        )
+        context.set_default_timeout(15000)
+        if user is not None:
+            sign_in(context, live_server.url, user)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()

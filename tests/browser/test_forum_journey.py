@@ -57,7 +57,12 @@ def photo_file(tmp_path):
 
 
 def image_loaded(page, locator) -> bool:
-    return locator.evaluate("img => img.complete && img.naturalWidth > 0")
+    """Whether the image loads (waits for it: a busy machine may still be fetching it)."""
+    return locator.evaluate(
+        """img => (img.complete ? Promise.resolve() : new Promise(done => {
+             img.addEventListener('load', done); img.addEventListener('error', done); }))
+           .then(() => img.naturalWidth > 0)"""
+    )
 
 
 def test_a_request_with_a_photo_is_answered_officially_and_the_member_is_told(
