@@ -6,6 +6,7 @@ app_name = "members"
 
 urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/login/verify/", views.LoginVerifyView.as_view(), name="login-verify"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/activate/", views.IdentityStepView.as_view(mode="activate"), name="activate"),
     path(

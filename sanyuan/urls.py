@@ -22,3 +22,8 @@ urlpatterns = [
     path("", include("activities.urls")),
     path("", include("forum.urls")),
 ]
+
+handler400 = "sanyuan.views.bad_request"
+handler403 = "sanyuan.views.permission_denied"
+handler404 = "sanyuan.views.page_not_found"
+handler500 = "sanyuan.views.server_error"
