@@ -13,7 +13,9 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from members import permissions as member_permissions
+from members.services.audit import audit_record
 from sanyuan.errors import ServiceError
+from sanyuan.net import client_ip
 
 from . import exports, permissions, selectors
 from .models import Article
@@ -218,4 +220,11 @@ class StaffArticleStudyExportView(StaffMixin, View):
     def get(self, request, pk):
         article = selectors.staff_article_get(user=request.user, pk=pk)
         rows = selectors.article_study_rows(user=request.user, article=article)
+        audit_record(
+            actor=request.user,
+            action="learning.study_export",
+            target=article,
+            ip=client_ip(request),
+            detail={"article": article.pk},
+        )
         return exports.study_rows_response(article=article, rows=rows)

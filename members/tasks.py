@@ -79,3 +79,11 @@ def roster_cleanup_task() -> int:
     from .services.imports import roster_cleanup
 
     return roster_cleanup()
+
+
+@shared_task(name="members.audit-purge", acks_late=True)
+def audit_purge_task() -> int:
+    """Daily: delete audit events past AUDIT_RETENTION_DAYS (at least 180 days)."""
+    from .services.audit import audit_purge
+
+    return audit_purge()

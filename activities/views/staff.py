@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.views import View
 
 from members import permissions as member_permissions
+from members.services.audit import audit_record
 from sanyuan.errors import ServiceError
+from sanyuan.net import client_ip
 
 from .. import exports, selectors, services
 from ..forms import ActivityForm, CancelForm, MaterialForm, participation_entries
@@ -281,6 +283,12 @@ class StaffAttendanceExportView(StaffPageMixin, View):
     def get(self, request, pk):
         activity = selectors.activity_get_for_manage(user=request.user, pk=pk)
         content, filename = exports.attendance_workbook(user=request.user, activity=activity)
+        audit_record(
+            actor=request.user,
+            action="activity.attendance_export",
+            target=activity,
+            ip=client_ip(request),
+        )
         response = HttpResponse(
             content,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -66,6 +66,9 @@ def save_archive(member: Member, changed: list[str], values: dict, *, actor) -> 
         member.save(update_fields=[*fields, "updated_at"])
     if "skills" in changed:
         member.skills.set(values["skills"])
+    if changed:
+        # Field names only: the values stay in the (encrypted) history.
+        audit_record(actor=actor, action="member.change", target=member, detail={"fields": changed})
 
 
 def member_create(
@@ -110,6 +113,12 @@ def member_create(
             member.save()
             if values.get("skills"):
                 member.skills.set(values["skills"])
+            audit_record(
+                actor=actor,
+                action="member.create",
+                target=member,
+                detail={"fields": sorted({"name", "id_number", "phone", "organization", *values})},
+            )
     except IntegrityError as exc:  # a concurrent create of the same ID number
         raise ServiceError(DUPLICATE_ID_NUMBER, field="id_number") from exc
     return member
@@ -146,6 +155,9 @@ def member_contact_update(*, member: Member, phone: str) -> Member:
         member.phone = phone
         member._history_user = member.user
         member.save(update_fields=["phone", "updated_at"])
+        audit_record(
+            actor=member.user, action="member.change", target=member, detail={"fields": ["phone"]}
+        )
     return member
 
 
