@@ -21,6 +21,15 @@ def error_response(request, status: int, message: str, code: str):
     return HttpResponse(html, status=status)
 
 
+def _has_nul(request) -> bool:
+    if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+        return True
+    return any(
+        "\x00" in request.META.get(key, "")
+        for key in ("HTTP_AUTHORIZATION", "HTTP_COOKIE", "HTTP_X_FORWARDED_FOR")
+    )
+
+
 class RequestLimitsMiddleware:
     """Refuse a body larger than REQUEST_MAX_BODY_BYTES with 413 before reading it."""
 
@@ -35,6 +44,9 @@ class RequestLimitsMiddleware:
             return error_response(request, 400, "请求头 Content-Length 无效。", "bad_request")
         if size > settings.REQUEST_MAX_BODY_BYTES:
             return error_response(request, 413, TOO_LARGE, "too_large")
+        if _has_nul(request):
+            # PostgreSQL refuses NUL in text: answer before any query sees it.
+            return error_response(request, 400, "请求中含有无效字符。", "invalid_characters")
         return self.get_response(request)
 
 

@@ -4,6 +4,7 @@ import redis
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 logger = logging.getLogger(__name__)
 
@@ -91,3 +92,10 @@ def server_error(request):
     from .middleware import error_response
 
     return error_response(request, 500, "服务器出错了，请稍后再试。", "server_error")
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """/api/docs/: Swagger UI with its start-up script as a file, no inline script or style
+    (the Content-Security-Policy allows neither)."""
+
+    template_name = "api_docs.html"

@@ -221,7 +221,7 @@ class LoginSerializer(serializers.Serializer):
     id_number = serializers.CharField(max_length=60, required=False, trim_whitespace=False)
     username = serializers.CharField(max_length=150, required=False)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
-    otp = serializers.CharField(max_length=10, required=False)
+    otp = serializers.CharField(max_length=10, required=False, allow_blank=True)
 
     def validate(self, attrs):
         if attrs.get("id_number") is not None:
