@@ -541,6 +541,9 @@ class AuditEventAdmin(ReadOnlyScopedAdminMixin, admin.ModelAdmin):
     def has_module_permission(self, request):
         return permissions.user_tier(request.user) == permissions.TIER_COUNTY
 
+    def has_view_permission(self, request, obj=None):
+        return permissions.user_tier(request.user) == permissions.TIER_COUNTY
+
 
 @admin.register(OneTimeCode)
 class OneTimeCodeAdmin(ReadOnlyScopedAdminMixin, admin.ModelAdmin):
