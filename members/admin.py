@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from sanyuan.errors import FieldErrors, ServiceError
+from sanyuan.inputs import parse_int
 from sanyuan.net import client_ip
 
 from . import permissions
@@ -218,7 +219,7 @@ class OrganizationSubtreeFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if not value or not value.isdigit():
+        if parse_int(value) is None:
             return queryset
         org = permissions.filter_organizations_visible_to(request.user).filter(pk=value).first()
         return queryset.filter(organization__path__startswith=org.path) if org else queryset.none()
@@ -350,7 +351,7 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return RequestForm
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET" and object_id and object_id.isdigit():
+        if request.method == "GET" and parse_int(object_id) is not None:
             member = self.get_queryset(request).filter(pk=object_id).first()
             if member is not None:
                 archive.member_record_view(actor=request.user, member=member, ip=client_ip(request))
@@ -479,8 +480,8 @@ class AuditActorFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value and value.isdigit():
-            return queryset.filter(actor_id=int(value))
+        if parse_int(value) is not None:
+            return queryset.filter(actor_id=parse_int(value))
         return queryset
 
 

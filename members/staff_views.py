@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views import View
 
 from sanyuan.errors import ServiceError
+from sanyuan.inputs import parse_int
 from sanyuan.net import client_ip
 
 from . import choices, forms, permissions, selectors
@@ -38,8 +39,8 @@ class StaffMemberListView(StaffRequiredMixin, View):
         filters = member_filters(request.GET)
         qs = selectors.member_list(user=request.user, **filters).prefetch_related("skills")
         before = request.GET.get("before", "")
-        if before.isdigit():
-            qs = qs.filter(pk__lt=int(before))
+        if parse_int(before) is not None:
+            qs = qs.filter(pk__lt=parse_int(before))
         rows = list(qs[: PAGE_SIZE + 1])
         more = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]

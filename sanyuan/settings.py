@@ -206,7 +206,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "sanyuan.api.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "sanyuan.schema.AutoSchema",
+    # `?format=` must not pick another renderer (it made a 404 answer claim image/*).
+    "URL_FORMAT_OVERRIDE": None,
     "EXCEPTION_HANDLER": "sanyuan.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min", "auth": "30/min"},
     "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),

@@ -14,6 +14,7 @@ from django.views import View
 from members import permissions as member_permissions
 from members.services.audit import audit_record
 from sanyuan.errors import ServiceError
+from sanyuan.inputs import parse_int
 from sanyuan.net import client_ip
 
 from .. import exports, selectors, services
@@ -37,7 +38,7 @@ def _add_error(form, exc: ServiceError) -> None:
 
 
 def _int(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    return parse_int(value)
 
 
 class StaffActivityListView(StaffPageMixin, View):
@@ -273,7 +274,7 @@ class StaffAttendanceSheetView(StaffPageMixin, View):
         query = QueryDict(mutable=True)
         if back.get("show") in selectors.SHOW_CHOICES:
             query["show"] = back["show"]
-        if (back.get("page") or "").isdigit():
+        if parse_int(back.get("page")) is not None:
             query["page"] = back["page"]
         url = reverse("activities:staff-attendance", args=[activity.pk])
         return redirect(f"{url}?{query.urlencode()}" if query else url)

@@ -18,6 +18,7 @@ from members.services.archive import member_engagement_touch
 from members.services.notices import Audience, notice_publish
 from sanyuan import ratelimit
 from sanyuan.errors import ServiceError, StateConflict
+from sanyuan.inputs import parse_int
 from sanyuan.search import segment
 
 from .. import permissions
@@ -239,7 +240,7 @@ def post_create(
     if quote not in (None, ""):
         quoted = (
             Post.objects.filter(pk=quote, thread=thread, is_deleted=False).first()
-            if str(quote).isdigit()
+            if parse_int(quote) is not None
             else None
         )
         if quoted is None:

@@ -14,6 +14,7 @@ from members.models import Member, Organization
 from members.services.audit import audit_record
 from sanyuan.crypto import keyed_hash
 from sanyuan.errors import ServiceError
+from sanyuan.inputs import parse_int
 
 DUPLICATE_ID_NUMBER = "该身份证号码已有档案，请勿重复建档。"
 _MISSING = object()
@@ -31,7 +32,9 @@ def _host_organization(value) -> Organization | None:
     if value in (None, ""):
         return None
     if not isinstance(value, Organization):
-        value = Organization.objects.filter(pk=value).first() if str(value).isdigit() else None
+        value = (
+            Organization.objects.filter(pk=value).first() if parse_int(value) is not None else None
+        )
     if value is None or value.kind != Organization.Kind.HOST:
         raise ServiceError("流入地党组织无效。", field="host_organization")
     return value
