@@ -13,6 +13,7 @@ from members.api import serializers as s
 from members.api.access import IsMember, IsStaff
 from members.models import ChangeRequest, Region, Skill
 from members.services import accounts, archive, changes, contacts
+from sanyuan.errors import ServiceError
 from sanyuan.files import protected_file_response
 from sanyuan.inputs import parse_int
 from sanyuan.net import client_ip
@@ -220,6 +221,9 @@ class MemberListCreateApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        organization = self.request.query_params.get("organization", "")
+        if organization and parse_int(organization) is None:
+            raise ServiceError("党组织编号无效。", field="organization")
         filters = member_filters(self.request.query_params)
         return selectors.member_list(user=self.request.user, **filters).prefetch_related("skills")
 
