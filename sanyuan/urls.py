@@ -15,6 +15,8 @@ api_patterns = [
 
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
+    # Pages without an icon link (the admin) make browsers ask for /favicon.ico.
+    path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),
     path("", include("members.urls")),

@@ -99,3 +99,11 @@ class ApiDocsView(SpectacularSwaggerSplitView):
     (the Content-Security-Policy allows neither)."""
 
     template_name = "api_docs.html"
+
+
+def favicon(request):
+    """Pages without an icon link (the admin) make browsers ask for /favicon.ico."""
+    from django.shortcuts import redirect
+    from django.templatetags.static import static
+
+    return redirect(static("img/icon.svg"), permanent=True)
