@@ -45,7 +45,7 @@ def _side(w, label: str, branch, member, staff) -> SimpleNamespace:
         note=f"{label}方联系记录",
     )
     s.article = lf.article(branch, title=f"{label}方学习资料")
-    article_set_cover(actor=staff, article=s.article, upload=lf.jpeg())
+    article_set_cover(actor=staff, article=s.article, upload=lf.jpeg(size=(160, 100)))
     s.attachment = article_attachment_add(actor=staff, article=s.article, upload=lf.pdf())
     s.activity = af.activity(branch, title=f"{label}方主题党日")
     s.material = material_add(
