@@ -243,3 +243,31 @@ class StaffRosterDetailView(StaffRequiredMixin, View):
         except ServiceError as exc:
             messages.error(request, exc.message)
         return redirect(reverse("members:staff-roster", args=[pk]))
+
+
+class StaffAuditListView(StaffRequiredMixin, View):
+    """审计日志 for the county tier: exact filters, newest first, keyset pages."""
+
+    FILTERS = ("action", "actor", "target_type", "target_id", "ip", "day_from", "day_to")
+
+    def get(self, request):
+        from .selectors.audit import audit_actions, audit_event_list
+
+        filters = {key: request.GET.get(key, "")[:100] for key in self.FILTERS}
+        qs = audit_event_list(user=request.user, before=request.GET.get("before"), **filters)
+        rows = list(qs[: PAGE_SIZE + 1])
+        more = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+        params = request.GET.copy()
+        params.pop("before", None)
+        return render(
+            request,
+            "members/staff/audit_list.html",
+            {
+                "rows": rows,
+                "filters": filters,
+                "actions": audit_actions(),
+                "next_before": rows[-1].pk if more and rows else None,
+                "query": params.urlencode(),
+            },
+        )

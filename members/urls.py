@@ -67,6 +67,7 @@ urlpatterns = [
         staff_views.StaffContactsOverdueView.as_view(),
         name="staff-contacts-overdue",
     ),
+    path("staff/audit/", staff_views.StaffAuditListView.as_view(), name="staff-audit"),
     path("notices/", views.NoticeListView.as_view(), name="notices"),
     path("notices/read-all/", views.NoticeReadAllView.as_view(), name="notices-read-all"),
     path("notices/settings/", views.NoticePreferenceView.as_view(), name="notice-preferences"),

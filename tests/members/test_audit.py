@@ -321,3 +321,60 @@ def test_after_a_journey_no_audit_row_holds_personal_data_in_clear(world, sms_ou
         for secret in secrets:
             assert secret not in text, (row["action"], secret)
         assert not re.search(r"\d{17}[\dX]", text), row
+
+
+# The staff page ---------------------------------------------------------------------------------
+
+
+def test_the_county_searches_the_log_on_the_staff_page(world):
+    audit_record(actor=world.staff_a, action="member.view", target=world.member_a, ip="10.5.5.5")
+    audit_record(actor=world.staff_b, action="member.export", ip="10.6.6.6")
+    client = login_staff(Client(), world.county_staff)
+    url = "/staff/audit/"
+    page = client.get(url)
+    assert page.status_code == 200 and "10.5.5.5" in page.content.decode()
+    cases = {
+        "action=member.export": ("10.6.6.6", "10.5.5.5"),
+        "actor=staff_a": ("10.5.5.5", "10.6.6.6"),
+        f"target_type=members.member&target_id={world.member_a.pk}": ("10.5.5.5", "10.6.6.6"),
+        "ip=10.6.6.6": ("10.6.6.6", "10.5.5.5"),
+    }
+    for query, (present, absent) in cases.items():
+        html = client.get(f"{url}?{query}").content.decode()
+        assert present in html and absent not in html, query
+    today = timezone.localdate()
+    assert "10.5.5.5" in client.get(f"{url}?day_from={today}&day_to={today}").content.decode()
+    tomorrow = today + timedelta(days=1)
+    assert "10.5.5.5" not in client.get(f"{url}?day_from={tomorrow}").content.decode()
+    for junk in ["ip=%25", "actor=%25", "target_id=' OR 1=1", "action=%25"]:  # match nothing
+        response = client.get(f"{url}?{junk}")
+        assert response.status_code == 200, junk
+        assert "10.5.5.5" not in response.content.decode(), junk
+    for junk in ["day_from=2026-13-45", "before=²", "day_to=x"]:  # ignored
+        response = client.get(f"{url}?{junk}")
+        assert response.status_code == 200 and "10.5.5.5" in response.content.decode(), junk
+
+
+def test_only_the_county_reads_the_staff_audit_page(world):
+    assert login_staff(Client(), world.staff_a).get("/staff/audit/").status_code == 404
+    member = Client()
+    member.force_login(world.member_a.user, backend="members.backends.MemberBackend")
+    assert member.get("/staff/audit/").status_code == 302
+    assert Client().get("/staff/audit/").status_code == 302
+
+
+def test_the_staff_audit_page_costs_the_same_for_few_and_many_rows(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login_staff(Client(), world.county_staff)
+    for _ in range(3):
+        audit_record(actor=world.staff_a, action="member.view", target=world.member_a)
+    client.get("/staff/audit/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/staff/audit/")
+    for _ in range(60):
+        audit_record(actor=world.staff_b, action="member.view", target=world.member_b)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/staff/audit/")
+    assert len(many.captured_queries) == len(few.captured_queries)
