@@ -271,3 +271,57 @@ class StaffAuditListView(StaffRequiredMixin, View):
                 "query": params.urlencode(),
             },
         )
+
+
+class StaffSecondFactorView(StaffRequiredMixin, View):
+    """身份验证器: any staff account binds (or replaces) its authenticator here; county accounts
+    do it at their first login. The QR code is shown once per visit."""
+
+    template_name = "members/staff/second_factor.html"
+    SESSION_KEY = "pending_enrolment_device"
+
+    def render_page(self, request, form, enrolment=None, status=200):
+        from .services.second_factor import second_factor_device
+
+        response = render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "enrolment": enrolment,
+                "device": second_factor_device(request.user),
+            },
+            status=status,
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def get(self, request):
+        return self.render_page(request, forms.SecondFactorForm())
+
+    def post(self, request):
+        from django_otp import login as otp_login
+
+        from .services import second_factor
+
+        if request.POST.get("step") == "start":
+            enrolment = second_factor.second_factor_enrol_start(user=request.user)
+            request.session[self.SESSION_KEY] = enrolment.device_id
+            return self.render_page(request, forms.SecondFactorForm(), enrolment)
+        form = forms.SecondFactorForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(request, form, status=400)
+        try:
+            device = second_factor.second_factor_enrol_confirm(
+                user=request.user,
+                device_id=request.session.get(self.SESSION_KEY),
+                token=form.cleaned_data["otp"],
+                ip=client_ip(request),
+            )
+        except ServiceError as exc:
+            form.add_error("otp", exc.message)
+            return self.render_page(request, form, status=400)
+        request.session.pop(self.SESSION_KEY, None)
+        otp_login(request, device)
+        messages.success(request, "身份验证器已绑定，今后登录时需要输入动态验证码。")
+        return redirect("members:staff-second-factor")

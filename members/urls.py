@@ -68,6 +68,11 @@ urlpatterns = [
         name="staff-contacts-overdue",
     ),
     path("staff/audit/", staff_views.StaffAuditListView.as_view(), name="staff-audit"),
+    path(
+        "staff/second-factor/",
+        staff_views.StaffSecondFactorView.as_view(),
+        name="staff-second-factor",
+    ),
     path("notices/", views.NoticeListView.as_view(), name="notices"),
     path("notices/read-all/", views.NoticeReadAllView.as_view(), name="notices-read-all"),
     path("notices/settings/", views.NoticePreferenceView.as_view(), name="notice-preferences"),

@@ -116,6 +116,7 @@ def test_staff_pages_admin_and_api_docs_raise_no_csp_violation(browser, live_ser
         "/staff/activities/",
         "/staff/forum/",
         "/staff/audit/",
+        "/staff/second-factor/",
         "/admin/",
         "/admin/members/member/",
         f"/admin/members/member/{member.pk}/change/",

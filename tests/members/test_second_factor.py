@@ -204,3 +204,26 @@ def test_add_staff_keeps_working_and_resets_a_lost_authenticator(world, capsys):
     assert "Removed 1 authenticator" in out and "QR code" in out
     assert not TOTPDevice.objects.filter(user=world.county_staff).exists()
     assert AuditEvent.objects.filter(action="second_factor.reset").exists()
+
+
+def test_committee_staff_bind_an_authenticator_on_their_own_page(api, world):
+    client = factories.login_staff(Client(), world.staff_a)
+    page = client.get("/staff/second-factor/")
+    assert page.status_code == 200 and "尚未绑定" in page.content.decode()
+    started = client.post("/staff/second-factor/", {"step": "start"})
+    assert 'src="data:image/svg+xml;base64,' in started.content.decode()
+    device = TOTPDevice.objects.get(user=world.staff_a, confirmed=False)
+    assert client.post("/staff/second-factor/", {"otp": "000000x"}).status_code == 400
+    done = client.post("/staff/second-factor/", {"otp": totp_now(device)})
+    assert done.status_code == 302
+    assert client.get("/staff/").status_code == 200  # this session counts as verified
+    assert "已绑定" in client.get("/staff/second-factor/").content.decode()
+    assert staff_api_login(api, "staff_a").json()["code"] == "otp_required"
+
+
+def test_members_have_no_authenticator_page(world):
+    client = Client()
+    client.force_login(world.member_a.user, backend="members.backends.MemberBackend")
+    assert client.get("/staff/second-factor/").status_code == 302
+    assert client.post("/staff/second-factor/", {"step": "start"}).status_code == 302
+    assert not TOTPDevice.objects.exists()
