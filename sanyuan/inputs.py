@@ -5,6 +5,7 @@ id longer than PostgreSQL's bigint ends in a database error: both were 500s. Use
 """
 
 MAX_DIGITS = 18  # every 18-digit number fits a bigint
+MAX_ID = 2**63 - 1  # PostgreSQL's bigint: bounds for id fields of API input
 
 
 def parse_int(raw, default=None):

@@ -71,9 +71,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "sanyuan.middleware.RequestLimitsMiddleware",
+    "sanyuan.security.RequestLimitsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "sanyuan.middleware.PermissionsPolicyMiddleware",
+    "sanyuan.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -446,7 +446,7 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
-# Browser features no page uses are switched off (sanyuan.middleware.PermissionsPolicyMiddleware).
+# Browser features no page uses are switched off (sanyuan.security.PermissionsPolicyMiddleware).
 PERMISSIONS_POLICY = env.str(
     "PERMISSIONS_POLICY",
     default=(

@@ -58,7 +58,7 @@ def bad_request(request, exception=None):
         TooManyFilesSent,
     )
 
-    from .middleware import TOO_LARGE, error_response
+    from .security import TOO_LARGE, error_response
 
     if isinstance(exception, RequestDataTooBig):
         return error_response(request, 413, TOO_LARGE, "too_large")
@@ -77,19 +77,19 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    from .middleware import error_response
+    from .security import error_response
 
     return error_response(request, 403, "您没有权限执行此操作。", "permission_denied")
 
 
 def page_not_found(request, exception=None):
-    from .middleware import error_response
+    from .security import error_response
 
     return error_response(request, 404, "页面不存在或您无权查看。", "not_found")
 
 
 def server_error(request):
-    from .middleware import error_response
+    from .security import error_response
 
     return error_response(request, 500, "服务器出错了，请稍后再试。", "server_error")
 

@@ -186,7 +186,7 @@ def reflection_mark_read(*, user, thread: Thread) -> Thread:
 def thread_mark_read(*, user, thread: Thread, post_id: int) -> None:
     """Move the user's read marker forward to `post_id`, never back: one upsert (PostgreSQL
     and SQLite both know ON CONFLICT … DO UPDATE … WHERE)."""
-    if not user.is_authenticated or not post_id:
+    if not user.is_authenticated or not post_id or post_id < 1:
         return
     table = connection.ops.quote_name(ThreadRead._meta.db_table)
     with connection.cursor() as cursor:

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from members.models import Member, Organization
+from sanyuan.inputs import MAX_ID
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -189,13 +190,13 @@ class MemberCreateSerializer(ArchiveInputSerializer):
     name = serializers.CharField(max_length=60)
     id_number = serializers.CharField(max_length=60)
     phone = serializers.CharField(max_length=30)
-    organization = serializers.IntegerField()
+    organization = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class MemberUpdateSerializer(ArchiveInputSerializer):
     name = serializers.CharField(max_length=60, required=False)
     phone = serializers.CharField(max_length=30, required=False)
-    organization = serializers.IntegerField(required=False)
+    organization = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 class MeUpdateSerializer(serializers.Serializer):

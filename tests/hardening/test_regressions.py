@@ -66,3 +66,26 @@ def test_the_audit_list_is_for_the_county_only(client, world):
     """Committee staff used to get an (empty) audit list page instead of 403."""
     login_staff(client, world.staff_a)
     assert client.get("/admin/members/auditevent/").status_code == 403
+
+
+@pytest.mark.parametrize("post", [-4129149769197334560768, 2**70, -1, 0])
+def test_a_read_marker_beyond_bigint_is_a_400_or_ignored(world, post):
+    """Was a 500: the id went into raw SQL (value out of range for bigint)."""
+    from tests.forum import factories as ff
+
+    thread = ff.thread(world.member_a.user)
+    response = client_for(world.member_a.user).post(
+        f"/api/forum/threads/{thread.pk}/read/", {"post": post}, format="json"
+    )
+    assert response.status_code == 400
+    assert "post" in response.json()
+
+
+def test_organisation_ids_beyond_bigint_are_a_400(world):
+    staff = client_for(world.county_staff)
+    response = staff.post(
+        "/api/members/",
+        {"name": "马六", "id_number": "x", "phone": "13800138000", "organization": 2**64},
+        format="json",
+    )
+    assert response.status_code == 400 and "organization" in response.json()
