@@ -13,9 +13,7 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from members import permissions as member_permissions
-from members.services.audit import audit_record
 from sanyuan.errors import ServiceError
-from sanyuan.net import client_ip
 
 from . import exports, permissions, selectors
 from .models import Article
@@ -220,6 +218,9 @@ class StaffArticleStudyExportView(StaffMixin, View):
     def get(self, request, pk):
         article = selectors.staff_article_get(user=request.user, pk=pk)
         rows = selectors.article_study_rows(user=request.user, article=article)
+        from members.services.audit import audit_record
+        from sanyuan.net import client_ip
+
         audit_record(
             actor=request.user,
             action="learning.study_export",

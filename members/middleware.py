@@ -13,6 +13,8 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 
 from sanyuan import ratelimit
 from sanyuan.net import client_ip
@@ -26,6 +28,16 @@ def _session_user(request):
     if user is None or not user.is_authenticated:
         return None
     return user
+
+
+@receiver(user_logged_in, dispatch_uid="members.start_idle_clock")
+def start_idle_clock(sender, request, user, **kwargs):
+    """A new session starts its idle clock at login (connected by MembersConfig.ready)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SEEN_KEY] = int(time.time())
+        request.session.set_expiry(
+            settings.STAFF_SESSION_IDLE_SECONDS if user.is_staff else settings.SESSION_IDLE_SECONDS
+        )
 
 
 class SessionIdleMiddleware:

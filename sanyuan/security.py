@@ -5,6 +5,7 @@ the security headers from Django's SecurityMiddleware.)"""
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 TOO_LARGE = "提交的内容过大，请压缩图片或分几次上传。"
 
@@ -59,3 +60,10 @@ class PermissionsPolicyMiddleware:
         if settings.PERMISSIONS_POLICY:
             response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """/api/docs/: Swagger UI with its start-up script as a file, no inline script or style
+    (the Content-Security-Policy allows neither)."""
+
+    template_name = "api_docs.html"

@@ -26,7 +26,6 @@ from members.services.audit import audit_record
 from sanyuan import ratelimit
 from sanyuan.crypto import encrypt, keyed_hash
 from sanyuan.errors import RateLimited, ServiceError
-from sanyuan.net import client_ip
 
 BAD_IDENTITY_OR_CODE = "姓名、身份证号码或验证码不正确，或验证码已失效。"
 BAD_MEMBER_LOGIN = "姓名、身份证号码或密码不正确。"
@@ -237,6 +236,8 @@ class SecondFactorNeeded(ServiceError):
 def login_audit(*, request, user: User | None, success: bool, reason: str = "", **detail) -> None:
     """One audit event per login attempt, with the client address; never an ID number in
     clear (only its masked form, or nothing when it is malformed)."""
+    from sanyuan.net import client_ip
+
     kind = "member" if user is not None and hasattr(user, "member") else detail.pop("kind", "staff")
     info = {"kind": kind, **detail}
     if reason:
