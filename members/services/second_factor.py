@@ -8,7 +8,6 @@ secret) and takes effect only after a code from the app confirms it.
 """
 
 import base64
-import io
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -71,13 +70,9 @@ class Enrolment:
 
 
 def _qr_data_uri(text: str) -> str:
-    import qrcode
-    import qrcode.image.svg
+    import segno
 
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return segno.make(text, error="m").svg_data_uri(scale=6, border=2)
 
 
 @transaction.atomic
