@@ -9,7 +9,7 @@ PORT ?= 8000
 DEMO_ENV := DEBUG=1 DATABASE_URL=sqlite:///demo.sqlite3 CACHE_URL=locmem:// \
 	CELERY_TASK_ALWAYS_EAGER=1 SMS_BACKEND=console EMAIL_BACKEND=console
 
-.PHONY: venv demo demo-setup test lint worker beat browser-deps
+.PHONY: venv demo demo-setup test lint worker beat browser-deps walk
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -41,6 +41,10 @@ browser-deps: $(AXE)
 # The whole test suite against the real PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379).
 test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(ARGS)
+
+# A deeper walk of the API with generated input (the suite runs 10 examples per operation).
+walk: $(STAMP)
+	SCHEMA_WALK_EXAMPLES=100 $(BIN)/python -m pytest -n 2 tests/hardening/test_schema_walk.py $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/python manage.py makemigrations --check --dry-run

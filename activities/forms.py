@@ -2,6 +2,7 @@ from django import forms
 
 from members import permissions as member_permissions
 from members.models import Organization
+from sanyuan.inputs import parse_int
 from sanyuan.sanitize import plain_text_to_html
 
 from .models import Activity, ActivityMaterial, Attendance
@@ -113,6 +114,6 @@ def participation_entries(data) -> dict[int, str]:
     out = {}
     for key, value in data.items():
         suffix = key[len(PARTICIPATION_PREFIX) :]
-        if key.startswith(PARTICIPATION_PREFIX) and suffix.isdigit():
-            out[int(suffix)] = value
+        if key.startswith(PARTICIPATION_PREFIX) and parse_int(suffix) is not None:
+            out[parse_int(suffix)] = value
     return out

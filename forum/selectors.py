@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from members import permissions as member_permissions
 from sanyuan.errors import ServiceError
+from sanyuan.inputs import parse_int
 from sanyuan.search import filter_fulltext
 
 from . import permissions
@@ -23,7 +24,8 @@ MAX_PAGE_SIZE = 100
 
 def page_size_from(raw, default: int = 20) -> int:
     raw = str(raw or "")
-    return max(1, min(int(raw), MAX_PAGE_SIZE)) if raw.isdigit() else default
+    size = parse_int(raw)
+    return max(1, min(size, MAX_PAGE_SIZE)) if size is not None else default
 
 
 def _attach_read_state(user, threads: list[Thread]) -> None:
@@ -91,7 +93,7 @@ def typical_list(*, user, cursor: str | None = None, page_size: int = 20) -> Pag
 
 
 def thread_get(*, user, pk) -> Thread:
-    if not str(pk).isdigit():
+    if parse_int(pk) is None:
         raise Http404
     thread = Thread.objects.select_related("organization").filter(pk=pk).first()
     if thread is None:
@@ -143,7 +145,7 @@ def post_page(
 
 
 def post_get(*, user, pk) -> Post:
-    if not str(pk).isdigit():
+    if parse_int(pk) is None:
         raise Http404
     post = Post.objects.select_related("thread", "thread__organization").filter(pk=pk).first()
     if post is None:
@@ -153,7 +155,7 @@ def post_get(*, user, pk) -> Post:
 
 
 def image_get(*, user, pk) -> PostImage:
-    if not str(pk).isdigit():
+    if parse_int(pk) is None:
         raise Http404
     image = (
         PostImage.objects.select_related("post", "post__thread", "post__thread__organization")
@@ -328,7 +330,7 @@ def report_list(
 
 
 def report_get(*, user, pk) -> PostReport:
-    if not str(pk).isdigit():
+    if parse_int(pk) is None:
         raise Http404
     report = (
         permissions.filter_reports_visible_to(user)

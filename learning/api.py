@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from members.api.access import IsMember, IsStaff
 from sanyuan.errors import ServiceError
 from sanyuan.files import protected_file_response
+from sanyuan.inputs import parse_int
 
 from . import selectors
 from .models import Article, ArticleAttachment, StudyRecord
@@ -115,7 +116,8 @@ class ArticlePageSerializer(serializers.Serializer):
 
 def page_size_of(request) -> int:
     raw = request.query_params.get("page_size", "20")
-    return max(1, min(int(raw), 100)) if raw.isdigit() else 20
+    size = parse_int(raw)
+    return max(1, min(size, 100)) if size is not None else 20
 
 
 def page_url(request, cursor: str | None) -> str | None:

@@ -243,4 +243,14 @@ class StaffArticleStudyExportView(StaffMixin, View):
     def get(self, request, pk):
         article = selectors.staff_article_get(user=request.user, pk=pk)
         rows = selectors.article_study_rows(user=request.user, article=article)
+        from members.services.audit import audit_record
+        from sanyuan.net import client_ip
+
+        audit_record(
+            actor=request.user,
+            action="learning.study_export",
+            target=article,
+            ip=client_ip(request),
+            detail={"article": article.pk},
+        )
         return exports.study_rows_response(article=article, rows=rows)

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from sanyuan.errors import FieldErrors, ServiceError
+from sanyuan.inputs import parse_int
 from sanyuan.net import client_ip
 
 from . import permissions
@@ -218,7 +219,7 @@ class OrganizationSubtreeFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if not value or not value.isdigit():
+        if parse_int(value) is None:
             return queryset
         org = permissions.filter_organizations_visible_to(request.user).filter(pk=value).first()
         return queryset.filter(organization__path__startswith=org.path) if org else queryset.none()
@@ -356,7 +357,7 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return RequestForm
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET" and object_id and object_id.isdigit():
+        if request.method == "GET" and parse_int(object_id) is not None:
             member = self.get_queryset(request).filter(pk=object_id).first()
             if member is not None:
                 archive.member_record_view(actor=request.user, member=member, ip=client_ip(request))
@@ -470,12 +471,73 @@ class RosterImportAdmin(ReadOnlyScopedAdminMixin, admin.ModelAdmin):
         return qs.filter(uploaded_by=request.user)
 
 
+class AuditActorFilter(admin.SimpleListFilter):
+    """Staff accounts by name (members are found through the search box by account name)."""
+
+    title = "操作人（工作人员）"
+    parameter_name = "actor"
+
+    def lookups(self, request, model_admin):
+        return list(
+            User.objects.filter(is_staff=True)
+            .order_by("username")
+            .values_list("pk", "username")[:200]
+        )
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if parse_int(value) is not None:
+            return queryset.filter(actor_id=parse_int(value))
+        return queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "action", "actor", "target_type", "target_id", "ip_address"]
-    list_filter = ["action"]
+    """Searchable by the county tier: action, actor, date, target (type and id), address.
+    Nobody may change or delete an event (on PostgreSQL the database refuses it too)."""
+
+    list_display = [
+        "created_at",
+        "action",
+        "actor",
+        "target_type",
+        "target_id",
+        "ip_address",
+        "detail_text",
+    ]
+    list_filter = ["action", AuditActorFilter, "target_type"]
+    search_fields = ["=actor__username", "=target_id", "=action"]
+    search_help_text = "按操作人用户名、对象编号、操作代码或IP地址精确查找"
     list_select_related = ["actor"]
     date_hierarchy = "created_at"
+    list_per_page = 100
+    show_full_result_count = False
+    readonly_fields = [
+        "created_at",
+        "action",
+        "actor",
+        "target_type",
+        "target_id",
+        "ip_address",
+        "detail_text",
+    ]
+    exclude = ["detail"]
+
+    @admin.display(description="详情")
+    def detail_text(self, obj):
+        import json
+
+        return json.dumps(obj.detail, ensure_ascii=False)[:300]
+
+    def get_search_results(self, request, queryset, search_term):
+        import ipaddress
+
+        term = search_term.strip()
+        try:
+            address = str(ipaddress.ip_address(term))
+        except ValueError:
+            return super().get_search_results(request, queryset, term)
+        return queryset.filter(ip_address=address), False
 
     def scope_queryset(self, request, qs):
         # The county tier reads the audit log; nobody else.
@@ -484,6 +546,9 @@ class AuditEventAdmin(ReadOnlyScopedAdminMixin, admin.ModelAdmin):
         return qs.none()
 
     def has_module_permission(self, request):
+        return permissions.user_tier(request.user) == permissions.TIER_COUNTY
+
+    def has_view_permission(self, request, obj=None):
         return permissions.user_tier(request.user) == permissions.TIER_COUNTY
 
 

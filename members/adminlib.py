@@ -52,3 +52,31 @@ class ReadOnlyScopedAdminMixin(ScopedAdminMixin):
 admin.site.site_header = "同心三原 流动e家 · 管理后台"
 admin.site.site_title = "流动e家管理后台"
 admin.site.index_title = "工作台"
+
+
+# The admin has no login form of its own: staff log in on the staff login page, which asks
+# county-tier accounts for their authenticator's code; the admin refuses sessions of accounts
+# that need a second factor but were not verified with one.
+def _admin_login(request, extra_context=None):
+    from django.shortcuts import redirect
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    target = request.GET.get("next") or reverse("admin:index")
+    return redirect(reverse("members:login") + "?" + urlencode({"as": "staff", "next": target}))
+
+
+_plain_has_permission = admin.site.has_permission
+
+
+def _admin_has_permission(request):
+    if not _plain_has_permission(request):
+        return False
+    from .services.second_factor import second_factor_required
+
+    verified = getattr(request.user, "is_verified", None)
+    return (callable(verified) and verified()) or not second_factor_required(request.user)
+
+
+admin.site.login = _admin_login
+admin.site.has_permission = _admin_has_permission

@@ -6,4 +6,4 @@ class MembersConfig(AppConfig):
     verbose_name = "流动党员信息库"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import middleware, signals  # noqa: F401  (middleware: the login idle clock)

@@ -10,6 +10,7 @@ from functools import lru_cache
 from django.utils import timezone
 
 from sanyuan.errors import FieldErrors, ServiceError
+from sanyuan.inputs import parse_int
 
 from . import choices
 from .identity import normalize_name, normalize_phone
@@ -149,13 +150,9 @@ def _skills(value) -> list[Skill]:
         value = [part for part in re.split(r"[、,，;；\s]+", value) if part]
     if not isinstance(value, list | tuple):
         raise ServiceError("技能格式不正确。")
-    ids = [
-        item
-        for item in value
-        if isinstance(item, int) or (isinstance(item, str) and item.isdigit())
-    ]
-    names = [item.strip() for item in value if isinstance(item, str) and not item.isdigit()]
-    found = list(Skill.objects.filter(pk__in=[int(i) for i in ids])) + list(
+    ids = [item for item in value if parse_int(item) is not None]
+    names = [item.strip() for item in value if isinstance(item, str) and parse_int(item) is None]
+    found = list(Skill.objects.filter(pk__in=[parse_int(i) for i in ids])) + list(
         Skill.objects.filter(name__in=names)
     )
     if len({skill.pk for skill in found}) < len(set(map(str, ids))) + len(set(names)):

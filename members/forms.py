@@ -173,3 +173,14 @@ class ChangeRequestForm(forms.Form):
     def changes(self) -> dict:
         data = self.cleaned_data
         return {name: data[name] for name in self.fields if name != "reason"}
+
+
+class SecondFactorForm(forms.Form):
+    otp = forms.CharField(
+        label="动态验证码",
+        max_length=10,
+        help_text="打开手机上的身份验证器（如“腾讯身份验证器”“Google Authenticator”），输入显示的6位数字。",
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
+        ),
+    )

@@ -16,6 +16,14 @@ SMS_RETRY = {
 }
 
 
+@shared_task(name="members.audit-purge", acks_late=True)
+def audit_purge_task() -> int:
+    """Daily: delete audit events past AUDIT_RETENTION_DAYS (at least 180 days)."""
+    from .services.audit import audit_purge
+
+    return audit_purge()
+
+
 @shared_task(name="members.send-one-time-code-sms", acks_late=True, **SMS_RETRY)
 def send_one_time_code_sms_task(code_id: int, sealed_code: str) -> None:
     """Send the code, unless it was used, voided or expired meanwhile (so a redelivered

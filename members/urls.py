@@ -7,6 +7,7 @@ app_name = "members"
 
 urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/login/verify/", views.LoginVerifyView.as_view(), name="login-verify"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/activate/", views.IdentityStepView.as_view(mode="activate"), name="activate"),
     path(
@@ -85,6 +86,12 @@ urlpatterns = [
         "staff/hosting/arrive/", dash.StaffHostingArriveView.as_view(), name="staff-hosting-arrive"
     ),
     path("staff/support-group/", dash.StaffSupportGroupView.as_view(), name="staff-support-group"),
+    path("staff/audit/", staff_views.StaffAuditListView.as_view(), name="staff-audit"),
+    path(
+        "staff/second-factor/",
+        staff_views.StaffSecondFactorView.as_view(),
+        name="staff-second-factor",
+    ),
     path("notices/", views.NoticeListView.as_view(), name="notices"),
     path("notices/read-all/", views.NoticeReadAllView.as_view(), name="notices-read-all"),
     path("notices/settings/", views.NoticePreferenceView.as_view(), name="notice-preferences"),

@@ -1,5 +1,7 @@
 """Member pages: activation, login, password reset, logout and 我的."""
 
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -17,12 +19,16 @@ from sanyuan.net import client_ip
 from . import forms, permissions, selectors
 from .archive_fields import destination_name
 from .identity import mask_id_number, normalize_id_number, normalize_name
-from .services import accounts
+from .services import accounts, second_factor
 from .services import changes as change_services
 from .services import notices as notice_services
+from .services.audit import audit_record
 
 MEMBER_BACKEND = "members.backends.MemberBackend"
+STAFF_BACKEND = "members.backends.StaffBackend"
 SESSION_IDENTITY = "pending_identity"
+SESSION_SECOND_FACTOR = "pending_second_factor"
+SESSION_ENROLMENT = "pending_enrolment_device"
 
 
 def _add_service_error(form, exc: ServiceError) -> None:
@@ -54,6 +60,14 @@ class LoginView(View):
         if form.is_valid():
             try:
                 user = accounts.account_authenticate(request=request, **form.cleaned_data)
+            except accounts.SecondFactorNeeded as exc:
+                # Password right; the authenticator's code (or its enrolment) comes next.
+                request.session[SESSION_SECOND_FACTOR] = {
+                    "user": exc.user.pk,
+                    "at": int(time.time()),
+                    "next": _safe_next(request, reverse("members:staff-home")),
+                }
+                return redirect("members:login-verify")
             except RateLimited as exc:
                 form.add_error(None, exc.message)
                 status = 429
@@ -67,8 +81,81 @@ class LoginView(View):
         return render(request, self.template_name, {"form": form, "staff": staff}, status=status)
 
 
+class LoginVerifyView(View):
+    """Second step of a staff login that needs a second factor: the authenticator's code, or,
+    for an account without one yet, its enrolment (QR code shown once, confirmed by a code)."""
+
+    template_name = "members/login_verify.html"
+
+    def pending_user(self, request):
+        pending = request.session.get(SESSION_SECOND_FACTOR)
+        if not pending or time.time() - pending.get("at", 0) > settings.OTP_LOGIN_PENDING_SECONDS:
+            return None, None
+        from .models import User
+
+        user = User.objects.filter(pk=pending["user"], is_active=True, is_staff=True).first()
+        return user, pending
+
+    def render_step(self, request, user, form, *, enrolment=None, status=200):
+        device = second_factor.second_factor_device(user)
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "enrolled": device is not None, "enrolment": enrolment},
+            status=status,
+        )
+
+    def get(self, request):
+        user, _ = self.pending_user(request)
+        if user is None:
+            return redirect(reverse("members:login") + "?as=staff")
+        enrolment = None
+        if second_factor.second_factor_device(user) is None:
+            enrolment = second_factor.second_factor_enrol_start(user=user)
+            request.session[SESSION_ENROLMENT] = enrolment.device_id
+        response = self.render_step(request, user, forms.SecondFactorForm(), enrolment=enrolment)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def post(self, request):
+        user, pending = self.pending_user(request)
+        if user is None:
+            messages.error(request, "登录已超时，请重新输入用户名和密码。")
+            return redirect(reverse("members:login") + "?as=staff")
+        form = forms.SecondFactorForm(request.POST)
+        if not form.is_valid():
+            return self.render_step(request, user, form, status=400)
+        otp = form.cleaned_data["otp"]
+        try:
+            if second_factor.second_factor_device(user) is None:
+                user.otp_device = second_factor.second_factor_enrol_confirm(
+                    user=user,
+                    device_id=request.session.get(SESSION_ENROLMENT),
+                    token=otp,
+                    ip=client_ip(request),
+                )
+                accounts.login_audit(request=request, user=user, success=True)
+            else:
+                accounts.account_second_factor_check(request=request, user=user, otp=otp)
+                accounts.login_audit(request=request, user=user, success=True)
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+            return self.render_step(request, user, form, status=429)
+        except ServiceError as exc:
+            form.add_error("otp", exc.message)
+            return self.render_step(request, user, form, status=400)
+        request.session.pop(SESSION_SECOND_FACTOR, None)
+        request.session.pop(SESSION_ENROLMENT, None)
+        login(request, user, backend=STAFF_BACKEND)
+        return redirect(pending["next"])
+
+
 class LogoutView(View):
     def post(self, request):
+        if request.user.is_authenticated:
+            audit_record(
+                actor=request.user, action="logout", target=request.user, ip=client_ip(request)
+            )
         logout(request)
         messages.info(request, "您已安全退出。")
         return redirect("members:login")

@@ -1,3 +1,5 @@
+import ipaddress
+
 from django.conf import settings
 
 
@@ -15,5 +17,11 @@ def client_ip(request) -> str:
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]
     if len(forwarded) >= hops:
-        return forwarded[-hops]
+        candidate = forwarded[-hops]
+        try:
+            # Only an address: garbage here reached the inet columns of the lockout and
+            # audit tables and ended in a 500.
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            return remote
     return remote

@@ -66,12 +66,25 @@ DROP_WITH_CONTENT = {
 }
 
 
+# Bidirectional overrides and isolates turn text around on screen ("‮gpj.exe" shows as
+# "exe.jpg"); zero-width spaces and the BOM hide inside words. None belongs in user text.
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\ufeff")
+)
+
+
+def strip_invisible(value: str) -> str:
+    """User text without bidi overrides/isolates, zero-width spaces and BOMs (joiners kept:
+    emoji sequences need them)."""
+    return value.translate(_INVISIBLE) if value else value
+
+
 def clean_html(value: str) -> str:
     """Sanitised rich text. Idempotent: cleaning clean HTML changes nothing."""
     if not value:
         return ""
     return nh3.clean(
-        value,
+        strip_invisible(value),
         tags=RICH_TAGS,
         clean_content_tags=DROP_WITH_CONTENT,
         attributes=RICH_ATTRIBUTES,

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "sanyuan",
     "members",
     "learning",
@@ -68,12 +71,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sanyuan.security.RequestLimitsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "sanyuan.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "members.middleware.SessionIdleMiddleware",
+    "members.middleware.SecondFactorMiddleware",
+    "members.middleware.DenialAuditMiddleware",
     "sanyuan.idempotency.IdempotencyMiddleware",
     "sanyuan.pwa.OfflineKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -154,7 +164,12 @@ LOGIN_REDIRECT_URL = "learning:home"
 LOGOUT_REDIRECT_URL = "members:login"
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=60 * 60 * 24 * 7)
+# Sessions end after an idle period (members.middleware.SessionIdleMiddleware moves the expiry
+# forward on use, at most once per SESSION_IDLE_REFRESH_SECONDS); staff sessions idle out sooner.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=60 * 60 * 24 * 7)
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=60 * 60)
+SESSION_IDLE_REFRESH_SECONDS = env.int("SESSION_IDLE_REFRESH_SECONDS", default=60)
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -193,7 +208,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "sanyuan.api.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "sanyuan.schema.AutoSchema",
+    # `?format=` must not pick another renderer (it made a 404 answer claim image/*).
+    "URL_FORMAT_OVERRIDE": None,
     "EXCEPTION_HANDLER": "sanyuan.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min", "auth": "30/min"},
     "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
@@ -205,6 +222,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "小程序与移动端使用的接口。认证：`Authorization: Token <token>`。",
     "VERSION": "1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Every operation documents the error answers it may give (400/401/403/404/409/429).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "sanyuan.schema.document_error_responses",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -321,6 +343,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": ACTIVITY_REMINDER_SWEEP_SECONDS,
     },
     # forum: —
+    # hardening: delete audit events older than AUDIT_RETENTION_DAYS (daily)
+    "audit-purge": {"task": "members.audit-purge", "schedule": 86400.0},
 }
 
 # Learning library: syncing the county public account (三原县党建) and study records.
@@ -422,6 +446,41 @@ SILENCED_SYSTEM_CHECKS = [
     "security.W021",
 ]
 
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): no inline script or style anywhere, no other origins.
+# Staff pages, the admin, the API docs (drf-spectacular sidecar, split view) and the service
+# worker all work under it; tests/browser/test_security_headers.py listens for violations.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "frame-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+# Browser features no page uses are switched off (sanyuan.security.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = env.str(
+    "PERMISSIONS_POLICY",
+    default=(
+        "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+        "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), "
+        "interest-cohort=()"
+    ),
+)
+
+# Request limits. Bodies above REQUEST_MAX_BODY_BYTES are refused with 413 before they are
+# read (nginx's client_max_body_size should be the same); form and JSON bodies above
+# DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields or files get a Chinese 400/413, never a 500.
+REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=30 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
@@ -430,6 +489,17 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # Benchmarks only: report the SQL query count of each response in `X-Query-Count`.
 if env.bool("BENCH_QUERY_COUNT", default=False):
     MIDDLEWARE.insert(0, "sanyuan.middleware.QueryCountHeaderMiddleware")
+# Second factor (django-otp, TOTP) for staff. Accounts of these tiers must enrol a device
+# and give its code at every login (web, admin and API); other staff may enrol voluntarily,
+# and once they have, the code is asked of them too.
+STAFF_OTP_REQUIRED_TIERS = env.list("STAFF_OTP_REQUIRED_TIERS", default=["county"])
+OTP_TOTP_ISSUER = SITE_NAME
+OTP_LOGIN_PENDING_SECONDS = 300
+
+# Audit log: kept this long (at least 180 days; the purge task deletes older rows), and at
+# most this many permission denials recorded per account or address and minute.
+AUDIT_RETENTION_DAYS = max(180, env.int("AUDIT_RETENTION_DAYS", default=365))
+AUDIT_DENIALS_PER_MINUTE = env.int("AUDIT_DENIALS_PER_MINUTE", default=10)
 
 LOGGING = {
     "version": 1,

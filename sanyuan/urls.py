@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
-from . import metrics, pwa, views
+from . import error_pages, metrics, pwa, security, views
 
 api_patterns = [
     path("", include("members.api_urls")),
@@ -10,7 +10,7 @@ api_patterns = [
     path("", include("activities.api_urls")),
     path("", include("forum.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", security.ApiDocsView.as_view(url_name="api:schema"), name="docs"),
 ]
 
 urlpatterns = [
@@ -20,6 +20,8 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="pwa-manifest"),
     path("offline/", pwa.offline_page, name="pwa-offline"),
     path("offline/precache.json", pwa.precache_list, name="pwa-precache"),
+    # Pages without an icon link (the admin) make browsers ask for /favicon.ico.
+    path("favicon.ico", error_pages.favicon),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),
     path("", include("members.urls")),
@@ -30,3 +32,6 @@ urlpatterns = [
 
 # A database outage answers 503 with a Chinese page or JSON (sanyuan/views.py).
 handler500 = "sanyuan.views.server_error"
+handler400 = "sanyuan.error_pages.bad_request"
+handler403 = "sanyuan.error_pages.permission_denied"
+handler404 = "sanyuan.error_pages.page_not_found"

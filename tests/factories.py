@@ -93,3 +93,33 @@ def build_world() -> SimpleNamespace:
     w.member_a2 = MemberFactory(organization=branch_a2, name="李四")
     w.member_b = activated_member(branch_b1, name="王五")
     return w
+
+
+STAFF_BACKEND = "members.backends.StaffBackend"
+
+
+def login_staff(client, user, backend=STAFF_BACKEND):
+    """`client.force_login` for staff, with the session verified by a second factor where the
+    account needs one (county tier), as the staff login page leaves it."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from members.services.second_factor import second_factor_required
+
+    client.force_login(user, backend=backend)
+    if second_factor_required(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="测试", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+def totp_now(device) -> str:
+    """The device's current code (what the authenticator app shows)."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"

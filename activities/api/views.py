@@ -10,6 +10,8 @@ from rest_framework.views import APIView
 
 from members.api.access import IsMember, IsStaff, IsStaffOrMember
 from members.models import Organization
+from sanyuan.errors import ServiceError
+from sanyuan.inputs import parse_int
 
 from .. import selectors, services
 from ..downloads import material_file_response
@@ -19,7 +21,7 @@ from . import serializers as s
 
 def _int_param(request, name) -> int | None:
     raw = request.query_params.get(name, "")
-    return int(raw) if raw.isdigit() else None
+    return parse_int(raw)
 
 
 def _page_size(request) -> int:
@@ -308,6 +310,8 @@ class CadenceApi(APIView):
     )
     def get(self, request):
         year = _int_param(request, "year") or timezone.localdate().year
+        if not 2000 <= year <= 2100:  # date(99999, 1, 1) was a 500
+            raise ServiceError("年份无效。", field="year")
         report = selectors.cadence_report(
             user=request.user, year=year, organization=_int_param(request, "organization")
         )

@@ -12,7 +12,10 @@ from django.utils import timezone
 from django.views import View
 
 from members import permissions as member_permissions
+from members.services.audit import audit_record
 from sanyuan.errors import ServiceError
+from sanyuan.inputs import parse_int
+from sanyuan.net import client_ip
 
 from .. import exports, selectors, services
 from ..forms import ActivityForm, CancelForm, MaterialForm, participation_entries
@@ -35,7 +38,7 @@ def _add_error(form, exc: ServiceError) -> None:
 
 
 def _int(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    return parse_int(value)
 
 
 class StaffActivityListView(StaffPageMixin, View):
@@ -271,7 +274,7 @@ class StaffAttendanceSheetView(StaffPageMixin, View):
         query = QueryDict(mutable=True)
         if back.get("show") in selectors.SHOW_CHOICES:
             query["show"] = back["show"]
-        if (back.get("page") or "").isdigit():
+        if parse_int(back.get("page")) is not None:
             query["page"] = back["page"]
         url = reverse("activities:staff-attendance", args=[activity.pk])
         return redirect(f"{url}?{query.urlencode()}" if query else url)
@@ -281,6 +284,12 @@ class StaffAttendanceExportView(StaffPageMixin, View):
     def get(self, request, pk):
         activity = selectors.activity_get_for_manage(user=request.user, pk=pk)
         content, filename = exports.attendance_workbook(user=request.user, activity=activity)
+        audit_record(
+            actor=request.user,
+            action="activity.attendance_export",
+            target=activity,
+            ip=client_ip(request),
+        )
         response = HttpResponse(
             content,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

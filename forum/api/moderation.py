@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from members.api.access import IsMember, IsStaff, IsStaffOrMember
+from sanyuan.inputs import parse_int
 from sanyuan.net import client_ip
 
 from .. import selectors, services
@@ -130,5 +131,6 @@ class StatsApi(APIView):
     @extend_schema(parameters=[OpenApiParameter("days", int)], responses=s.StatsSerializer)
     def get(self, request):
         days = request.query_params.get("days", "90")
-        days = max(1, min(int(days), 3650)) if days.isdigit() else 90
+        days = parse_int(days)
+        days = max(1, min(days, 3650)) if days is not None else 90
         return Response(selectors.official_reply_stats(user=request.user, days=days))

@@ -3,6 +3,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from sanyuan.inputs import MAX_ID
 from sanyuan.sanitize import html_to_text
 
 from ..models import Board, Post, PostReport, Thread
@@ -78,7 +79,11 @@ class ThreadCreateSerializer(serializers.Serializer):
     body_format = serializers.ChoiceField(choices=BODY_FORMATS, required=False, default="text")
     shared = serializers.BooleanField(required=False, default=False)
     organization = serializers.IntegerField(
-        required=False, allow_null=True, help_text="工作人员以哪个党组织的名义发布（组织id）"
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="工作人员以哪个党组织的名义发布（组织id）",
     )
     images = serializers.ListField(
         child=serializers.FileField(), required=False, default=list, help_text="图片（multipart）"
@@ -190,10 +195,14 @@ class PostCreateSerializer(serializers.Serializer):
         allow_blank=True, required=False, default="", trim_whitespace=False
     )
     body_format = serializers.ChoiceField(choices=BODY_FORMATS, required=False, default="text")
-    quote = serializers.IntegerField(required=False, allow_null=True, help_text="引用的回复id")
+    quote = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID, help_text="引用的回复id"
+    )
     organization = serializers.IntegerField(
         required=False,
         allow_null=True,
+        min_value=1,
+        max_value=MAX_ID,
         help_text="工作人员以党组织名义回复（党组织回复）时填写组织id",
     )
     images = serializers.ListField(
@@ -233,7 +242,10 @@ class ModerationSerializer(serializers.Serializer):
 
 
 class ReadMarkSerializer(serializers.Serializer):
-    post = serializers.IntegerField(required=False, help_text="读到的回复id；缺省为最新一条")
+    # Bounded: the id goes into raw SQL, where a number beyond bigint was a 500.
+    post = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="读到的回复id；缺省为最新一条"
+    )
 
 
 class ShareSerializer(serializers.Serializer):

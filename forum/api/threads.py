@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from members.api.access import IsStaffOrMember
+from sanyuan.inputs import parse_int
 
 from .. import selectors, services
 from ..files import image_response
@@ -112,7 +113,7 @@ class ThreadPostListCreateApi(APIView):
             user=request.user,
             thread=thread,
             cursor=request.query_params.get("cursor"),
-            from_post=int(from_post) if from_post.isdigit() else None,
+            from_post=parse_int(from_post),
             page_size=selectors.page_size_from(request.query_params.get("page_size")),
         )
         return page_response(request, page, s.PostSerializer)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from sanyuan.errors import ServiceError
-from sanyuan.sanitize import clean_html, html_to_text, plain_text_to_html
+from sanyuan.sanitize import clean_html, html_to_text, plain_text_to_html, strip_invisible
 from sanyuan.uploads import CleanImage, clean_image, thumbnail
 
 TITLE_MIN = 4
@@ -35,7 +35,7 @@ class CleanPhoto:
 
 
 def title_clean(title: str) -> str:
-    title = " ".join((title or "").split())
+    title = " ".join(strip_invisible(title or "").split())
     if len(title) < TITLE_MIN:
         raise ServiceError(f"标题至少{TITLE_MIN}个字。", field="title")
     if len(title) > TITLE_MAX:

@@ -18,6 +18,7 @@ from members.services.archive import member_engagement_touch
 from members.services.notices import Audience, notice_publish
 from sanyuan import ratelimit
 from sanyuan.errors import ServiceError, StateConflict
+from sanyuan.inputs import parse_int
 from sanyuan.search import segment
 
 from .. import permissions
@@ -185,7 +186,7 @@ def reflection_mark_read(*, user, thread: Thread) -> Thread:
 def thread_mark_read(*, user, thread: Thread, post_id: int) -> None:
     """Move the user's read marker forward to `post_id`, never back: one upsert (PostgreSQL
     and SQLite both know ON CONFLICT … DO UPDATE … WHERE)."""
-    if not user.is_authenticated or not post_id:
+    if not user.is_authenticated or not post_id or post_id < 1:
         return
     table = connection.ops.quote_name(ThreadRead._meta.db_table)
     with connection.cursor() as cursor:
@@ -239,7 +240,7 @@ def post_create(
     if quote not in (None, ""):
         quoted = (
             Post.objects.filter(pk=quote, thread=thread, is_deleted=False).first()
-            if str(quote).isdigit()
+            if parse_int(quote) is not None
             else None
         )
         if quoted is None:

@@ -13,6 +13,7 @@ from django.views import View
 
 from members import permissions as member_permissions
 from sanyuan.errors import ServiceError
+from sanyuan.inputs import parse_int
 from sanyuan.net import client_ip
 from sanyuan.sanitize import html_to_text
 
@@ -154,8 +155,8 @@ class ThreadDetailView(ForumAccessMixin, View):
         organizations = permissions.official_organizations(request.user, thread)
         personal = not (thread.board == Board.REFLECTIONS and organizations)
         initial = None
-        if data is None and request.GET.get("quote", "").isdigit():
-            initial = {"quote": int(request.GET["quote"])}
+        if data is None and parse_int(request.GET.get("quote")) is not None:
+            initial = {"quote": parse_int(request.GET["quote"])}
         return forms.ReplyForm(
             data, files, organizations=organizations, personal_allowed=personal, initial=initial
         )
@@ -171,7 +172,7 @@ class ThreadDetailView(ForumAccessMixin, View):
                 user=request.user,
                 thread=thread,
                 cursor=cursor,
-                from_post=int(from_post) if from_post.isdigit() else None,
+                from_post=parse_int(from_post),
                 page_size=PAGE_SIZE,
             )
         except ServiceError:

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from members.api import serializers as s
 from members.services import accounts
+from members.services.audit import audit_record
 from sanyuan.net import client_ip
 
 
@@ -63,13 +64,16 @@ class PasswordResetApi(AnonymousApi):
 class LoginApi(AnonymousApi):
     throttle_classes: list = []  # django-axes locks out per account and address
 
-    @extend_schema(request=s.LoginSerializer, responses={200: s.TokenSerializer})
+    @extend_schema(
+        request=s.LoginSerializer,
+        responses={200: s.TokenSerializer},
+        description="党员：姓名+身份证号码+密码；工作人员：用户名+密码。县级账号还须 `otp`"
+        "（身份验证器上的6位动态验证码），缺少或错误时返回400，`code` 为 `otp_required`。",
+    )
     def post(self, request):
         data = s.LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        credentials = dict(data.validated_data)
-        credentials.pop("otp", None)
-        user = accounts.account_authenticate(request=request._request, **credentials)
+        user = accounts.account_authenticate(request=request._request, **data.validated_data)
         token, expiry = accounts.token_create(user=user)
         return Response({"token": token, "expiry": expiry})
 
@@ -79,6 +83,9 @@ class LogoutApi(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request):
+        audit_record(
+            actor=request.user, action="logout", target=request.user, ip=client_ip(request)
+        )
         if request.auth is not None and hasattr(request.auth, "delete"):
             request.auth.delete()
         else:

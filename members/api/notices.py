@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from members import selectors
 from members.models import Notice
 from members.services import notices as notice_services
+from sanyuan.inputs import parse_int
 
 
 class NoticeSerializer(serializers.ModelSerializer):
@@ -28,7 +29,8 @@ class NoticePageSerializer(serializers.Serializer):
 
 def _page_size(request) -> int:
     raw = request.query_params.get("page_size", "20")
-    return max(1, min(int(raw), 100)) if raw.isdigit() else 20
+    size = parse_int(raw)
+    return max(1, min(size, 100)) if size is not None else 20
 
 
 def _page_url(request, cursor: str | None) -> str | None:

@@ -13,7 +13,9 @@ from members.api import serializers as s
 from members.api.access import IsMember, IsStaff
 from members.models import ChangeRequest, Region, Skill
 from members.services import accounts, archive, changes, contacts
+from sanyuan.errors import ServiceError
 from sanyuan.files import protected_file_response
+from sanyuan.inputs import parse_int
 from sanyuan.net import client_ip
 
 
@@ -169,9 +171,7 @@ class OrganizationListApi(generics.ListAPIView):
 
     def get_queryset(self):
         parent = self.request.query_params.get("parent")
-        return selectors.organization_list(
-            user=self.request.user, parent=int(parent) if parent and parent.isdigit() else None
-        )
+        return selectors.organization_list(user=self.request.user, parent=parse_int(parent))
 
 
 def _organization_or_none(user, pk):
@@ -202,7 +202,7 @@ MEMBER_FILTERS = [
 def member_filters(params) -> dict:
     organization = params.get("organization", "")
     return {
-        "organization": int(organization) if organization.isdigit() else None,
+        "organization": parse_int(organization),
         "q": params.get("q", ""),
         "destination_province": params.get("destination_province", "")[:6],
         "destination_city": params.get("destination_city", "")[:6],
@@ -227,6 +227,9 @@ class MemberListCreateApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        organization = self.request.query_params.get("organization", "")
+        if organization and parse_int(organization) is None:
+            raise ServiceError("党组织编号无效。", field="organization")
         filters = member_filters(self.request.query_params)
         return selectors.member_list(user=self.request.user, **filters).prefetch_related("skills")
 

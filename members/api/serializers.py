@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from members.models import Member, Organization
+from sanyuan.inputs import MAX_ID
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -18,13 +19,13 @@ class MemberSerializer(serializers.ModelSerializer):
     id_number = serializers.CharField(source="id_number_masked", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     host_organization_name = serializers.CharField(
-        source="host_organization.name", read_only=True, default=None
+        source="host_organization.name", read_only=True, default=None, allow_null=True
     )
     destination_name = serializers.SerializerMethodField()
     skills = serializers.SerializerMethodField()
     skill_names = serializers.SerializerMethodField()
     honours = serializers.ListField(child=serializers.CharField(), read_only=True)
-    income_band = serializers.CharField(read_only=True)
+    income_band = serializers.CharField(read_only=True, allow_null=True)
     is_activated = serializers.BooleanField(read_only=True)
     contact_overdue = serializers.SerializerMethodField()
 
@@ -72,6 +73,7 @@ class MemberSerializer(serializers.ModelSerializer):
 
     SENSITIVE = ("monthly_income", "income_band", "family_situation")
     STAFF_ONLY = ("mindset_note", "last_contacted_at", "contact_overdue")
+    OMITTED_FOR_SOME_VIEWERS = SENSITIVE + STAFF_ONLY  # documented as optional (sanyuan.schema)
 
     def _skills(self, obj):
         return list(obj.skills.all())
@@ -171,7 +173,8 @@ class ArchiveInputSerializer(serializers.Serializer):
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
-            raise serializers.ValidationError("请求体应为JSON对象。")
+            # A dict, so that `serializer.errors` works (a bare message here was a 500).
+            raise serializers.ValidationError({"detail": ["请求体应为JSON对象。"]})
         allowed = set(self.fields) | set(ARCHIVE_INPUT_FIELDS)
         unknown = [key for key in data if key not in allowed]
         if unknown:
@@ -187,13 +190,13 @@ class MemberCreateSerializer(ArchiveInputSerializer):
     name = serializers.CharField(max_length=60)
     id_number = serializers.CharField(max_length=60)
     phone = serializers.CharField(max_length=30)
-    organization = serializers.IntegerField()
+    organization = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class MemberUpdateSerializer(ArchiveInputSerializer):
     name = serializers.CharField(max_length=60, required=False)
     phone = serializers.CharField(max_length=30, required=False)
-    organization = serializers.IntegerField(required=False)
+    organization = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 class MeUpdateSerializer(serializers.Serializer):
@@ -221,7 +224,7 @@ class LoginSerializer(serializers.Serializer):
     id_number = serializers.CharField(max_length=60, required=False, trim_whitespace=False)
     username = serializers.CharField(max_length=150, required=False)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
-    otp = serializers.CharField(max_length=10, required=False)
+    otp = serializers.CharField(max_length=10, required=False, allow_blank=True)
 
     def validate(self, attrs):
         if attrs.get("id_number") is not None:
@@ -290,13 +293,13 @@ class EvidenceSerializer(serializers.Serializer):
 class ChangeRequestSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     member = serializers.IntegerField(source="member_id")
-    member_name = serializers.CharField(source="member.name")
+    member_name = serializers.CharField(source="member.name", required=False)  # staff only
     status = serializers.CharField()
     changes = serializers.JSONField()
     reason = serializers.CharField()
     created_at = serializers.DateTimeField()
     age_days = serializers.SerializerMethodField()
-    reviewed_at = serializers.DateTimeField()
+    reviewed_at = serializers.DateTimeField(allow_null=True)
     review_comment = serializers.CharField()
     evidence = EvidenceSerializer(many=True)
 

@@ -23,6 +23,7 @@ from members.models import (
 )
 from members.models.organizations import OrganizationUserObjectPermission
 from sanyuan.errors import ServiceError
+from sanyuan.inputs import parse_int
 
 A = Notice.Audience
 
@@ -134,7 +135,7 @@ def _parse_cursor(cursor: str | None) -> tuple[str, int] | None:
     if not cursor:
         return None
     direction, _, number = cursor[:1], None, cursor[1:]
-    if direction not in ("o", "n") or not number.isdigit() or len(number) > 18:
+    if direction not in ("o", "n") or parse_int(number) is None:
         raise ServiceError("分页游标无效。", field="cursor")
     return direction, int(number)
 

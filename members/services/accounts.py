@@ -19,8 +19,9 @@ from guardian.shortcuts import assign_perm, remove_perm
 from knox.models import AuthToken
 
 from members import permissions
-from members.identity import normalize_id_number, normalize_name
+from members.identity import mask_id_number, normalize_id_number, normalize_name
 from members.models import Member, OneTimeCode, Organization, User
+from members.services import second_factor
 from members.services.audit import audit_record
 from sanyuan import ratelimit
 from sanyuan.crypto import encrypt, keyed_hash
@@ -224,6 +225,52 @@ def member_password_reset(*, name: str, id_number: str, code: str, password: str
     raise ServiceError(BAD_IDENTITY_OR_CODE, field="code")
 
 
+class SecondFactorNeeded(ServiceError):
+    """The password was right, but the account must also give its authenticator's code.
+    The API answers 400 `{"detail", "code": "otp_required"}`; the login page asks for it."""
+
+    def __init__(self, message: str, *, user: User, enrolled: bool):
+        super().__init__(message, code="otp_required")
+        self.user = user
+        self.enrolled = enrolled
+
+
+def login_audit(*, request, user: User | None, success: bool, reason: str = "", **detail) -> None:
+    """One audit event per login attempt, with the client address; never an ID number in
+    clear (only its masked form, or nothing when it is malformed)."""
+    from sanyuan.net import client_ip
+
+    kind = "member" if user is not None and hasattr(user, "member") else detail.pop("kind", "staff")
+    info = {"kind": kind, **detail}
+    if reason:
+        info["reason"] = reason
+    target = None
+    if user is not None:
+        member = permissions.member_of(user) if kind == "member" else None
+        target = member or user
+        if member is not None:
+            info["id_number"] = member.id_number_masked
+        else:
+            info["username"] = user.username
+    audit_record(
+        actor=user if success else None,
+        action="login.success" if success else "login.failure",
+        target=target,
+        ip=client_ip(request) if request is not None else None,
+        detail=info,
+    )
+
+
+def _failure_detail(credentials: dict) -> dict:
+    if "id_number" in credentials:
+        try:
+            masked = mask_id_number(normalize_id_number(credentials["id_number"]))
+        except ServiceError:
+            masked = "（格式无效）"
+        return {"kind": "member", "id_number": masked}
+    return {"kind": "staff", "username": str(credentials.get("username", ""))[:150]}
+
+
 def account_authenticate(
     *,
     request,
@@ -231,9 +278,12 @@ def account_authenticate(
     name: str | None = None,
     id_number: str | None = None,
     username: str | None = None,
+    otp: str | None = None,
 ) -> User:
-    """Members: name + ID number + password; staff: username + password. One message for
-    every cause of failure; RateLimited once django-axes locks the account on this address.
+    """Members: name + ID number + password; staff: username + password, and the
+    authenticator's code where the account needs a second factor (SecondFactorNeeded until
+    it is given). One message for every cause of failure; RateLimited once django-axes locks
+    the account on this address. Every attempt is audited.
 
     `request` is the Django HttpRequest (axes marks it when it locks out)."""
     if id_number is not None:
@@ -244,12 +294,45 @@ def account_authenticate(
         message = BAD_STAFF_LOGIN
     user = authenticate(request, **credentials)
     if user is None:
-        if getattr(request, "axes_locked_out", False):
+        locked = getattr(request, "axes_locked_out", False)
+        login_audit(
+            request=request,
+            user=None,
+            success=False,
+            reason="locked_out" if locked else "credentials",
+            **_failure_detail(credentials),
+        )
+        if locked:
             raise RateLimited(
                 LOCKED_OUT, retry_after=int(settings.AXES_COOLOFF_TIME.total_seconds())
             )
         raise ServiceError(message, code="invalid_credentials")
+    if id_number is None and second_factor.second_factor_required(user):
+        account_second_factor_check(request=request, user=user, otp=otp)
+    login_audit(request=request, user=user, success=True)
     return user
+
+
+def account_second_factor_check(*, request, user: User, otp) -> None:
+    """The second step of a staff login: the authenticator's code. A wrong code counts as a
+    failed login for the lockout (django-axes) and is audited."""
+    from axes.handlers.proxy import AxesProxyHandler
+    from django.contrib.auth.signals import user_login_failed
+
+    credentials = {"username": user.username}
+    device = second_factor.second_factor_device(user)
+    if device is None:
+        raise SecondFactorNeeded(second_factor.OTP_NOT_ENROLLED, user=user, enrolled=False)
+    if otp in (None, ""):
+        raise SecondFactorNeeded(second_factor.OTP_REQUIRED, user=user, enrolled=True)
+    if not AxesProxyHandler.is_allowed(request, credentials):
+        login_audit(request=request, user=user, success=False, reason="locked_out")
+        raise RateLimited(LOCKED_OUT, retry_after=int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    if not second_factor.second_factor_verify(device=device, token=otp):
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        login_audit(request=request, user=user, success=False, reason="second_factor")
+        raise SecondFactorNeeded(second_factor.OTP_WRONG, user=user, enrolled=True)
+    user.otp_device = device  # django_otp marks the session verified on login()
 
 
 def token_create(*, user: User) -> tuple[str, datetime]:

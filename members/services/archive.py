@@ -14,6 +14,7 @@ from members.models import Member, Organization
 from members.services.audit import audit_record
 from sanyuan.crypto import keyed_hash
 from sanyuan.errors import ServiceError
+from sanyuan.inputs import parse_int
 
 DUPLICATE_ID_NUMBER = "该身份证号码已有档案，请勿重复建档。"
 _MISSING = object()
@@ -31,7 +32,9 @@ def _host_organization(value) -> Organization | None:
     if value in (None, ""):
         return None
     if not isinstance(value, Organization):
-        value = Organization.objects.filter(pk=value).first() if str(value).isdigit() else None
+        value = (
+            Organization.objects.filter(pk=value).first() if parse_int(value) is not None else None
+        )
     if value is None or value.kind != Organization.Kind.HOST:
         raise ServiceError("流入地党组织无效。", field="host_organization")
     return value
@@ -66,6 +69,9 @@ def save_archive(member: Member, changed: list[str], values: dict, *, actor) -> 
         member.save(update_fields=[*fields, "updated_at"])
     if "skills" in changed:
         member.skills.set(values["skills"])
+    if changed:
+        # Field names only: the values stay in the (encrypted) history.
+        audit_record(actor=actor, action="member.change", target=member, detail={"fields": changed})
 
 
 def member_create(
@@ -110,6 +116,12 @@ def member_create(
             member.save()
             if values.get("skills"):
                 member.skills.set(values["skills"])
+            audit_record(
+                actor=actor,
+                action="member.create",
+                target=member,
+                detail={"fields": sorted({"name", "id_number", "phone", "organization", *values})},
+            )
     except IntegrityError as exc:  # a concurrent create of the same ID number
         raise ServiceError(DUPLICATE_ID_NUMBER, field="id_number") from exc
     return member
@@ -154,6 +166,9 @@ def member_contact_update(*, member: Member, phone: str) -> Member:
         member.phone = phone
         member._history_user = member.user
         member.save(update_fields=["phone", "updated_at"])
+        audit_record(
+            actor=member.user, action="member.change", target=member, detail={"fields": ["phone"]}
+        )
     return member
 
 

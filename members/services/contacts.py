@@ -5,6 +5,7 @@ from members import permissions
 from members.archive_fields import parse_date
 from members.models import ContactLog, Member
 from members.services.archive import contacted_at
+from members.services.audit import audit_record
 from sanyuan.errors import FieldErrors, ServiceError
 
 
@@ -47,6 +48,19 @@ def contact_log_create(
             channel=channel,
             note=note,
             mindset=mindset,
+        )
+        audit_record(
+            actor=staff,
+            action="contact.create",
+            target=member,
+            detail={
+                "fields": [
+                    "contacted_on",
+                    "channel",
+                    *(["mindset"] if mindset else []),
+                    *(["note"] if note else []),
+                ]
+            },
         )
         when = contacted_at(day)
         Member.objects.filter(

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from activities.models import Activity, ActivityMaterial, Attendance
 from tests.activities import factories as af
+from tests.factories import login_staff
 
 pytestmark = pytest.mark.django_db
 S = Activity.Status
@@ -15,7 +16,7 @@ S = Activity.Status
 @pytest.fixture
 def staff_client(client):
     def login(user):
-        client.force_login(user, backend="members.backends.StaffBackend")
+        login_staff(client, user)
         return client
 
     return login

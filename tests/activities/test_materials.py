@@ -11,6 +11,7 @@ from activities.models import Activity, ActivityMaterial
 from sanyuan.errors import ServiceError, StateConflict
 from tests.activities import factories as af
 from tests.conftest import client_for
+from tests.factories import login_staff
 
 pytestmark = pytest.mark.django_db
 S = Activity.Status
@@ -112,7 +113,7 @@ def test_material_files_are_served_only_to_those_who_see_the_activity(aw, materi
     from django.test import Client
 
     page = Client()
-    page.force_login(user)
+    login_staff(page, user, backend=None)
     response = page.get(f"/activities/materials/{material.pk}/file/")
     assert response.status_code == status
     if status == 200:

@@ -13,6 +13,7 @@ from activities import services
 from activities.models import Activity, ActivityMaterial, Attendance
 from members.models import Notice
 from tests.activities import factories as af
+from tests.factories import login_staff
 
 pytestmark = pytest.mark.django_db
 S = Activity.Status
@@ -22,7 +23,7 @@ S = Activity.Status
 def login(client):
     def as_(user):
         client.logout()
-        client.force_login(user)
+        login_staff(client, user, backend=None)
         return client
 
     return as_

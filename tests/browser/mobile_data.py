@@ -130,8 +130,13 @@ def build() -> SimpleNamespace:
 
 def session_cookie(user) -> dict:
     """A signed-in session for `user` as a Playwright cookie (skips the login form)."""
+    from tests.factories import login_staff
+
     client = Client()
-    client.force_login(user)
+    if user.is_staff:
+        login_staff(client, user, backend=None)  # county staff: a session verified by a second factor
+    else:
+        client.force_login(user)
     value = client.cookies["sessionid"].value
     return {"name": "sessionid", "value": value, "path": "/", "httpOnly": True}
 

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from forum import services
 from forum.models import Board, PostReport, Thread
 from members.models import AuditEvent
+from tests.factories import login_staff
 from tests.forum import factories as ff
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +83,7 @@ def test_admin_resolves_reports_and_hides_the_post(client, forum_world, threads)
 
 
 def test_the_thread_changelist_costs_the_same_for_10_and_40_rows(client, forum_world):
-    client.force_login(forum_world.county_staff, backend=STAFF)
+    login_staff(client, forum_world.county_staff)
     ff.bulk_threads(forum_world.branch_a1, 10)
     with CaptureQueriesContext(connection) as few:
         assert client.get("/admin/forum/thread/").status_code == 200

@@ -5,6 +5,7 @@ import pytest
 from forum import services
 from forum.models import Board, Post, PostReport, Thread
 from members.models import User
+from tests.factories import login_staff
 from tests.forum import factories as ff
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,7 @@ STAFF = "members.backends.StaffBackend"
 
 
 def login(client, user, backend=MEMBER):
-    client.force_login(user, backend=backend)
+    login_staff(client, user, backend=backend)
     return client
 
 

@@ -4,13 +4,14 @@ import pytest
 from django.utils import timezone
 
 from learning.models import Article, FeedSource, StudyRecord
+from tests.factories import login_staff
 from tests.learning import factories as lf
 
 pytestmark = pytest.mark.django_db
 
 
 def login(client, user):
-    client.force_login(user, backend="members.backends.StaffBackend")
+    login_staff(client, user)
     return client
 
 

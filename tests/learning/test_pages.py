@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from learning.services.articles import article_set_cover
+from tests.factories import login_staff
 from tests.learning import factories as lf
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +55,6 @@ def test_an_unknown_category_falls_back_to_all(client, world):
 
 
 def test_staff_opening_my_study_are_sent_to_their_figures(client, world):
-    client.force_login(world.county_staff, backend="members.backends.StaffBackend")
+    login_staff(client, world.county_staff)
     response = client.get("/study/mine/")
     assert response.status_code == 302 and response["Location"] == "/staff/study/"

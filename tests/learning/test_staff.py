@@ -9,13 +9,14 @@ from openpyxl import load_workbook
 
 from learning.exports import safe_cell
 from tests import factories
+from tests.factories import login_staff
 from tests.learning import factories as lf
 
 pytestmark = pytest.mark.django_db
 
 
 def login(client, user):
-    client.force_login(user, backend="members.backends.StaffBackend")
+    login_staff(client, user)
     return client
 
 

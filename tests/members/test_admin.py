@@ -2,6 +2,8 @@ import re
 
 import pytest
 
+from tests.factories import login_staff
+
 pytestmark = pytest.mark.django_db
 
 # What the admin's select boxes post when left at their defaults.
@@ -24,7 +26,7 @@ def test_an_archive_outside_scope_is_not_found_in_the_admin(client, world):
 
 
 def test_the_admin_shows_id_numbers_masked(client, world):
-    client.force_login(world.county_staff, backend="members.backends.StaffBackend")
+    login_staff(client, world.county_staff)
     body = client.get(f"/admin/members/member/{world.member_a.pk}/change/").content.decode()
     assert world.member_a.id_number_masked in body and world.member_a.id_number not in body
 
@@ -71,7 +73,7 @@ def test_members_cannot_use_the_admin(client, world):
 
 
 def test_an_organisation_cannot_be_put_under_a_kind_that_does_not_fit(client, world):
-    client.force_login(world.county_staff, backend="members.backends.StaffBackend")
+    login_staff(client, world.county_staff)
     response = client.post(
         "/admin/members/organization/add/",
         {"code": "NEW-1", "name": "新党委", "kind": "committee", "parent": world.branch_a1.pk},
@@ -81,7 +83,7 @@ def test_an_organisation_cannot_be_put_under_a_kind_that_does_not_fit(client, wo
 
 
 def test_moving_an_organisation_in_the_admin_moves_its_subtree(client, world):
-    client.force_login(world.county_staff, backend="members.backends.StaffBackend")
+    login_staff(client, world.county_staff)
     response = client.post(
         f"/admin/members/organization/{world.branch_b1.pk}/change/",
         {"name": "陵前村党支部", "parent": world.committee_a.pk},

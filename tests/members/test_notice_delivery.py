@@ -15,6 +15,7 @@ from django.db import connection
 from members.models import Notice, NoticeDelivery
 from members.services.notices import Audience, notice_publish
 from tests import factories
+from tests.factories import login_staff
 from tests.gateway import FakeSmsGateway
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -144,6 +145,6 @@ def test_a_gateway_that_keeps_failing_dead_letters_the_delivery(start_worker, cl
         notice = review_outcome_for(world.member_a)
         assert wait_for(lambda: delivery_status(notice) == ("dead", 3)), delivery_status(notice)
     assert gateway.delivered == {}
-    client.force_login(world.county_staff, backend="members.backends.StaffBackend")
+    login_staff(client, world.county_staff)
     page = client.get("/admin/members/noticedelivery/?status__exact=dead").content.decode()
     assert "发送失败（已放弃）" in page

@@ -1,6 +1,7 @@
 import pytest
 
 from tests import factories
+from tests.factories import login_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +75,7 @@ def test_no_registry_page_shows_a_full_id_number(client, world):
         member=world.member_a, changes={"employer": "新单位"}, reason="换工作"
     )
     full = [world.member_a.id_number, world.member_a2.id_number, world.member_b.id_number]
-    client.force_login(world.county_staff, backend="members.backends.StaffBackend")
+    login_staff(client, world.county_staff)
     for url in [
         "/staff/members/",
         f"/staff/members/{world.member_a.pk}/",

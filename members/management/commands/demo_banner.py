@@ -40,6 +40,8 @@ class Command(BaseCommand):
                 else ("流入地党委(深圳)" if code.startswith("HOST") else f"基层党委({code})")
             )
             w(f"  工作人员 {label:<16} 用户名 {username}")
+        w("  县级账号首次登录时用手机上的身份验证器App扫码绑定，之后每次登录输入动态验证码")
+        w("  （演示时可设 STAFF_OTP_REQUIRED_TIERS=none 关闭）。")
         w(
             f"  管理后台: http://127.0.0.1:{port}/admin/   接口文档: http://127.0.0.1:{port}/api/docs/"
         )

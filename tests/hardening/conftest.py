@@ -1,0 +1,94 @@
+"""A county with one object of every kind on each side (committee A, committee B), built
+through the services, for the tier matrix, the schema walk and the bad-input catalogue."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from activities.models import ActivityMaterial
+from activities.services.materials import material_add
+from forum.models import Board, Thread
+from learning.services.articles import article_attachment_add, article_set_cover
+from members.models import Notice
+from members.services.changes import change_request_submit
+from members.services.contacts import contact_log_create
+from members.services.notices import Audience, notice_publish
+from tests import factories
+from tests.activities import factories as af
+from tests.forum import factories as ff
+from tests.learning import factories as lf
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+def _side(w, label: str, branch, member, staff) -> SimpleNamespace:
+    """The objects of one committee's side; `member` is activated, `staff` its committee's."""
+    s = SimpleNamespace(member=member, staff=staff, branch=branch)
+    s.change_request = change_request_submit(
+        member=member,
+        changes={"employer": f"{label}方单位"},
+        reason="换了工作",
+        evidence_files=[ff.photo(f"{label}-证明.jpg")],
+    )
+    s.evidence = s.change_request.evidence.first()
+    s.contact = contact_log_create(
+        staff=staff,
+        member=member,
+        contacted_on=timezone.localdate(),
+        channel="phone",
+        note=f"{label}方联系记录",
+    )
+    s.article = lf.article(branch, title=f"{label}方学习资料")
+    article_set_cover(actor=staff, article=s.article, upload=lf.jpeg(size=(160, 100)))
+    s.attachment = article_attachment_add(actor=staff, article=s.article, upload=lf.pdf())
+    s.activity = af.activity(branch, title=f"{label}方主题党日")
+    s.material = material_add(
+        user=staff,
+        activity=s.activity,
+        kind=ActivityMaterial.Kind.STUDY_MATERIAL,
+        title=f"{label}方学习资料",
+        upload=af.pdf_upload(),
+    )
+    s.attendance = af.reply(s.activity, member)
+    s.thread = ff.thread(member.user, title=f"{label}方的求助帖", images=[ff.photo()])
+    s.post = ff.reply(staff, s.thread, body=f"{label}方的回复")
+    s.image = s.thread.posts.order_by("id").first().images.first()
+    s.reflection = ff.thread(
+        member.user,
+        board=Board.REFLECTIONS,
+        kind=Thread.Kind.THOUGHT_REPORT,
+        title=f"{label}方心得",
+    )
+    s.reflection_post = s.reflection.posts.order_by("id").first()
+    s.notice = notice_publish(
+        audience=Audience.user(member.user), kind=Notice.Kind.ARTICLE, title=f"{label}方通知"
+    )
+    return s
+
+
+@pytest.fixture
+def scoped_world(world, media_root, django_capture_on_commit_callbacks):
+    """world plus, for each committee (a, b), one object of every kind, and a public article."""
+    with django_capture_on_commit_callbacks(execute=True):
+        world.a = _side(world, "甲", world.branch_a1, world.member_a, world.staff_a)
+        world.b = _side(world, "乙", world.branch_b1, world.member_b, world.staff_b)
+        world.public_article = lf.article(
+            world.county, audience=lf.A.PUBLIC, title="公开的学习资料"
+        )
+    world.tokens = {
+        "county": factories.token_for(world.county_staff)[0],
+        "committee": factories.token_for(world.staff_a)[0],
+        "member": factories.token_for(world.member_a.user)[0],
+        "anonymous": None,
+    }
+    return world
+
+
+def upload(name: str, data: bytes, content_type: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type=content_type)
