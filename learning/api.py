@@ -7,6 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from members import permissions as member_permissions
 from members.api.access import IsMember, IsStaff
 from sanyuan.errors import ServiceError
 from sanyuan.files import protected_file_response
@@ -202,7 +203,7 @@ class ArticleStudyApi(APIView):
         data.is_valid(raise_exception=True)
         article = selectors.article_get(user=request.user, pk=pk)
         record = study_record_touch(
-            member=request.user.member, article=article, **data.validated_data
+            member=member_permissions.member_of(request.user), article=article, **data.validated_data
         )
         return Response(StudyRecordSerializer(record).data)
 
@@ -323,13 +324,13 @@ class SavedArticleApi(APIView):
     @extend_schema(request=None, responses={204: None}, operation_id="articles_saved_put")
     def put(self, request, pk):
         article = selectors.article_get(user=request.user, pk=pk)
-        article_save(member=request.user.member, article=article)
+        article_save(member=member_permissions.member_of(request.user), article=article)
         return Response(status=204)
 
     @extend_schema(responses={204: None}, operation_id="articles_saved_delete")
     def delete(self, request, pk):
         article = selectors.article_get(user=request.user, pk=pk)
-        article_unsave(member=request.user.member, article=article)
+        article_unsave(member=member_permissions.member_of(request.user), article=article)
         return Response(status=204)
 
 

@@ -55,10 +55,15 @@ def member_of(user) -> Member | None:
     never have one: no query for them."""
     if user is None or not user.is_authenticated or not user.is_active or user.is_staff:
         return None
-    try:
-        return user.member
-    except Member.DoesNotExist:
-        return None
+    cache = user._state.fields_cache  # shared with `user.member`, so both cost one query
+    if "member" not in cache:
+        # The archive with its home and host organisations: every scope check needs their paths.
+        cache["member"] = (
+            Member.objects.select_related("organization", "host_organization")
+            .filter(user=user)
+            .first()
+        )
+    return cache["member"]
 
 
 def user_tier(user) -> str | None:

@@ -104,3 +104,10 @@ def lost_contact_scan_task() -> dict:
     from .services.alerts import lost_contact_scan
 
     return lost_contact_scan()
+
+
+@shared_task(name="members.token-cleanup", acks_late=True)
+def token_cleanup_task() -> int:
+    from .api.authentication import expired_tokens_delete
+
+    return expired_tokens_delete()

@@ -360,7 +360,9 @@ class MyArchiveView(MemberRequiredMixin, View):
     """我的档案: the member's own archive (never cached offline)."""
 
     def get(self, request):
-        member = selectors.member_detail_get(user=request.user, pk=request.user.member.pk)
+        member = selectors.member_detail_get(
+            user=request.user, pk=permissions.member_of(request.user).pk
+        )
         pending = (
             selectors.change_request_list_for_member(member=member).filter(status="pending").first()
         )
@@ -391,7 +393,7 @@ class ChangeRequestCreateView(MemberRequiredMixin, View):
         )
 
     def get(self, request):
-        member = request.user.member
+        member = permissions.member_of(request.user)
         if (
             selectors.change_request_list_for_member(member=member)
             .filter(status="pending")
@@ -402,7 +404,9 @@ class ChangeRequestCreateView(MemberRequiredMixin, View):
         return self.render_form(request, forms.ChangeRequestForm(member=member))
 
     def post(self, request):
-        member = selectors.member_detail_get(user=request.user, pk=request.user.member.pk)
+        member = selectors.member_detail_get(
+            user=request.user, pk=permissions.member_of(request.user).pk
+        )
         form = forms.ChangeRequestForm(request.POST, request.FILES, member=member)
         if not form.is_valid():
             return self.render_form(request, form, status=400)
@@ -427,7 +431,9 @@ class ChangeRequestCreateView(MemberRequiredMixin, View):
 
 class MyChangeRequestListView(MemberRequiredMixin, View):
     def get(self, request):
-        rows = selectors.change_request_list_for_member(member=request.user.member)[:50]
+        rows = selectors.change_request_list_for_member(member=permissions.member_of(request.user))[
+            :50
+        ]
         return render(
             request, "members/my_change_requests.html", {"rows": rows, "active_tab": "me"}
         )
@@ -435,7 +441,7 @@ class MyChangeRequestListView(MemberRequiredMixin, View):
 
 class MyChangeRequestDetailView(MemberRequiredMixin, View):
     def get(self, request, pk):
-        member = request.user.member
+        member = permissions.member_of(request.user)
         found = selectors.change_request_get_for_member(member=member, pk=pk)
         diff = selectors.change_request_diff(found, member)
         return render(
@@ -445,7 +451,7 @@ class MyChangeRequestDetailView(MemberRequiredMixin, View):
         )
 
     def post(self, request, pk):
-        member = request.user.member
+        member = permissions.member_of(request.user)
         found = selectors.change_request_get_for_member(member=member, pk=pk)
         try:
             change_services.change_request_withdraw(member=member, change_request=found)
@@ -457,7 +463,7 @@ class MyChangeRequestDetailView(MemberRequiredMixin, View):
 
 class MyHistoryView(MemberRequiredMixin, View):
     def get(self, request):
-        member = request.user.member
+        member = permissions.member_of(request.user)
         entries = selectors.member_history(member=member, include_staff_only=False)
         return render(request, "members/my_history.html", {"entries": entries, "active_tab": "me"})
 
@@ -485,7 +491,7 @@ class MemberQrView(MemberRequiredMixin, View):
 
         from .services.hosting import hosting_qr_token
 
-        token = hosting_qr_token(member=request.user.member)
+        token = hosting_qr_token(member=permissions.member_of(request.user))
         url = (
             request.build_absolute_uri(reverse("members:staff-hosting-arrive")) + "?token=" + token
         )
@@ -498,7 +504,7 @@ class MemberQrView(MemberRequiredMixin, View):
             {
                 "svg": svg,
                 "minutes": settings.HOSTING_QR_TTL_SECONDS // 60,
-                "member": request.user.member,
+                "member": permissions.member_of(request.user),
                 "active_tab": "me",
             },
         )

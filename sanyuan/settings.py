@@ -202,7 +202,7 @@ STORAGES = {
 # Django REST framework and the OpenAPI schema.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "members.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -329,6 +329,8 @@ ACTIVITY_REMINDER_SWEEP_SECONDS = env.float("ACTIVITY_REMINDER_SWEEP_SECONDS", d
 CELERY_BEAT_SCHEDULE: dict = {
     # members: re-send notices that a lost task or a down broker left behind
     "notice-sweep": {"task": "members.notice-sweep", "schedule": NOTICE_SWEEP_SECONDS},
+    # members: delete expired API tokens (requests check only their own token)
+    "token-cleanup": {"task": "members.token-cleanup", "schedule": 3600.0},
     # members: delete roster files of dry runs nobody confirmed within a day
     "roster-cleanup": {"task": "members.roster-cleanup", "schedule": 3600.0},
     # members: flag, clear and escalate lost-contact risks; refresh the dashboard rollups

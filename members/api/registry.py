@@ -20,7 +20,7 @@ from sanyuan.net import client_ip
 
 
 def _own_member(request):
-    return selectors.member_detail_get(user=request.user, pk=request.user.member.pk)
+    return selectors.member_detail_get(user=request.user, pk=permissions.member_of(request.user).pk)
 
 
 class MeApi(APIView):
@@ -54,7 +54,7 @@ class MyChangeRequestListApi(APIView):
 
     @extend_schema(responses=s.ChangeRequestSerializer(many=True))
     def get(self, request):
-        rows = selectors.change_request_list_for_member(member=request.user.member)
+        rows = selectors.change_request_list_for_member(member=permissions.member_of(request.user))
         return Response(s.ChangeRequestSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -77,7 +77,7 @@ class MyChangeRequestWithdrawApi(APIView):
 
     @extend_schema(request=None, responses=s.ChangeRequestSerializer)
     def post(self, request, pk):
-        member = request.user.member
+        member = permissions.member_of(request.user)
         found = selectors.change_request_get_for_member(member=member, pk=pk)
         withdrawn = changes.change_request_withdraw(member=member, change_request=found)
         return Response(s.ChangeRequestSerializer(withdrawn).data)
@@ -145,7 +145,9 @@ class EvidenceDownloadApi(APIView):
         if permissions.is_staff_user(request.user):
             found = selectors.change_request_get_for_staff(user=request.user, pk=pk)
         elif permissions.member_of(request.user) is not None:
-            found = selectors.change_request_get_for_member(member=request.user.member, pk=pk)
+            found = selectors.change_request_get_for_member(
+                member=permissions.member_of(request.user), pk=pk
+            )
         else:
             raise Http404
         evidence = next((e for e in found.evidence.all() if e.pk == int(evidence_pk)), None)

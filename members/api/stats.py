@@ -232,7 +232,7 @@ class MyQrTokenApi(APIView):
         )
     )
     def get(self, request):
-        token = hosting.hosting_qr_token(member=request.user.member)
+        token = hosting.hosting_qr_token(member=permissions.member_of(request.user))
         url = (
             request.build_absolute_uri(reverse("members:staff-hosting-arrive")) + "?token=" + token
         )

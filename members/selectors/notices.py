@@ -6,8 +6,9 @@ organisation + id). Each source is read with its own index and a LIMIT, and the 
 merged, so a page costs the same whatever the size of the notice table.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
@@ -18,7 +19,6 @@ from members.models import (
     NoticeInboxState,
     NoticeRead,
     NoticeRecipient,
-    Organization,
     TemporaryBranchMembership,
 )
 from members.models.organizations import OrganizationUserObjectPermission
@@ -28,18 +28,58 @@ from sanyuan.inputs import parse_int
 A = Notice.Audience
 
 
-@dataclass
 class Audiences:
-    """What a user belongs to, for matching broadcast notices (computed once per request)."""
+    """What a user belongs to, for matching broadcast notices and audiences of articles and
+    activities. Computed once per request; each part costs a query only when it is read
+    (the member row, with its organisations, comes from `permissions.member_of`)."""
 
-    organization_ids: list[int] = field(default_factory=list)  # home org and its ancestors
-    skill_ids: list[int] = field(default_factory=list)
-    province: str = ""
-    member_since: datetime | None = None
-    temporary_branch_ids: list[int] = field(default_factory=list)
-    host_organization_ids: list[int] = field(default_factory=list)
-    staff_organization_ids: list[int] = field(default_factory=list)
-    read_all_before: datetime | None = None
+    def __init__(self, user):
+        self._user = user
+        self._member = permissions.member_of(user)
+        member = self._member
+        self.organization_ids = _path_ids(member.organization.path) if member else []
+        self.province = member.destination_province if member else ""
+        self.member_since = member.created_at if member else None
+        host = member.host_organization if member and member.host_organization_id else None
+        self.host_organization_ids = _path_ids(host.path) if host else []
+
+    @cached_property
+    def skill_ids(self) -> list[int]:
+        if self._member is None:
+            return []
+        return list(
+            self._member.skills.through.objects.filter(member_id=self._member.pk).values_list(
+                "skill_id", flat=True
+            )
+        )
+
+    @cached_property
+    def temporary_branch_ids(self) -> list[int]:
+        if self._member is None:
+            return []
+        return list(
+            TemporaryBranchMembership.objects.filter(
+                member_id=self._member.pk, left_at__isnull=True
+            ).values_list("branch_id", flat=True)
+        )
+
+    @cached_property
+    def staff_organization_ids(self) -> list[int]:
+        if not permissions.is_staff_user(self._user):
+            return []
+        return list(
+            OrganizationUserObjectPermission.objects.filter(
+                user=self._user, permission__codename=permissions.MANAGE
+            ).values_list("content_object_id", flat=True)
+        )
+
+    @cached_property
+    def read_all_before(self) -> datetime | None:
+        return (
+            NoticeInboxState.objects.filter(user=self._user)
+            .values_list("read_all_before", flat=True)
+            .first()
+        )
 
 
 def _path_ids(path: str) -> list[int]:
@@ -50,33 +90,7 @@ def audiences_of(user) -> Audiences:
     cached = getattr(user, "_sanyuan_audiences", None)
     if cached is not None:
         return cached
-    ctx = Audiences()
-    member = permissions.member_of(user)
-    if member is not None:
-        ctx.organization_ids = _path_ids(member.organization.path)
-        ctx.skill_ids = list(member.skills.values_list("id", flat=True))
-        ctx.province = member.destination_province
-        ctx.member_since = member.created_at
-        ctx.temporary_branch_ids = list(
-            TemporaryBranchMembership.objects.filter(
-                member=member, left_at__isnull=True
-            ).values_list("branch_id", flat=True)
-        )
-        if member.host_organization_id:
-            host_path = (
-                Organization.objects.filter(pk=member.host_organization_id)
-                .values_list("path", flat=True)
-                .first()
-            )
-            ctx.host_organization_ids = _path_ids(host_path or "")
-    if permissions.is_staff_user(user):
-        ctx.staff_organization_ids = list(
-            OrganizationUserObjectPermission.objects.filter(
-                user=user, permission__codename=permissions.MANAGE
-            ).values_list("content_object_id", flat=True)
-        )
-    state = NoticeInboxState.objects.filter(user=user).first()
-    ctx.read_all_before = state.read_all_before if state else None
+    ctx = Audiences(user)
     user._sanyuan_audiences = ctx
     return ctx
 
