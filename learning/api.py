@@ -203,7 +203,9 @@ class ArticleStudyApi(APIView):
         data.is_valid(raise_exception=True)
         article = selectors.article_get(user=request.user, pk=pk)
         record = study_record_touch(
-            member=member_permissions.member_of(request.user), article=article, **data.validated_data
+            member=member_permissions.member_of(request.user),
+            article=article,
+            **data.validated_data,
         )
         return Response(StudyRecordSerializer(record).data)
 

@@ -115,6 +115,17 @@ class Article(models.Model):
                 condition=Q(status="draft", scheduled_at__isnull=False),
             ),
             models.Index(fields=["organization", "-id"], name="article_org_idx"),
+            # 首页's "required reading" and the pinned strip: few rows, found without a scan.
+            models.Index(
+                fields=["-published_at", "-id"],
+                name="article_required_idx",
+                condition=Q(status="published", required=True),
+            ),
+            models.Index(
+                fields=["-published_at", "-id"],
+                name="article_pinned_idx",
+                condition=Q(status="published", pinned=True),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

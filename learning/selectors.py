@@ -1,5 +1,6 @@
 """Reads of the learning library, always through permissions.py."""
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -113,15 +114,31 @@ def _latest(user, *, category=None, limit: int, exclude=()) -> list:
     return list(qs.order_by("-published_at", "-id")[:limit])
 
 
+HOME_CACHE_SECONDS = 60
+
+
+def _home_audience_key(user) -> str:
+    """Users who read the same articles share the cached home sections."""
+    member = member_permissions.member_of(user)
+    if member is not None:
+        return "m:" + member.organization.path
+    if member_permissions.is_staff_user(user):
+        return "s:" + ",".join(org.path for org in member_permissions.staff_grants(user))
+    return "t:" + str(member_permissions.user_tier(user))
+
+
 def home_sections(*, user) -> HomeSections:
-    pinned = list(
-        permissions.filter_articles_visible_to(user)
-        .filter(pinned=True)
-        .select_related("organization")
-        .defer(*LIST_DEFER)
-        .order_by("-published_at", "-id")[:3]
-    )
-    pinned_ids = [a.pk for a in pinned]
+    """首页's sections. The article lists are cached per audience (everyone of a branch reads
+    the same ones) for a minute, and dropped at once when an article is saved; the member's
+    own "continue studying" strip is read fresh."""
+    from django.core.cache import cache
+
+    version = cache.get_or_set("learning:home-version", 1, timeout=None)
+    key = f"learning:home:{version}:{hashlib.sha1(_home_audience_key(user).encode()).hexdigest()}"
+    lists = cache.get(key)
+    if lists is None:
+        lists = _home_lists(user)
+        cache.set(key, lists, timeout=HOME_CACHE_SECONDS)
     member = member_permissions.member_of(user)
     continue_studying = []
     if member is not None:
@@ -132,14 +149,25 @@ def home_sections(*, user) -> HomeSections:
             .defer(*(f"article__{f}" for f in LIST_DEFER))
             .order_by("-last_reported_at", "-id")[:5]
         )
-    return HomeSections(
-        pinned=pinned,
-        announcements=_latest(user, category=C.ANNOUNCEMENT, limit=5, exclude=pinned_ids),
-        news=_latest(user, category=C.NEWS, limit=4, exclude=pinned_ids),
-        highlights=_latest(user, category=C.HIGHLIGHT, limit=3, exclude=pinned_ids),
-        exemplars=_latest(user, category=C.EXEMPLAR, limit=3, exclude=pinned_ids),
-        continue_studying=continue_studying,
+    return HomeSections(**lists, continue_studying=continue_studying)
+
+
+def _home_lists(user) -> dict:
+    pinned = list(
+        permissions.filter_articles_visible_to(user)
+        .filter(pinned=True)
+        .select_related("organization")
+        .defer(*LIST_DEFER)
+        .order_by("-published_at", "-id")[:3]
     )
+    pinned_ids = [a.pk for a in pinned]
+    return {
+        "pinned": pinned,
+        "announcements": _latest(user, category=C.ANNOUNCEMENT, limit=5, exclude=pinned_ids),
+        "news": _latest(user, category=C.NEWS, limit=4, exclude=pinned_ids),
+        "highlights": _latest(user, category=C.HIGHLIGHT, limit=3, exclude=pinned_ids),
+        "exemplars": _latest(user, category=C.EXEMPLAR, limit=3, exclude=pinned_ids),
+    }
 
 
 def regulation_list(*, user, issuing_body: str = "", q: str = "") -> QuerySet:

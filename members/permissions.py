@@ -58,8 +58,11 @@ def member_of(user) -> Member | None:
     cache = user._state.fields_cache  # shared with `user.member`, so both cost one query
     if "member" not in cache:
         # The archive with its home and host organisations: every scope check needs their paths.
+        # Without the encrypted columns (ID number, family situation, mindset note): no
+        # decryption on every request; code that reads them loads them when it does.
         cache["member"] = (
             Member.objects.select_related("organization", "host_organization")
+            .defer(*Member.ENCRYPTED_FIELDS)
             .filter(user=user)
             .first()
         )

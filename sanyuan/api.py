@@ -4,8 +4,11 @@ Errors: `{"field": ["中文说明", ...]}` for input tied to a field, `{"detail"
 "code": "machine_code"}` otherwise (DESIGN.md, "The API contract").
 """
 
+from functools import cached_property
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from rest_framework import exceptions, pagination
 from rest_framework.response import Response
@@ -86,11 +89,40 @@ def exception_handler(exc, context):
     return response
 
 
+class CappedCountPaginator(Paginator):
+    """Counts at most COUNT_CAP rows: a staff list over a province would otherwise count a
+    million rows on every page. Beyond the cap, `count` is the cap and `count_capped` says so
+    (narrow the filters to see an exact figure)."""
+
+    COUNT_CAP = 2_000
+
+    @cached_property
+    def count(self) -> int:
+        # Without ORDER BY the database may stop at the first COUNT_CAP + 1 rows it meets.
+        counted = self.object_list.order_by()[: self.COUNT_CAP + 1].count()
+        self.capped = counted > self.COUNT_CAP
+        return min(counted, self.COUNT_CAP)
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
     invalid_page_message = "页码无效。"
+    django_paginator_class = CappedCountPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_capped"] = bool(getattr(self.page.paginator, "capped", False))
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_capped"] = {
+            "type": "boolean",
+            "description": "count 达到上限（2000）时为 true：请缩小筛选范围查看确切数量。",
+        }
+        return schema
 
 
 class KeysetPagination(pagination.CursorPagination):

@@ -42,6 +42,8 @@ class Skill(models.Model):
 class Member(models.Model):
     """The electronic archive (电子信息档案) of a mobile party member."""
 
+    ENCRYPTED_FIELDS = ("id_number", "family_situation", "mindset_note")
+
     class Sex(models.TextChoices):
         MALE = "male", "男"
         FEMALE = "female", "女"
@@ -164,6 +166,10 @@ class Member(models.Model):
         indexes = [
             models.Index(fields=["organization", "-id"], name="member_org_id_idx"),
             models.Index(fields=["host_organization", "-id"], name="member_host_id_idx"),
+            # Scope checks join rows that point at a member (change requests, attendance,
+            # study records) to the member's organisation: an index-only lookup, not a read
+            # of the wide archive row.
+            models.Index(fields=["id"], include=["organization"], name="member_id_org_idx"),
         ]
 
     def __str__(self):

@@ -134,7 +134,9 @@ def session_cookie(user) -> dict:
 
     client = Client()
     if user.is_staff:
-        login_staff(client, user, backend=None)  # county staff: a session verified by a second factor
+        login_staff(
+            client, user, backend=None
+        )  # county staff: a session verified by a second factor
     else:
         client.force_login(user)
     value = client.cookies["sessionid"].value

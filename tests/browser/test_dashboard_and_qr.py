@@ -41,9 +41,9 @@ def staff_login(page, username):
     from members.models import User
 
     user = User.objects.get(username=username)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
-        user=user, name="测试", confirmed=True
-    )
+    device = TOTPDevice.objects.filter(
+        user=user, confirmed=True
+    ).first() or TOTPDevice.objects.create(user=user, name="测试", confirmed=True)
     page.goto("/accounts/login/?as=staff")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(factories.PASSWORD)

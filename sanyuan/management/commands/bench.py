@@ -151,6 +151,24 @@ class Command(BaseCommand):
             tokens.append(token)
         return tokens
 
+    def _session(self, user_id) -> str:
+        """A signed-in member's session cookie (the pages use sessions, the API tokens)."""
+        from django.contrib.auth import (
+            BACKEND_SESSION_KEY,
+            HASH_SESSION_KEY,
+            SESSION_KEY,
+            get_user_model,
+        )
+        from django.contrib.sessions.backends.db import SessionStore
+
+        user = get_user_model().objects.get(pk=user_id)
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "members.backends.MemberBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
     def _fixtures(self) -> dict:
         rng = random.Random(11)
         member_users = [
@@ -184,10 +202,12 @@ class Command(BaseCommand):
         )
         self.stdout.write("creating tokens for 64 members and 2 staff ...")
         tokens = self._tokens(member_users)
+        session = self._session(member_users[0])
         staff_tokens = self._tokens([county_staff, committee_staff])
         return {
             "rng": rng,
             "member_tokens": tokens,
+            "member_session": session,
             "county_token": staff_tokens[0],
             "committee_token": staff_tokens[1],
             "committee_id": committee_id,
@@ -263,7 +283,7 @@ class Command(BaseCommand):
                 "login",
             ),
             ("/api/me/", "GET", "/api/me/", member, "member"),
-            ("home page (HTML)", "GET", "/", member, "member"),
+            ("home page (HTML, signed in)", "GET", "/", {"Cookie": f["member_session"]}, "member"),
             ("inbox /api/notices/", "GET", "/api/notices/", member, "member"),
             ("article list", "GET", "/api/articles/", member, "member"),
             ("article page", "GET", f"/api/articles/{f['article_id']}/", member, "member"),
