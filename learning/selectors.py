@@ -102,6 +102,7 @@ class HomeSections:
     highlights: list
     exemplars: list
     continue_studying: list
+    cache_key: str = ""
 
 
 def _latest(user, *, category=None, limit: int, exclude=()) -> list:
@@ -149,7 +150,7 @@ def home_sections(*, user) -> HomeSections:
             .defer(*(f"article__{f}" for f in LIST_DEFER))
             .order_by("-last_reported_at", "-id")[:5]
         )
-    return HomeSections(**lists, continue_studying=continue_studying)
+    return HomeSections(**lists, continue_studying=continue_studying, cache_key=key)
 
 
 def _home_lists(user) -> dict:

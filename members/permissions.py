@@ -7,6 +7,7 @@ Members reach only their own archive. Superuser is for operations and is not a t
 nothing through these functions that its grants do not give it.
 """
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -26,28 +27,63 @@ def staff_grants(user) -> list[Organization]:
         return []
     cached = getattr(user, "_sanyuan_grants", None)
     if cached is None:
-        cached = list(
-            Organization.objects.filter(
-                Q(
-                    organizationuserobjectpermission__user=user,
-                    organizationuserobjectpermission__permission__codename=MANAGE,
-                )
-                | Q(
-                    organizationgroupobjectpermission__group__user=user,
-                    organizationgroupobjectpermission__permission__codename=MANAGE,
-                )
-            )
-            .distinct()
-            .order_by("path")
-        )
-        # A grant inside another grant adds nothing; keep only the outermost ones.
-        outermost: list[Organization] = []
-        for org in cached:
-            if not any(org.path.startswith(top.path) for top in outermost):
-                outermost.append(org)
-        cached = outermost
+        cached = _cached_grants(user)
         user._sanyuan_grants = cached
     return cached
+
+
+GRANTS_CACHE_SECONDS = 300
+
+
+def grants_changed() -> None:
+    """Grants or organisation paths changed: every cached grant list is stale."""
+    try:
+        cache.incr("grants-version")
+    except ValueError:
+        cache.set("grants-version", 2, timeout=None)
+
+
+def _cached_grants(user) -> list[Organization]:
+    """The grant query costs a join per staff request; its result is kept in the cache for a
+    few minutes and dropped at once when grants or paths change (grants_changed)."""
+    version = cache.get_or_set("grants-version", 1, timeout=None)
+    key = f"grants:{version}:{user.pk}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = [
+            (org.pk, org.code, org.name, org.kind, org.parent_id, org.path, org.depth)
+            for org in _query_grants(user)
+        ]
+        cache.set(key, rows, timeout=GRANTS_CACHE_SECONDS)
+    return [
+        Organization(
+            pk=pk, code=code, name=name, kind=kind, parent_id=parent, path=path, depth=depth
+        )
+        for pk, code, name, kind, parent, path, depth in rows
+    ]
+
+
+def _query_grants(user) -> list[Organization]:
+    granted = list(
+        Organization.objects.filter(
+            Q(
+                organizationuserobjectpermission__user=user,
+                organizationuserobjectpermission__permission__codename=MANAGE,
+            )
+            | Q(
+                organizationgroupobjectpermission__group__user=user,
+                organizationgroupobjectpermission__permission__codename=MANAGE,
+            )
+        )
+        .distinct()
+        .order_by("path")
+    )
+    # A grant inside another grant adds nothing; keep only the outermost ones.
+    outermost: list[Organization] = []
+    for org in granted:
+        if not any(org.path.startswith(top.path) for top in outermost):
+            outermost.append(org)
+    return outermost
 
 
 def member_of(user) -> Member | None:

@@ -2,7 +2,7 @@
 was deactivated (admin, service, shell)."""
 
 from django.contrib.auth.signals import user_logged_in
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from knox.models import AuthToken
 
@@ -32,3 +32,12 @@ def member_login_ends_lost_contact_alert(sender, request, user, **kwargs):
     member_id = Member.objects.filter(user=user).values_list("pk", flat=True).first()
     if member_id is not None:
         lost_contact_clear(member_id=member_id)
+
+
+@receiver([post_save, post_delete], sender="members.OrganizationUserObjectPermission")
+@receiver([post_save, post_delete], sender="members.OrganizationGroupObjectPermission")
+def grants_changed(sender, **kwargs):
+    """Cached grant lists (members.permissions) are dropped when a grant changes."""
+    from .permissions import grants_changed as drop
+
+    drop()

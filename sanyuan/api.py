@@ -96,6 +96,19 @@ class CappedCountPaginator(Paginator):
 
     COUNT_CAP = 2_000
 
+    def page(self, number):
+        """Page 1 of a short list (a search, a small branch) needs no COUNT query: fetch one
+        row more than a page, and if that is all there is, it is the count."""
+        if str(number) == "1" and "count" not in self.__dict__:
+            rows = list(self.object_list[: self.per_page + 1])
+            if len(rows) <= self.per_page:
+                self.__dict__["count"] = len(rows)
+                self.capped = False
+            else:
+                self.count  # noqa: B018 - a full first page: the count query runs, the rows are reused
+            return self._get_page(rows[: self.per_page], 1, self)
+        return super().page(number)
+
     @cached_property
     def count(self) -> int:
         # Without ORDER BY the database may stop at the first COUNT_CAP + 1 rows it meets.

@@ -77,6 +77,9 @@ def organization_move(*, organization: Organization, new_parent: Organization | 
         depth=F("depth") + depth_delta,
     )
     Organization.objects.filter(pk=org.pk).update(parent=new_parent)
+    from members.permissions import grants_changed
+
+    transaction.on_commit(grants_changed)  # cached grant lists hold the old paths
     organization.refresh_from_db()
 
 
