@@ -464,11 +464,20 @@ class Command(BaseCommand):
             return total
 
         before = worker_rss()
+        soak = None
         if soak_seconds:
+            # The load test (issue 11): the member mix held for soak_seconds; memory of the
+            # same worker processes before and after.
             endpoints = [e["path"] for e in self._endpoints(f) if e["group"] == "member"]
-            self._mixed(f, endpoints, soak_seconds, self.opts["concurrency"])
+            soak = self._mixed(f, endpoints, soak_seconds, self.opts["concurrency"])
+            self.stdout.write(f"soak: {soak}")
         after = worker_rss()
-        return {"soak_seconds": soak_seconds, "rss_mb_before": before, "rss_mb_after": after}
+        return {
+            "soak_seconds": soak_seconds,
+            "soak": soak,
+            "rss_mb_before": before,
+            "rss_mb_after": after,
+        }
 
     # Report ---------------------------------------------------------------------------------
 
@@ -498,6 +507,16 @@ class Command(BaseCommand):
             f"(target ≥ 600 req/s, p95 < 100 ms, no errors).",
             f"gunicorn worker RSS (MB) before: {results['memory']['rss_mb_before']}, after "
             f"{results['memory']['soak_seconds']:.0f} s: {results['memory']['rss_mb_after']}",
+            *(
+                [
+                    f"Soak ({results['memory']['soak_seconds']:.0f} s, {self.opts['concurrency']} clients): "
+                    f"{results['memory']['soak']['requests']} requests, {results['memory']['soak']['rps']} req/s, "
+                    f"p50 {results['memory']['soak']['p50_ms']} ms, p95 {results['memory']['soak']['p95_ms']} ms, "
+                    f"p99 {results['memory']['soak']['p99_ms']} ms, errors {results['memory']['soak']['errors']}."
+                ]
+                if results["memory"]["soak"]
+                else []
+            ),
         ]
         table = "\n".join(lines)
         self.stdout.write("\n" + table + "\n")
