@@ -222,7 +222,15 @@ class Command(BaseCommand):
 
     def _start_gunicorn(self):
         env = dict(os.environ)
-        env.update(BENCH_QUERY_COUNT="1", DEBUG="0", SECURE_SSL_REDIRECT="0", LOG_LEVEL="WARNING")
+        # Workers are not recycled during a run, so that memory growth would show.
+        env.update(
+            BENCH_QUERY_COUNT="1",
+            DEBUG="0",
+            SECURE_SSL_REDIRECT="0",
+            LOG_LEVEL="WARNING",
+            GUNICORN_MAX_REQUESTS="0",
+            GUNICORN_ACCESS_LOG="/dev/null",
+        )
         env.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1")
         static_root = Path(settings.BASE_DIR) / "var" / "bench-static"
         subprocess.run(
@@ -469,7 +477,23 @@ class Command(BaseCommand):
             # The load test (issue 11): the member mix held for soak_seconds; memory of the
             # same worker processes before and after.
             endpoints = [e["path"] for e in self._endpoints(f) if e["group"] == "member"]
-            soak = self._mixed(f, endpoints, soak_seconds, self.opts["concurrency"])
+            segments, samples = 10, []
+            parts = []
+            for _ in range(segments):
+                parts.append(
+                    self._mixed(f, endpoints, soak_seconds / segments, self.opts["concurrency"])
+                )
+                samples.append(sum(worker_rss().values()))
+            requests = sum(p["requests"] for p in parts)
+            soak = {
+                "requests": requests,
+                "rps": round(requests / soak_seconds, 1),
+                "p50_ms": round(statistics.median([p["p50_ms"] for p in parts]), 2),
+                "p95_ms": max(p["p95_ms"] for p in parts),
+                "p99_ms": max(p["p99_ms"] for p in parts),
+                "errors": sum(p["errors"] for p in parts),
+                "rss_total_mb_each_tenth": samples,
+            }
             self.stdout.write(f"soak: {soak}")
         after = worker_rss()
         return {
