@@ -7,6 +7,7 @@ drill-down list). A test checks that the two agree for every member and dimensio
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from django.db.models import Q
 from django.utils import timezone
@@ -126,9 +127,18 @@ def income_key(amount) -> str:
     return choices.income_band(amount) or "unknown"
 
 
+@lru_cache(maxsize=4)
+def _age_bounds(today: date) -> tuple[tuple[str, date, date], ...]:
+    """(key, born after, born on or before) per band: computed once per day, not per row."""
+    return tuple(
+        (key, _years_before(today, high), _years_before(today, low))
+        for key, _label, low, high in AGE_BANDS
+    )
+
+
 def age_key(birth: date, today: date) -> str:
-    for key, _label, low, high in AGE_BANDS:
-        if _years_before(today, high) < birth <= _years_before(today, low):
+    for key, after, until in _age_bounds(today):
+        if after < birth <= until:
             return key
     return "unknown"
 

@@ -112,7 +112,8 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         # Without ORDER BY the database may stop at the first COUNT_CAP + 1 rows it meets.
-        counted = self.object_list.order_by()[: self.COUNT_CAP + 1].count()
+        # Only the primary key: the joined columns of select_related are not read for a count.
+        counted = self.object_list.order_by().values("pk")[: self.COUNT_CAP + 1].count()
         self.capped = counted > self.COUNT_CAP
         return min(counted, self.COUNT_CAP)
 

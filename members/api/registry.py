@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from members import permissions, selectors
 from members.api import serializers as s
 from members.api.access import IsMember, IsStaff
-from members.models import ChangeRequest, Region, Skill
+from members.models import ChangeRequest, Member, Region, Skill
 from members.services import accounts, archive, changes, contacts
 from sanyuan.errors import ServiceError
 from sanyuan.files import protected_file_response
@@ -95,9 +95,15 @@ class ChangeRequestQueueApi(generics.ListAPIView):
         wanted = self.request.query_params.get("status", "pending")
         if wanted not in ChangeRequest.Status.values:
             wanted = "pending"
-        return selectors.change_request_queue(
-            user=self.request.user, status=wanted
-        ).prefetch_related("evidence")
+        # The list shows the member's name only: no organisation join, and the member's
+        # encrypted columns are neither read nor decrypted.
+        return (
+            selectors.change_request_queue(user=self.request.user, status=wanted)
+            .select_related(None)
+            .select_related("member")
+            .defer(*(f"member__{field}" for field in Member.ENCRYPTED_FIELDS))
+            .prefetch_related("evidence")
+        )
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "staff": True}

@@ -212,3 +212,22 @@ def test_the_rollup_at_scale_keeps_only_big_subtrees(data, settings):
     assert result["organizations"] == 1  # only the county has more than two members
     assert stats_overview(user=data.county_staff).source == "rollup"
     assert stats_overview(user=data.staff_a).source == "live"
+
+
+@pytest.mark.parametrize(
+    ("today", "birth", "band"),
+    [
+        (date(2026, 11, 27), date(1996, 11, 27), "30_39"),  # 30 today
+        (date(2026, 11, 27), date(1996, 11, 28), "under_30"),  # 30 tomorrow
+        (date(2026, 11, 27), date(1966, 11, 27), "60_plus"),
+        (date(2026, 11, 27), date(1966, 11, 28), "50_59"),
+        (date(2026, 2, 28), date(1996, 2, 29), "under_30"),  # leap-day birth, not yet 30
+        (date(2026, 3, 1), date(1996, 2, 29), "30_39"),
+        (date(2028, 2, 29), date(1998, 2, 28), "30_39"),  # the bounds are cached per day
+        (date(2028, 2, 29), date(1998, 3, 1), "under_30"),
+    ],
+)
+def test_age_band_boundaries(today, birth, band):
+    from members.stats_dimensions import age_key
+
+    assert age_key(birth, today) == band

@@ -93,6 +93,13 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=4)
         parser.add_argument("--threads", type=int, default=2)
         parser.add_argument("--output", default="bench-results/bench.json")
+        parser.add_argument(
+            "--profile",
+            type=int,
+            default=0,
+            metavar="N",
+            help="profile the N slowest endpoints in-process with pyinstrument (pip install pyinstrument)",
+        )
 
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
@@ -118,8 +125,11 @@ class Command(BaseCommand):
         results["machine"] = {
             "cpus": os.cpu_count(),
             "python": sys.version.split()[0],
+            "postgresql": sql("SHOW server_version")[0][0],
             "members": members,
         }
+        if options["profile"]:
+            results["profiles"] = self._profile(results["endpoints"], fixtures, options["profile"])
         self._report(results)
 
     # Set-up ---------------------------------------------------------------------------------
@@ -439,7 +449,7 @@ class Command(BaseCommand):
         }
 
     def _run(self, f):
-        endpoints = self._endpoints(f)
+        endpoints = self.endpoints = self._endpoints(f)
         rows = []
         for endpoint in endpoints:
             rows.append(self._measure(endpoint, self.opts["requests"], f))
@@ -476,7 +486,7 @@ class Command(BaseCommand):
         if soak_seconds:
             # The load test (issue 11): the member mix held for soak_seconds; memory of the
             # same worker processes before and after.
-            endpoints = [e["path"] for e in self._endpoints(f) if e["group"] == "member"]
+            endpoints = [e["path"] for e in self.endpoints if e["group"] == "member"]
             segments, samples = 10, []
             parts = []
             for _ in range(segments):
@@ -503,12 +513,64 @@ class Command(BaseCommand):
             "rss_mb_after": after,
         }
 
+    # Profile --------------------------------------------------------------------------------
+
+    def _profile(self, rows, f, count) -> list[dict]:
+        """Where the time goes in the `count` slowest endpoints (by p50): each request run 20
+        times in this process through Django's test client under pyinstrument; the text
+        profile goes next to the JSON report."""
+        try:
+            from pyinstrument import Profiler
+        except ImportError as exc:
+            raise CommandError("--profile needs pyinstrument: pip install pyinstrument") from exc
+        from django.test import Client as DjangoClient
+
+        endpoints = {e["name"]: e for e in self.endpoints}
+        slowest = sorted(
+            (row for row in rows if row["group"] not in {"floor", "login"}),
+            key=lambda row: row["p50_ms"],
+            reverse=True,
+        )[:count]
+        directory = Path(self.opts["output"]).parent
+        directory.mkdir(parents=True, exist_ok=True)
+        profiles = []
+        for row in slowest:
+            endpoint = endpoints[row["name"]]
+            client = DjangoClient(HTTP_HOST="localhost", secure=True)
+            headers = dict(endpoint["headers"])
+            if "Cookie" in headers:
+                name, _, value = headers.pop("Cookie").partition("=")
+                client.cookies[name] = value
+            extra = {
+                "HTTP_" + key.upper().replace("-", "_"): value for key, value in headers.items()
+            }
+            client.get(endpoint["path"], **extra)  # warm imports and connections
+            profiler = Profiler(interval=0.0005)
+            profiler.start()
+            for _ in range(20):
+                response = client.get(endpoint["path"], **extra)
+            profiler.stop()
+            slug = "".join(ch if ch.isalnum() else "-" for ch in row["name"]).strip("-")
+            path = directory / f"profile-{slug}.txt"
+            path.write_text(profiler.output_text(unicode=True, color=False, show_all=False))
+            profiles.append(
+                {"name": row["name"], "status": response.status_code, "file": str(path)}
+            )
+            self.stdout.write(f"profile of {row['name']}: {path}")
+        return profiles
+
     # Report ---------------------------------------------------------------------------------
 
     def _report(self, results):
         rows = results["endpoints"]
         floor = next(row for row in rows if row["group"] == "floor")
+        machine = results["machine"]
         lines = [
+            f"Machine: {machine['cpus']} CPU cores, Python {machine['python']}, PostgreSQL "
+            f"{machine['postgresql']}, {machine['members']:,} members; gunicorn {self.opts['workers']} "
+            f"workers × {self.opts['threads']} threads, {self.opts['requests']} sequential requests "
+            "per endpoint.",
+            "",
             "| endpoint | p50 ms | p95 ms | p99 ms | × floor p50 | req/s (1 client) | SQL queries | target | met |",
             "|---|---:|---:|---:|---:|---:|---:|---|---|",
         ]
