@@ -5,12 +5,55 @@ extra query on every API call). Here a request checks only its own token's expir
 tokens are deleted by a periodic task (`members.token-cleanup`).
 """
 
+import binascii
+from hmac import compare_digest
+
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from knox.crypto import hash_token
 from knox.models import get_token_model
+from knox.settings import CONSTANTS, knox_settings
+from rest_framework import exceptions
+
+from members.models import Member
+
+# The member behind the account comes in the token's own query, in the shape
+# `permissions.member_of` caches (organisations joined, encrypted columns deferred): every
+# member API request needs it, and a second query would cost more than the joins.
+_TOKEN_JOINS = (
+    "user",
+    "user__member",
+    "user__member__organization",
+    "user__member__host_organization",
+)
+_TOKEN_DEFER = tuple(f"user__member__{field}" for field in Member.ENCRYPTED_FIELDS)
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
+    def authenticate_credentials(self, token):
+        """knox's check, with the member row joined to the token's query."""
+        msg = _("Invalid token.")
+        token = token.decode("utf-8")
+        candidates = (
+            get_token_model()
+            .objects.filter(token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH])
+            .select_related(*_TOKEN_JOINS)
+            .defer(*_TOKEN_DEFER)
+        )
+        for auth_token in candidates:
+            if self._cleanup_token(auth_token):
+                continue
+            try:
+                digest = hash_token(token)
+            except (TypeError, binascii.Error) as exc:
+                raise exceptions.AuthenticationFailed(msg) from exc
+            if compare_digest(digest, auth_token.digest):
+                if knox_settings.AUTO_REFRESH and auth_token.expiry:
+                    self.renew_token(auth_token)
+                return self.validate_user(auth_token)
+        raise exceptions.AuthenticationFailed(msg)
+
     def _cleanup_token(self, auth_token) -> bool:
         if auth_token.expiry is not None and auth_token.expiry < timezone.now():
             auth_token.delete()

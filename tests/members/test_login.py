@@ -160,3 +160,25 @@ def test_the_login_page_shows_one_message_for_bad_credentials(client, world):
     )
     assert response.status_code == 400
     assert "姓名、身份证号码或密码不正确" in response.content.decode()
+
+
+def test_a_token_request_reads_token_account_and_member_in_one_query(
+    world, django_assert_num_queries
+):
+    token, _ = factories.token_for(world.member_a.user)
+    client = client_for_token(token)
+    assert client.get("/api/me/").status_code == 200
+    # token with account and member (organisations joined), the archive, its skills
+    with django_assert_num_queries(3) as captured:
+        response = client.get("/api/me/")
+    assert response.status_code == 200 and response.json()["name"] == world.member_a.name
+    first = captured.captured_queries[0]["sql"]
+    assert "knox_authtoken" in first and "members_member" in first
+    assert '"members_member"."id_number"' not in first  # encrypted columns stay deferred
+
+
+def test_a_token_with_a_known_key_but_a_wrong_secret_is_refused(world):
+    token, _ = factories.token_for(world.member_a.user)
+    forged = token[:15] + ("0" if token[15] != "0" else "1") + token[16:]
+    assert client_for_token(forged).get("/api/me/").status_code == 401
+    assert client_for_token(token).get("/api/me/").status_code == 200

@@ -5,8 +5,8 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import OperationalError
 from django.test import Client
-from knox.auth import TokenAuthentication
 
+from members.api.authentication import TokenAuthentication
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
