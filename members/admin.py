@@ -425,10 +425,14 @@ class SkillAdmin(admin.ModelAdmin):
 class ChangeRequestAdmin(ReadOnlyScopedAdminMixin, admin.ModelAdmin):
     """Listed here for search; reviewing happens on the staff page (diff, evidence)."""
 
-    list_display = ["member", "fields", "status", "created_at", "reviewed_at", "review_link"]
+    list_display = ["member", "asked_fields", "status", "created_at", "reviewed_at", "review_link"]
     list_filter = ["status"]
     list_select_related = ["member"]
     exclude = ["changes_json"]
+
+    @admin.display(description="涉及字段", ordering="fields")
+    def asked_fields(self, obj):
+        return obj.field_labels
 
     def scope_queryset(self, request, qs):
         return qs.filter(permissions.scope_q(request.user, via="member__organization__"))

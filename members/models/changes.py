@@ -58,6 +58,13 @@ class ChangeRequest(models.Model):
         return f"{self.member} {self.get_status_display()}"
 
     @property
+    def field_labels(self) -> str:
+        """The fields asked about, by their Chinese labels ("工作单位、手机号"), for lists."""
+        from members.archive_fields import LABELS  # archive_fields imports the models
+
+        return "、".join(LABELS.get(name, name) for name in self.fields.split(",") if name)
+
+    @property
     def changes(self) -> dict:
         return json.loads(self.changes_json or "{}")
 

@@ -136,3 +136,18 @@ def test_the_member_change_request_form_submits_only_what_changed(client, world)
     assert response.status_code == 302, response.content.decode()[-3000:]
     request = ChangeRequest.objects.get()
     assert set(request.changes) == {"employer"}
+
+
+def test_change_request_lists_name_the_fields_in_chinese(client, world):
+    from members.services.changes import change_request_submit
+
+    change_request_submit(
+        member=world.member_a,
+        changes={"employer": "新单位", "phone": "13800138000"},
+        reason="换工作",
+    )
+    login_staff(client, world.county_staff)
+    for url in ["/staff/change-requests/", "/admin/members/changerequest/"]:
+        body = client.get(url).content.decode()
+        assert "工作单位" in body, url
+        assert ">employer" not in body and "employer," not in body, url
