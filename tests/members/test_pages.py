@@ -151,3 +151,11 @@ def test_change_request_lists_name_the_fields_in_chinese(client, world):
         body = client.get(url).content.decode()
         assert "工作单位" in body, url
         assert ">employer" not in body and "employer," not in body, url
+
+
+def test_the_first_page_link_shows_only_beyond_the_first_page(client, world):
+    login_staff(client, world.county_staff)
+    for url in ["/staff/members/", "/staff/audit/"]:
+        assert "第一页" not in client.get(url).content.decode(), url
+        later = client.get(url + "?before=999999999").content.decode()
+        assert "第一页" in later, url
