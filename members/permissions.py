@@ -86,6 +86,12 @@ def _query_grants(user) -> list[Organization]:
     return outermost
 
 
+# What every scope check reads with the member behind an account: its home and host
+# organisations (for their paths), never its encrypted columns. Shared with the token check,
+# which loads the member in the same shape.
+MEMBER_ROW_RELATED = ("organization", "host_organization")
+
+
 def member_of(user) -> Member | None:
     """The member behind an account (cached on the user object for the request). Staff accounts
     never have one: no query for them."""
@@ -97,7 +103,7 @@ def member_of(user) -> Member | None:
         # Without the encrypted columns (ID number, family situation, mindset note): no
         # decryption on every request; code that reads them loads them when it does.
         cache["member"] = (
-            Member.objects.select_related("organization", "host_organization")
+            Member.objects.select_related(*MEMBER_ROW_RELATED)
             .defer(*Member.ENCRYPTED_FIELDS)
             .filter(user=user)
             .first()

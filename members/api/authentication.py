@@ -17,16 +17,12 @@ from knox.settings import CONSTANTS, knox_settings
 from rest_framework import exceptions
 
 from members.models import Member
+from members.permissions import MEMBER_ROW_RELATED
 
 # The member behind the account comes in the token's own query, in the shape
 # `permissions.member_of` caches (organisations joined, encrypted columns deferred): every
 # member API request needs it, and a second query would cost more than the joins.
-_TOKEN_JOINS = (
-    "user",
-    "user__member",
-    "user__member__organization",
-    "user__member__host_organization",
-)
+_TOKEN_JOINS = ("user", "user__member", *(f"user__member__{r}" for r in MEMBER_ROW_RELATED))
 _TOKEN_DEFER = tuple(f"user__member__{field}" for field in Member.ENCRYPTED_FIELDS)
 
 
@@ -34,7 +30,10 @@ class TokenAuthentication(KnoxTokenAuthentication):
     def authenticate_credentials(self, token):
         """knox's check, with the member row joined to the token's query."""
         msg = _("Invalid token.")
-        token = token.decode("utf-8")
+        try:
+            token = token.decode("utf-8")
+        except UnicodeDecodeError as exc:  # a header of Latin-1 bytes that are not UTF-8
+            raise exceptions.AuthenticationFailed(msg) from exc
         candidates = (
             get_token_model()
             .objects.filter(token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH])

@@ -440,3 +440,22 @@ def test_a_garbage_x_forwarded_for_is_not_a_500(api, world, settings):
             HTTP_X_FORWARDED_FOR=value,
         )
         assert response.status_code in (400, 429), value
+
+
+@pytest.mark.parametrize(
+    ("header", "status"),
+    [
+        ("Token \xff\xfe" + "a" * 62, 401),  # Latin-1 bytes that are not UTF-8
+        ("Token " + "é" * 64, 401),
+        ("Token " + "z" * 64, 401),  # right length, not hex
+        ("Token", 401),
+        ("Token a b", 401),
+        ("Token \x00" + "0" * 63, 400),  # NUL bytes are refused before authentication
+    ],
+)
+def test_a_malformed_token_header_is_a_clear_error(world, header, status):
+    client = Client(raise_request_exception=False)
+    response = client.get("/api/me/", HTTP_AUTHORIZATION=header)
+    assert response.status_code == status, header
+    detail = response.json()["detail"]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in detail), detail  # in Chinese
