@@ -47,7 +47,8 @@ walk: $(STAMP)
 	SCHEMA_WALK_EXAMPLES=100 $(BIN)/python -m pytest -n 2 tests/hardening/test_schema_walk.py $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports --no-logo \
+	  && $(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
 
 # Production-style processes (environment from .env or the shell).
 worker: $(STAMP)

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from members import permissions as member_permissions
-from members.adminlib import ReadOnlyScopedAdminMixin, ScopedAdminMixin
+from members.admin.base import ReadOnlyScopedAdminMixin, ScopedAdminMixin
 from sanyuan.errors import ServiceError
+from sanyuan.forms import add_service_error
 from sanyuan.sanitize import clean_html, html_to_text
 
 from . import permissions, services
@@ -53,7 +54,7 @@ class ActivityAdminForm(forms.ModelForm):
                 ),
             )
         except ServiceError as exc:
-            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+            add_service_error(self, exc)
             return data
         data.update(cleaned.__dict__)
         return data

@@ -12,7 +12,7 @@ MAX_FILE_BYTES = 3 * 1024 * 1024
 
 
 def precache_urls(user) -> list[str]:
-    if member_permissions.member_of(user) is None or member_permissions.is_staff_user(user):
+    if member_permissions.member_of(user) is None:
         return []
     page = selectors.activity_page(
         user=user, when=selectors.UPCOMING, page_size=UPCOMING_COUNT, materials=True

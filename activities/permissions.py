@@ -9,9 +9,8 @@ or the host organisation that hosts them. Outside that: 404, never the activity.
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from members import permissions
 from members.models import Member
-from members.selectors import audiences_of
+from members.permissions import scope_of
 
 from .models import Activity, ActivityMaterial, Attendance
 
@@ -28,7 +27,7 @@ def visible_to_members_q(prefix: str = "") -> Q:
 
 def member_audience_q(user, member: Member, prefix: str = "") -> Q:
     """Activities whose audience includes the member (one Q, no per-row checks)."""
-    ctx = audiences_of(user)
+    ctx = scope_of(user)
     p = prefix
     q = Q(**{f"{p}audience": A.ORGANIZATION, f"{p}organization_id": member.organization_id})
     if ctx.organization_ids:
@@ -47,9 +46,10 @@ def member_audience_q(user, member: Member, prefix: str = "") -> Q:
 
 def filter_activities_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
     qs = Activity.objects.all() if qs is None else qs
-    if permissions.is_staff_user(user):
-        return qs.filter(permissions.scope_q(user, via="organization__"))
-    member = permissions.member_of(user)
+    scope = scope_of(user)
+    if scope.is_staff:
+        return qs.filter(scope.q(via="organization__"))
+    member = scope.member
     if member is not None:
         return qs.filter(visible_to_members_q() & member_audience_q(user, member))
     return qs.none()
@@ -57,9 +57,10 @@ def filter_activities_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
 
 def filter_materials_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
     qs = ActivityMaterial.objects.all() if qs is None else qs
-    if permissions.is_staff_user(user):
-        return qs.filter(permissions.scope_q(user, via="activity__organization__"))
-    member = permissions.member_of(user)
+    scope = scope_of(user)
+    if scope.is_staff:
+        return qs.filter(scope.q(via="activity__organization__"))
+    member = scope.member
     if member is not None:
         return qs.filter(
             visible_to_members_q("activity__") & member_audience_q(user, member, "activity__")
@@ -70,9 +71,10 @@ def filter_materials_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
 def filter_attendances_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
     """Staff: the rows of activities in scope. Members: their own rows."""
     qs = Attendance.objects.all() if qs is None else qs
-    if permissions.is_staff_user(user):
-        return qs.filter(permissions.scope_q(user, via="activity__organization__"))
-    member = permissions.member_of(user)
+    scope = scope_of(user)
+    if scope.is_staff:
+        return qs.filter(scope.q(via="activity__organization__"))
+    member = scope.member
     if member is not None:
         return qs.filter(member=member)
     return qs.none()
@@ -83,7 +85,7 @@ def can_view_activity(user, activity: Activity) -> bool:
 
 
 def can_manage_activity(user, activity: Activity) -> bool:
-    return permissions.in_scope(user, activity.organization)
+    return scope_of(user).covers(activity.organization)
 
 
 def check_manage_activity_permission(user, activity: Activity) -> None:
@@ -93,13 +95,14 @@ def check_manage_activity_permission(user, activity: Activity) -> None:
 
 def can_reply_to_activity(user, activity: Activity) -> bool:
     """A member in the audience of an activity they can see (staff do not reply)."""
-    return (
-        not permissions.is_staff_user(user)
-        and permissions.member_of(user) is not None
-        and can_view_activity(user, activity)
-    )
+    return scope_of(user).is_member and can_view_activity(user, activity)
 
 
 def check_reply_to_activity_permission(user, activity: Activity) -> None:
     if not can_reply_to_activity(user, activity):
         raise Http404
+
+
+def can_organize_for(user, organization) -> bool:
+    """Staff organise activities for organisations in their scope."""
+    return organization is not None and scope_of(user).covers(organization)

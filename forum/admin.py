@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from members.adminlib import ScopedAdminMixin
+from members.admin.base import ScopedAdminMixin
 from sanyuan.errors import ServiceError
 from sanyuan.net import client_ip
 from sanyuan.sanitize import html_to_text

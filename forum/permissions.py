@@ -16,18 +16,23 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from members import permissions as mp
 from members.models import Organization
+from members.permissions import scope_of
 
 from .models import Board, Post, PostImage, PostReport, Thread
 
 
 def is_staff(user) -> bool:
-    return mp.is_staff_user(user)
+    return scope_of(user).is_staff
 
 
 def may_use_forum(user) -> bool:
-    return mp.user_tier(user) is not None
+    return scope_of(user).tier is not None
+
+
+def speaking_organizations(user) -> tuple[Organization, ...]:
+    """The organisations a staff user may post in the name of (their grants)."""
+    return scope_of(user).grants
 
 
 def thread_visibility_q(user, *, prefix: str = "", board: str | None = None) -> Q:
@@ -40,7 +45,7 @@ def thread_visibility_q(user, *, prefix: str = "", board: str | None = None) -> 
         return Q(**{f"{prefix}{key}": value for key, value in kwargs.items()})
 
     staff = is_staff(user)
-    in_scope = mp.scope_q(user, via=f"{prefix}organization__") if staff else Q(pk__in=[])
+    in_scope = scope_of(user).q(via=f"{prefix}organization__") if staff else Q(pk__in=[])
     own = f(author=user)
     forum = f(board=Board.FORUM) & (f(is_hidden=False) | own | in_scope)
     reflections = f(board=Board.REFLECTIONS) & (f(is_shared=True, is_hidden=False) | own | in_scope)
@@ -58,7 +63,7 @@ def filter_threads_visible_to(user, qs: QuerySet | None = None, *, board=None) -
 
 def in_thread_scope(user, thread: Thread) -> bool:
     """Staff whose grants cover the thread's organisation."""
-    return mp.in_scope(user, thread.organization)
+    return scope_of(user).covers(thread.organization)
 
 
 def is_thread_author(user, thread: Thread) -> bool:
@@ -100,12 +105,7 @@ def check_reply_permission(user, thread: Thread) -> None:
 def official_organizations(user, thread: Thread) -> list[Organization]:
     """The organisations a staff user may speak for in this thread: their grants that cover
     the thread's organisation (outermost first)."""
-    path = thread.organization.path
-    return [org for org in mp.staff_grants(user) if path.startswith(org.path)]
-
-
-def can_post_official(user, thread: Thread) -> bool:
-    return bool(official_organizations(user, thread))
+    return scope_of(user).covering(thread.organization)
 
 
 def can_moderate_thread(user, thread: Thread) -> bool:
@@ -161,13 +161,9 @@ def can_edit_post(user, post: Post) -> bool:
     )
 
 
-def can_delete_post(user, post: Post) -> bool:
-    return is_post_author(user, post) and not post.is_deleted and not post.is_opening
-
-
 def can_report_post(user, post: Post) -> bool:
     return (
-        mp.member_of(user) is not None
+        scope_of(user).member is not None
         and not is_post_author(user, post)
         and not post.is_deleted
         and can_view_post_body(user, post)
@@ -186,11 +182,11 @@ def filter_reports_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
     qs = PostReport.objects.all() if qs is None else qs
     if not is_staff(user):
         return qs.none()
-    return qs.filter(mp.scope_q(user, via="thread__organization__"))
+    return qs.filter(scope_of(user).q(via="thread__organization__"))
 
 
 def filter_thread_scope(user, qs: QuerySet, *, prefix: str = "") -> QuerySet:
     """Rows whose thread lies in the staff user's scope (none for everybody else)."""
     if not is_staff(user):
         return qs.none()
-    return qs.filter(mp.scope_q(user, via=f"{prefix}organization__"))
+    return qs.filter(scope_of(user).q(via=f"{prefix}organization__"))

@@ -150,7 +150,7 @@ def post_get(*, user, pk) -> Post:
     post = Post.objects.select_related("thread", "thread__organization").filter(pk=pk).first()
     if post is None:
         raise Http404
-    permissions.check_view_thread_permission(user, post.thread)
+    permissions.check_view_post_permission(user, post)
     return post
 
 
@@ -254,7 +254,7 @@ def official_reply_stats(*, user, days: int = 90) -> dict:
     `days` days in the user's scope: count, average and median (seconds), and how many are
     still waiting. Aggregates over a county's or a province's threads cost tens to hundreds
     of milliseconds, so the figures are cached for a few minutes per scope."""
-    grants = member_permissions.staff_grants(user)
+    grants = permissions.speaking_organizations(user)
     if not grants:
         return _reply_stats(user, days)
     key = f"forum-stats:{days}:{'-'.join(str(org.pk) for org in grants)}"

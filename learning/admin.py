@@ -7,9 +7,10 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from members import permissions as member_permissions
-from members.adminlib import ReadOnlyScopedAdminMixin, ScopedAdminMixin
+from members.admin.base import ReadOnlyScopedAdminMixin, ScopedAdminMixin
 from members.models import Organization
 from sanyuan.errors import ServiceError
+from sanyuan.forms import add_service_error
 from sanyuan.queue import enqueue_now
 from sanyuan.uploads import clean_document, clean_image
 
@@ -101,7 +102,7 @@ class ArticleForm(forms.ModelForm):
         try:
             article_services.article_validate(actor=self.request.user, data=self.article_input())
         except ServiceError as exc:
-            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+            add_service_error(self, exc)
         scheduled = data.get("scheduled_at")
         if scheduled and scheduled <= timezone.now() and not data.get("publish_now"):
             self.add_error(
@@ -137,7 +138,7 @@ class AttachmentInline(admin.TabularInline):
     readonly_fields = fields
 
     def has_view_permission(self, request, obj=None):
-        return member_permissions.is_staff_user(request.user)
+        return member_permissions.is_staff(request.user)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -387,7 +388,7 @@ class FeedSourceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return permissions.filter_feed_sources_manageable_by(request.user, qs)
 
     def has_module_permission(self, request):
-        return member_permissions.user_tier(request.user) == member_permissions.TIER_COUNTY
+        return permissions.can_manage_feed_sources(request.user)
 
     def has_add_permission(self, request):
         return self.has_module_permission(request)
@@ -410,10 +411,10 @@ class FeedSourceAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="立即同步")
     def sync_now(self, request, queryset):
-        from .tasks import feed_source_sync_task
 
         count = sum(
-            enqueue_now(feed_source_sync_task, pk) for pk in queryset.values_list("pk", flat=True)
+            enqueue_now("learning.feed-sync-source", pk)
+            for pk in queryset.values_list("pk", flat=True)
         )
         self.message_user(request, f"已安排同步 {count} 个来源，稍后刷新查看结果。")
 

@@ -16,8 +16,7 @@ Study figures: staff see the records of the members in their scope; a member see
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from members import permissions as member_permissions
-from members.selectors import audiences_of
+from members.permissions import scope_of
 
 from .models import Article, StudyRecord
 
@@ -25,27 +24,19 @@ A = Article.Audience
 S = Article.Status
 
 
-def _grant_ancestor_ids(user) -> list[int]:
-    ids: set[int] = set()
-    for org in member_permissions.staff_grants(user):
-        ids.update(org.ancestor_ids)
-    return sorted(ids)
-
-
 def readable_q(user) -> Q:
     """The audiences `user` may read (status not included)."""
     public = Q(audience=A.PUBLIC)
-    tier = member_permissions.user_tier(user) if user is not None else None
-    if tier is None:
+    scope = scope_of(user)
+    if scope.tier is None:
         return public
     q = Q(audience__in=[A.PUBLIC, A.COUNTY])
-    if member_permissions.member_of(user) is not None:
-        q |= Q(audience=A.SUBTREE, organization_id__in=audiences_of(user).organization_ids)
-    if member_permissions.is_staff_user(user):
-        q |= Q(audience=A.SUBTREE) & member_permissions.scope_q(user, via="organization__")
-        ancestors = _grant_ancestor_ids(user)
-        if ancestors:
-            q |= Q(audience=A.SUBTREE, organization_id__in=ancestors)
+    if scope.member is not None:
+        q |= Q(audience=A.SUBTREE, organization_id__in=scope.organization_ids)
+    if scope.is_staff:
+        q |= Q(audience=A.SUBTREE) & scope.q(via="organization__")
+        if scope.grant_ancestor_ids:
+            q |= Q(audience=A.SUBTREE, organization_id__in=scope.grant_ancestor_ids)
     return q
 
 
@@ -54,13 +45,14 @@ def filter_articles_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
     return qs.filter(readable_q(user), status=S.PUBLISHED)
 
 
-def can_view_article(user, article: Article) -> bool:
-    return filter_articles_visible_to(user, Article.objects.filter(pk=article.pk)).exists()
-
-
-def check_view_article_permission(user, article: Article) -> None:
-    if not can_view_article(user, article):
-        raise Http404
+def audience_key(user) -> str:
+    """Users with the same key read the same articles (cache keys of shared lists)."""
+    scope = scope_of(user)
+    if scope.member is not None:
+        return "m:" + scope.member.organization.path
+    if scope.is_staff:
+        return "s:" + ",".join(org.path for org in scope.grants)
+    return "t:" + str(scope.tier)
 
 
 # Managing ---------------------------------------------------------------------------------
@@ -68,11 +60,11 @@ def check_view_article_permission(user, article: Article) -> None:
 
 def filter_articles_manageable_by(user, qs: QuerySet | None = None) -> QuerySet:
     qs = Article.objects.all() if qs is None else qs
-    return qs.filter(member_permissions.scope_q(user, via="organization__"))
+    return qs.filter(scope_of(user).q(via="organization__"))
 
 
 def can_manage_article(user, article: Article) -> bool:
-    return member_permissions.in_scope(user, article.organization)
+    return scope_of(user).covers(article.organization)
 
 
 def check_manage_article_permission(user, article: Article) -> None:
@@ -82,39 +74,46 @@ def check_manage_article_permission(user, article: Article) -> None:
 
 def can_publish_to(user, *, organization, audience: str) -> bool:
     """County staff publish anywhere in the county; committee staff only to their subtree."""
-    if not member_permissions.in_scope(user, organization):
+    scope = scope_of(user)
+    if not scope.covers(organization):
         return False
     if audience == A.SUBTREE:
         return True
-    return member_permissions.user_tier(user) == member_permissions.TIER_COUNTY
+    return scope.is_county
+
+
+def can_author_for(user, organization) -> bool:
+    """Staff write articles for organisations in their scope."""
+    return scope_of(user).covers(organization)
 
 
 # Studying ---------------------------------------------------------------------------------
 
 
-def can_study(user) -> bool:
-    return member_permissions.member_of(user) is not None
-
-
 def filter_study_records_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
     qs = StudyRecord.objects.all() if qs is None else qs
-    if member_permissions.is_staff_user(user):
-        return qs.filter(member_permissions.scope_q(user, via="member__organization__"))
-    member = member_permissions.member_of(user)
-    if member is not None:
-        return qs.filter(member_id=member.pk)
+    scope = scope_of(user)
+    if scope.is_staff:
+        return qs.filter(scope.q(via="member__organization__"))
+    if scope.member is not None:
+        return qs.filter(member_id=scope.member.pk)
     return qs.none()
 
 
 def can_view_study_figures(user) -> bool:
-    return member_permissions.is_staff_user(user)
+    return scope_of(user).is_staff
 
 
 # Feed sources -----------------------------------------------------------------------------
 
 
-def filter_feed_sources_manageable_by(user, qs: QuerySet):
+def can_manage_feed_sources(user) -> bool:
     """Feed sources are the county's: only the county tier configures them."""
-    if member_permissions.user_tier(user) == member_permissions.TIER_COUNTY:
-        return qs.filter(member_permissions.scope_q(user, via="organization__"))
+    return scope_of(user).is_county
+
+
+def filter_feed_sources_manageable_by(user, qs: QuerySet):
+    scope = scope_of(user)
+    if scope.is_county:
+        return qs.filter(scope.q(via="organization__"))
     return qs.none()

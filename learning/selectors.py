@@ -120,12 +120,7 @@ HOME_CACHE_SECONDS = 60
 
 def _home_audience_key(user) -> str:
     """Users who read the same articles share the cached home sections."""
-    member = member_permissions.member_of(user)
-    if member is not None:
-        return "m:" + member.organization.path
-    if member_permissions.is_staff_user(user):
-        return "s:" + ",".join(org.path for org in member_permissions.staff_grants(user))
-    return "t:" + str(member_permissions.user_tier(user))
+    return permissions.audience_key(user)
 
 
 def home_sections(*, user) -> HomeSections:

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -13,10 +12,11 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from members import permissions as member_permissions
+from members.views.access import MemberPageMixin, SignedInPageMixin, StaffPageMixin
 from sanyuan.errors import ServiceError
 from sanyuan.pwa import is_prefetch
 
-from . import exports, permissions, selectors
+from . import exports, selectors
 from .models import Article
 from .regions import province_name
 from .services.saved import article_save, article_unsave
@@ -98,7 +98,7 @@ class ArticleView(View):
         )
 
 
-class ArticleFinishView(LoginRequiredMixin, View):
+class ArticleFinishView(SignedInPageMixin, View):
     """The 我已学完 button (works without JavaScript)."""
 
     def post(self, request, pk):
@@ -111,7 +111,7 @@ class ArticleFinishView(LoginRequiredMixin, View):
         return redirect("learning:article", pk=article.pk)
 
 
-class ArticleSaveView(LoginRequiredMixin, View):
+class ArticleSaveView(SignedInPageMixin, View):
     """收藏 / 取消收藏 (saved=1|0); saved articles are kept on the phone for offline reading."""
 
     def post(self, request, pk):
@@ -128,12 +128,12 @@ class ArticleSaveView(LoginRequiredMixin, View):
         return redirect("learning:article", pk=article.pk)
 
 
-class MyStudyView(LoginRequiredMixin, View):
+class MyStudyView(MemberPageMixin, View):
     """我的学习: totals, required articles still to finish, and the history."""
 
+    staff_redirect = "learning:staff-study"
+
     def get(self, request):
-        if member_permissions.member_of(request.user) is None:
-            return redirect("learning:staff-study")
         context = {"active_tab": "study"}
         status = 200
         try:
@@ -175,14 +175,7 @@ class RegulationLibraryView(View):
 # Staff ------------------------------------------------------------------------------------
 
 
-class StaffMixin(LoginRequiredMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not permissions.can_view_study_figures(request.user):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-
-class StaffStudyView(StaffMixin, View):
+class StaffStudyView(StaffPageMixin, View):
     """学习情况: published articles with how many members in scope opened and finished them."""
 
     def get(self, request):
@@ -210,7 +203,7 @@ class StaffStudyView(StaffMixin, View):
         )
 
 
-class StaffArticleStudyView(StaffMixin, View):
+class StaffArticleStudyView(StaffPageMixin, View):
     """Who in scope studied one article, and who has not opened it."""
 
     def get(self, request, pk):
@@ -239,7 +232,7 @@ class StaffArticleStudyView(StaffMixin, View):
         )
 
 
-class StaffArticleStudyExportView(StaffMixin, View):
+class StaffArticleStudyExportView(StaffPageMixin, View):
     def get(self, request, pk):
         article = selectors.staff_article_get(user=request.user, pk=pk)
         rows = selectors.article_study_rows(user=request.user, article=article)

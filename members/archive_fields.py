@@ -42,9 +42,112 @@ STAFF_FIELDS = (
     "support_group",
     "mindset_note",
 )
-SENSITIVE_FIELDS = ("monthly_income", "family_situation")  # the member and staff in scope
-STAFF_ONLY_FIELDS = ("mindset_note",)  # staff in scope only
 DESTINATION_FIELDS = ("destination_province", "destination_city", "destination_district")
+
+# The field policy: which archive fields each viewer reads, changes and exports. Every way of
+# reading a member asks it (API serializers, history, exports, dashboard drill-downs, admin,
+# templates). Viewers (members.permissions.archive_viewer): the member (`self`), home staff
+# in scope (`committee`, `county`), staff of the host organisation (`host`).
+SELF, COMMITTEE, COUNTY, HOST = "self", "committee", "county", "host"
+VIEWERS = (SELF, COMMITTEE, COUNTY, HOST)
+HOME_STAFF = (COMMITTEE, COUNTY)
+
+# Income and dues, family situation: the member and home staff in scope (DESIGN.md).
+SENSITIVE_FIELDS = ("monthly_income", "income_band", "family_situation")
+# The mindset note and the contact bookkeeping: home staff in scope only.
+STAFF_ONLY_FIELDS = ("mindset_note", "last_contacted_at", "contact_overdue")
+
+ARCHIVE_FIELDS = (
+    "id",
+    "name",
+    "id_number",  # always the masked form; the full number only through the logged reveal
+    "sex",
+    "birth_date",
+    "ethnicity",
+    "phone",
+    "education",
+    "party_standing",
+    "joined_party_on",
+    "organization",
+    "organization_name",
+    "left_home_on",
+    "destination_province",
+    "destination_city",
+    "destination_district",
+    "destination_address",
+    "destination_name",
+    "host_organization",
+    "host_organization_name",
+    "occupation",
+    "employer",
+    "monthly_income",
+    "income_band",
+    "skills",
+    "skill_names",
+    "family_situation",
+    "mindset_note",
+    "status",
+    "honours",
+    "support_group",
+    "is_activated",
+    "last_contacted_at",
+    "contact_overdue",
+    "created_at",
+    "updated_at",
+)
+# Fields the member changes directly (PATCH /api/me/); the rest through change requests.
+SELF_EDITABLE_FIELDS = ("phone",)
+
+FIELD_POLICY: dict[str, dict[str, frozenset[str]]] = {
+    "visible": {
+        SELF: frozenset(ARCHIVE_FIELDS) - set(STAFF_ONLY_FIELDS),
+        COMMITTEE: frozenset(ARCHIVE_FIELDS),
+        COUNTY: frozenset(ARCHIVE_FIELDS),
+        HOST: frozenset(ARCHIVE_FIELDS) - set(SENSITIVE_FIELDS) - set(STAFF_ONLY_FIELDS),
+    },
+    "editable": {
+        SELF: frozenset(SELF_EDITABLE_FIELDS),
+        COMMITTEE: frozenset(STAFF_FIELDS) | {"organization", "host_organization"},
+        COUNTY: frozenset(STAFF_FIELDS) | {"organization", "host_organization"},
+        HOST: frozenset(),
+    },
+    "requestable": {
+        SELF: frozenset(REQUESTABLE_FIELDS),
+        COMMITTEE: frozenset(),
+        COUNTY: frozenset(),
+        HOST: frozenset(),
+    },
+}
+# Dashboard dimensions that reveal a field: a viewer who may not read the field sees neither
+# the figure nor its drill-down.
+DIMENSION_FIELDS = {"income": "income_band"}
+
+
+def visible_fields(viewer: str | None) -> frozenset[str]:
+    return FIELD_POLICY["visible"].get(viewer, frozenset())
+
+
+def editable_fields(viewer: str | None) -> frozenset[str]:
+    return FIELD_POLICY["editable"].get(viewer, frozenset())
+
+
+def requestable_fields(viewer: str | None) -> frozenset[str]:
+    return FIELD_POLICY["requestable"].get(viewer, frozenset())
+
+
+def exportable_fields(viewer: str | None) -> frozenset[str]:
+    """Exports carry what the viewer may read (never the member's own `self` rows here)."""
+    return visible_fields(viewer) if viewer in (COMMITTEE, COUNTY, HOST) else frozenset()
+
+
+def may_see(viewer: str | None, field: str) -> bool:
+    return field in visible_fields(viewer)
+
+
+def dimension_visible(viewer: str | None, dimension: str) -> bool:
+    field = DIMENSION_FIELDS.get(dimension)
+    return field is None or may_see(viewer, field)
+
 
 LABELS = {
     "name": "姓名",

@@ -83,6 +83,11 @@ class ContactLogForm(forms.Form):
         label="情况记录", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=1000
     )
 
+    def __init__(self, *args, assess_mindset: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not assess_mindset:  # host staff keep in touch; the mindset is for home staff
+            del self.fields["mindset"]
+
 
 class RosterUploadForm(forms.Form):
     file = forms.FileField(

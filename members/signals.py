@@ -2,7 +2,7 @@
 was deactivated (admin, service, shell)."""
 
 from django.contrib.auth.signals import user_logged_in
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from knox.models import AuthToken
 
@@ -38,6 +38,14 @@ def member_login_ends_lost_contact_alert(sender, request, user, **kwargs):
 @receiver([post_save, post_delete], sender="members.OrganizationGroupObjectPermission")
 def grants_changed(sender, **kwargs):
     """Cached grant lists (members.permissions) are dropped when a grant changes."""
+    from .permissions import grants_changed as drop
+
+    drop()
+
+
+@receiver(m2m_changed, sender=User.groups.through)
+def group_membership_changed(sender, **kwargs):
+    """Joining or leaving a group that holds grants changes the account's scope."""
     from .permissions import grants_changed as drop
 
     drop()

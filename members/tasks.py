@@ -108,6 +108,6 @@ def lost_contact_scan_task() -> dict:
 
 @shared_task(name="members.token-cleanup", acks_late=True)
 def token_cleanup_task() -> int:
-    from .api.authentication import expired_tokens_delete
+    from .services.accounts import expired_tokens_delete
 
     return expired_tokens_delete()

@@ -1,99 +1,110 @@
 from django.urls import path
 
-from . import staff_dashboard_views as dash
-from . import staff_views, views
+from .views import accounts, me, notices, staff_dashboard, staff_home, staff_registry
 
 app_name = "members"
 
 urlpatterns = [
-    path("accounts/login/", views.LoginView.as_view(), name="login"),
-    path("accounts/login/verify/", views.LoginVerifyView.as_view(), name="login-verify"),
-    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
-    path("accounts/activate/", views.IdentityStepView.as_view(mode="activate"), name="activate"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("accounts/login/verify/", accounts.LoginVerifyView.as_view(), name="login-verify"),
+    path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
+    path("accounts/activate/", accounts.IdentityStepView.as_view(mode="activate"), name="activate"),
     path(
         "accounts/activate/confirm/",
-        views.ConfirmStepView.as_view(mode="activate"),
+        accounts.ConfirmStepView.as_view(mode="activate"),
         name="activate-confirm",
     ),
-    path("accounts/reset/", views.IdentityStepView.as_view(mode="reset"), name="reset"),
+    path("accounts/reset/", accounts.IdentityStepView.as_view(mode="reset"), name="reset"),
     path(
-        "accounts/reset/confirm/", views.ConfirmStepView.as_view(mode="reset"), name="reset-confirm"
+        "accounts/reset/confirm/",
+        accounts.ConfirmStepView.as_view(mode="reset"),
+        name="reset-confirm",
     ),
-    path("privacy/", views.PrivacyNoticeView.as_view(), name="privacy"),
-    path("me/", views.MeView.as_view(), name="me"),
-    path("me/display/", views.DisplayPreferenceView.as_view(), name="display-preferences"),
-    path("me/archive/", views.MyArchiveView.as_view(), name="my-archive"),
-    path(
-        "me/archive/change/", views.ChangeRequestCreateView.as_view(), name="change-request-create"
-    ),
-    path("me/archive/changes/", views.MyChangeRequestListView.as_view(), name="my-change-requests"),
+    path("privacy/", accounts.PrivacyNoticeView.as_view(), name="privacy"),
+    path("me/", me.MeView.as_view(), name="me"),
+    path("me/display/", accounts.DisplayPreferenceView.as_view(), name="display-preferences"),
+    path("me/archive/", me.MyArchiveView.as_view(), name="my-archive"),
+    path("me/archive/change/", me.ChangeRequestCreateView.as_view(), name="change-request-create"),
+    path("me/archive/changes/", me.MyChangeRequestListView.as_view(), name="my-change-requests"),
     path(
         "me/archive/changes/<int:pk>/",
-        views.MyChangeRequestDetailView.as_view(),
+        me.MyChangeRequestDetailView.as_view(),
         name="my-change-request",
     ),
-    path("me/archive/history/", views.MyHistoryView.as_view(), name="my-history"),
-    path("me/qr/", views.MemberQrView.as_view(), name="my-qr"),
-    path("staff/", views.StaffHomeView.as_view(), name="staff-home"),
-    path("staff/members/", staff_views.StaffMemberListView.as_view(), name="staff-members"),
+    path("me/archive/history/", me.MyHistoryView.as_view(), name="my-history"),
+    path("me/qr/", me.MemberQrView.as_view(), name="my-qr"),
+    path("staff/", staff_home.StaffHomeView.as_view(), name="staff-home"),
+    path("staff/members/", staff_registry.StaffMemberListView.as_view(), name="staff-members"),
     path(
         "staff/members/export/",
-        staff_views.StaffMemberExportView.as_view(),
+        staff_registry.StaffMemberExportView.as_view(),
         name="staff-members-export",
     ),
     path(
         "staff/members/import/",
-        staff_views.StaffRosterUploadView.as_view(),
+        staff_registry.StaffRosterUploadView.as_view(),
         name="staff-roster-upload",
     ),
     path(
         "staff/members/import/<int:pk>/",
-        staff_views.StaffRosterDetailView.as_view(),
+        staff_registry.StaffRosterDetailView.as_view(),
         name="staff-roster",
     ),
     path(
-        "staff/members/<int:pk>/", staff_views.StaffMemberDetailView.as_view(), name="staff-member"
+        "staff/members/<int:pk>/",
+        staff_registry.StaffMemberDetailView.as_view(),
+        name="staff-member",
     ),
     path(
         "staff/change-requests/",
-        staff_views.StaffChangeRequestListView.as_view(),
+        staff_registry.StaffChangeRequestListView.as_view(),
         name="staff-change-requests",
     ),
     path(
         "staff/change-requests/<int:pk>/",
-        staff_views.StaffChangeRequestDetailView.as_view(),
+        staff_registry.StaffChangeRequestDetailView.as_view(),
         name="staff-change-request",
     ),
     path(
         "staff/contacts/overdue/",
-        staff_views.StaffContactsOverdueView.as_view(),
+        staff_registry.StaffContactsOverdueView.as_view(),
         name="staff-contacts-overdue",
     ),
-    path("staff/dashboard/", dash.StaffDashboardView.as_view(), name="staff-dashboard"),
+    path("staff/dashboard/", staff_dashboard.StaffDashboardView.as_view(), name="staff-dashboard"),
     path(
         "staff/dashboard/export/",
-        dash.StaffDashboardExportView.as_view(),
+        staff_dashboard.StaffDashboardExportView.as_view(),
         name="staff-dashboard-export",
     ),
-    path("staff/lost-contact/", dash.StaffLostContactView.as_view(), name="staff-lost-contact"),
+    path(
+        "staff/lost-contact/",
+        staff_dashboard.StaffLostContactView.as_view(),
+        name="staff-lost-contact",
+    ),
     path(
         "staff/temporary-branches/",
-        dash.StaffTemporaryBranchView.as_view(),
+        staff_dashboard.StaffTemporaryBranchView.as_view(),
         name="staff-temporary-branches",
     ),
-    path("staff/hosting/", dash.StaffHostingView.as_view(), name="staff-hosting"),
+    path("staff/hosting/", staff_dashboard.StaffHostingView.as_view(), name="staff-hosting"),
     path(
-        "staff/hosting/arrive/", dash.StaffHostingArriveView.as_view(), name="staff-hosting-arrive"
+        "staff/hosting/arrive/",
+        staff_dashboard.StaffHostingArriveView.as_view(),
+        name="staff-hosting-arrive",
     ),
-    path("staff/support-group/", dash.StaffSupportGroupView.as_view(), name="staff-support-group"),
-    path("staff/audit/", staff_views.StaffAuditListView.as_view(), name="staff-audit"),
+    path(
+        "staff/support-group/",
+        staff_dashboard.StaffSupportGroupView.as_view(),
+        name="staff-support-group",
+    ),
+    path("staff/audit/", staff_home.StaffAuditListView.as_view(), name="staff-audit"),
     path(
         "staff/second-factor/",
-        staff_views.StaffSecondFactorView.as_view(),
+        staff_home.StaffSecondFactorView.as_view(),
         name="staff-second-factor",
     ),
-    path("notices/", views.NoticeListView.as_view(), name="notices"),
-    path("notices/read-all/", views.NoticeReadAllView.as_view(), name="notices-read-all"),
-    path("notices/settings/", views.NoticePreferenceView.as_view(), name="notice-preferences"),
-    path("notices/<int:pk>/", views.NoticeOpenView.as_view(), name="notice-open"),
+    path("notices/", notices.NoticeListView.as_view(), name="notices"),
+    path("notices/read-all/", notices.NoticeReadAllView.as_view(), name="notices-read-all"),
+    path("notices/settings/", notices.NoticePreferenceView.as_view(), name="notice-preferences"),
+    path("notices/<int:pk>/", notices.NoticeOpenView.as_view(), name="notice-open"),
 ]

@@ -31,7 +31,11 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    return error_response(request, 403, "您没有权限执行此操作。", "permission_denied")
+    """403 with the refusal's own Chinese message where it gives one (a tier check)."""
+    message = str(exception or "")
+    if not message or message.isascii():
+        message = "您没有权限执行此操作。"
+    return error_response(request, 403, message, "permission_denied")
 
 
 def page_not_found(request, exception=None):

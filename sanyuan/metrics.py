@@ -109,19 +109,14 @@ def _queue_depths() -> tuple[int, int] | None:
 
 
 def _delivery_counts() -> dict[str, int] | None:
-    from django.db.models import Count
-
-    from members.models import NoticeDelivery
+    """The outbox's open deliveries by status, from the app that keeps the outbox
+    (settings.METRICS_OUTBOX_COUNTS names the function; sanyuan imports no app)."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
 
     try:
-        rows = (
-            NoticeDelivery.objects.filter(status__in=OPEN_DELIVERY_STATUSES)
-            .values_list("status")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
         counts = dict.fromkeys(OPEN_DELIVERY_STATUSES, 0)
-        counts.update(dict(rows))
+        counts.update(import_string(settings.METRICS_OUTBOX_COUNTS)(OPEN_DELIVERY_STATUSES))
         return counts
     except Exception:  # database down: reported as sanyuan_up{component="database"} 0
         logger.warning("metrics: database not reachable", exc_info=True)

@@ -314,8 +314,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-# Lost-contact alerts (失联风险) and the dashboard.
-LOST_CONTACT_DAYS = 90
+# Lost-contact alerts (失联风险) and the dashboard: a member not contacted for
+# CONTACT_OVERDUE_DAYS is "contact overdue"; no contact, login or study for LOST_CONTACT_DAYS
+# is a lost-contact risk.
+CONTACT_OVERDUE_DAYS = env.int("CONTACT_OVERDUE_DAYS", default=90)
+LOST_CONTACT_DAYS = env.int("LOST_CONTACT_DAYS", default=90)
 LOST_CONTACT_ESCALATE_DAYS = 30
 STATS_ROLLUP_SECONDS = env.float("STATS_ROLLUP_SECONDS", default=300.0)
 STATS_LIVE_MAX_MEMBERS = env.int("STATS_LIVE_MAX_MEMBERS", default=5_000)
@@ -424,6 +427,8 @@ OFFLINE_PRECACHE_PROVIDERS = [
     "learning.offline.precache_urls",
 ]
 OFFLINE_PRECACHE_MAX = env.int("OFFLINE_PRECACHE_MAX", default=40)
+# /metrics reports the outbox of the app that keeps it (sanyuan imports no app).
+METRICS_OUTBOX_COUNTS = "members.metrics.outbox_counts"
 
 # forum: the author's edit window, flood limits per member (Redis counters) and photos per post.
 FORUM_EDIT_WINDOW_SECONDS = env.int("FORUM_EDIT_WINDOW_SECONDS", default=30 * 60)

@@ -17,7 +17,6 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from members import permissions as member_permissions
 from members.models import Notice, Organization, User
 from members.services.notices import notice_publish
 from sanyuan.errors import ServiceError, StateConflict
@@ -96,7 +95,7 @@ def _check_audience(organization: Organization, audience: str) -> None:
 def activity_clean(*, user: User, data: ActivityInput) -> ActivityInput:
     """Validated, normalised input; ServiceError (400) naming the field otherwise."""
     data = _clean_texts(data)
-    if data.organization is None or not member_permissions.in_scope(user, data.organization):
+    if not permissions.can_organize_for(user, data.organization):
         raise ServiceError("请选择您管理范围内的党组织。", field="organization")
     if data.kind not in Activity.Kind.values:
         raise ServiceError("活动类型无效。", field="kind")

@@ -4,13 +4,11 @@ month calendar, the activity page with reply buttons and the study confirmation.
 from datetime import date
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
-from members import permissions as member_permissions
+from members.views import access
 from sanyuan.errors import ServiceError
 
 from .. import selectors, services
@@ -22,22 +20,10 @@ PAST_PAGE = 10
 UPCOMING_PAGE = 20
 
 
-class MemberPageMixin(LoginRequiredMixin):
-    """Member pages; staff are sent to their own pages, accounts without a tier get 403."""
+class MemberPageMixin(access.MemberPageMixin):
+    """Activity pages of a member; staff see the staff list (and detail) instead."""
 
     staff_redirect = "activities:staff-list"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if member_permissions.is_staff_user(request.user):
-            return redirect(self.staff_redirect, *self.staff_redirect_args(kwargs))
-        if member_permissions.member_of(request.user) is None:
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def staff_redirect_args(self, kwargs):
-        return []
 
 
 class ActivityListView(MemberPageMixin, View):
@@ -160,7 +146,7 @@ class ActivityStudyView(MemberPageMixin, View):
         return redirect("activities:detail", pk=activity.pk)
 
 
-class MaterialFileView(LoginRequiredMixin, View):
+class MaterialFileView(access.SignedInPageMixin, View):
     """A material's file for anyone who may see the activity (members and staff)."""
 
     def get(self, request, pk):

@@ -3,8 +3,6 @@ materials; the attendance sheet with participation and its Excel export; the 三
 cadence report."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +11,9 @@ from django.views import View
 
 from members import permissions as member_permissions
 from members.services.audit import audit_record
+from members.views.access import StaffPageMixin
 from sanyuan.errors import ServiceError
+from sanyuan.forms import add_service_error
 from sanyuan.inputs import parse_int
 from sanyuan.net import client_ip
 
@@ -22,19 +22,6 @@ from ..forms import ActivityForm, CancelForm, MaterialForm, participation_entrie
 from ..models import Activity, Attendance
 
 STAFF_PAGE = 30
-
-
-class StaffPageMixin(LoginRequiredMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not member_permissions.is_staff_user(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-
-def _add_error(form, exc: ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _int(value) -> int | None:
@@ -102,7 +89,7 @@ class StaffActivityCreateView(StaffPageMixin, View):
                 if "publish" in request.POST:
                     services.activity_publish(user=request.user, activity=activity)
             except ServiceError as exc:
-                _add_error(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(
                     request,
@@ -132,7 +119,7 @@ class StaffActivityEditView(StaffPageMixin, View):
                 if exc.status_code == 409:
                     messages.error(request, exc.message)
                     return redirect("activities:staff-detail", pk=activity.pk)
-                _add_error(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(request, "活动已更新。")
                 return redirect("activities:staff-detail", pk=activity.pk)
@@ -220,7 +207,7 @@ class StaffMaterialAddView(StaffPageMixin, View):
                 if exc.status_code == 409:
                     messages.error(request, exc.message)
                     return redirect("activities:staff-detail", pk=activity.pk)
-                _add_error(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(request, "资料已添加，参加对象可在活动页面查看。")
                 return redirect("activities:staff-detail", pk=activity.pk)

@@ -105,7 +105,7 @@ def post_moderate(*, user, post: Post, action: str, reason: str = "", ip=None) -
 
 def post_report(*, user, post: Post, reason: str, note: str = "", ip=None) -> PostReport:
     """A member reports a post to the staff in the thread's scope."""
-    permissions.check_view_thread_permission(user, post.thread)
+    permissions.check_view_post_permission(user, post)
     if not permissions.can_report_post(user, post):
         raise PermissionDenied("不能举报该内容。")
     if reason not in PostReport.Reason.values:

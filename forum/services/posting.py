@@ -74,7 +74,7 @@ def _attach_photos(post: Post, photos: list[CleanPhoto]) -> None:
 def _speaking_organization(user, organization_id) -> Organization | None:
     if organization_id in (None, ""):
         return None
-    for org in mp.staff_grants(user):
+    for org in permissions.speaking_organizations(user):
         if str(org.pk) == str(organization_id):
             return org
     raise ServiceError("只能以您管理的党组织名义发布。", field="organization")
@@ -113,7 +113,7 @@ def thread_create(
     if speaking is None and org_id not in (None, ""):
         raise ServiceError("只能以您管理的党组织名义发布。", field="organization")
     if speaking is None and member is None:
-        speaking = mp.staff_grants(user)[0]
+        speaking = permissions.speaking_organizations(user)[0]
     if speaking is not None and board == Board.REFLECTIONS:
         raise ServiceError("学习心得由党员本人发布。", field="board")
     _limit_threads(user)
@@ -364,7 +364,7 @@ def post_edit(
 
 def post_delete(*, user, post: Post) -> Post:
     """Soft delete by the author: the row stays (quotes, reports), the body is no longer shown."""
-    permissions.check_view_thread_permission(user, post.thread)
+    permissions.check_view_post_permission(user, post)
     if not permissions.is_post_author(user, post):
         raise PermissionDenied("只能删除自己发布的回复。")
     if post.is_opening:

@@ -5,14 +5,15 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
 from members import permissions as member_permissions
+from members.views.access import SignedInPageMixin
 from sanyuan.errors import ServiceError
+from sanyuan.forms import add_service_error
 from sanyuan.inputs import parse_int
 from sanyuan.net import client_ip
 from sanyuan.sanitize import html_to_text
@@ -26,20 +27,8 @@ from ..services.moderation import THREAD_ACTION_LABELS
 PAGE_SIZE = 20
 
 
-def add_service_error(form, exc: ServiceError) -> int:
-    """Put a service's message on the form; return the status code to answer with."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
-    return exc.status_code
-
-
-class ForumAccessMixin(LoginRequiredMixin):
+class ForumAccessMixin(SignedInPageMixin):
     """Signed-in members and staff; an account of neither kind gets 403."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not permissions.may_use_forum(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
 
 def _board(request) -> str:
@@ -93,7 +82,7 @@ class ThreadCreateView(ForumAccessMixin, View):
 
     def _form(self, request, board, data=None, files=None):
         organizations = (
-            member_permissions.staff_grants(request.user)
+            permissions.speaking_organizations(request.user)
             if member_permissions.member_of(request.user) is None
             else ()
         )

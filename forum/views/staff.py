@@ -2,28 +2,20 @@
 reflections to read. All scoped to the staff user's organisations."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views import View
 
+from members.views.access import StaffPageMixin
 from sanyuan.errors import ServiceError
 from sanyuan.net import client_ip
 
-from .. import forms, permissions, selectors, services
+from .. import forms, selectors, services
 from ..models import PostReport
 
 PAGE_SIZE = 30
 
 
-class StaffMixin(LoginRequiredMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not permissions.is_staff(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-
-class StaffQueueView(StaffMixin, View):
+class StaffQueueView(StaffPageMixin, View):
     """论坛待回复: requests and suggestions without an official reply, oldest first."""
 
     def get(self, request):
@@ -50,7 +42,7 @@ class StaffQueueView(StaffMixin, View):
         )
 
 
-class StaffReportsView(StaffMixin, View):
+class StaffReportsView(StaffPageMixin, View):
     def get(self, request):
         status = request.GET.get("status", PostReport.Status.OPEN)
         status = status if status in PostReport.Status.values else PostReport.Status.OPEN
@@ -75,7 +67,7 @@ class StaffReportsView(StaffMixin, View):
         )
 
 
-class StaffReportResolveView(StaffMixin, View):
+class StaffReportResolveView(StaffPageMixin, View):
     def post(self, request, pk):
         report = selectors.report_get(user=request.user, pk=pk)
         form = forms.ReportResolveForm(request.POST)
@@ -93,7 +85,7 @@ class StaffReportResolveView(StaffMixin, View):
         return redirect("forum:staff-reports")
 
 
-class StaffReflectionsView(StaffMixin, View):
+class StaffReflectionsView(StaffPageMixin, View):
     """学习心得待阅: reflections of the members in scope that no staff member has read yet."""
 
     def get(self, request):

@@ -97,7 +97,7 @@ def _validated(*, actor: User | None, data: ArticleInput) -> dict:
     if actor is not None and not permissions.can_publish_to(
         actor, organization=data.organization, audience=data.audience
     ):
-        if permissions.member_permissions.in_scope(actor, data.organization):
+        if permissions.can_author_for(actor, data.organization):
             raise ServiceError(
                 "基层党（工）委只能面向本组织及下级发布，公开或全县范围由县委组织部发布。",
                 field="audience",

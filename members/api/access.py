@@ -11,7 +11,7 @@ class IsStaff(BasePermission):
     message = "仅限党组织工作人员使用。"
 
     def has_permission(self, request, view):
-        return permissions.is_staff_user(request.user)
+        return permissions.is_staff(request.user)
 
 
 class IsMember(BasePermission):
@@ -25,4 +25,4 @@ class IsStaffOrMember(BasePermission):
     message = "请使用党员或工作人员账号登录。"
 
     def has_permission(self, request, view):
-        return permissions.user_tier(request.user) is not None
+        return permissions.scope_of(request.user).tier is not None

@@ -60,11 +60,6 @@ class TokenAuthentication(KnoxTokenAuthentication):
         return False
 
 
-def expired_tokens_delete() -> int:
-    deleted, _ = get_token_model().objects.filter(expiry__lt=timezone.now()).delete()
-    return deleted
-
-
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme  # noqa: E402
 
 

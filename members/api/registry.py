@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from members import permissions, selectors
 from members.api import serializers as s
 from members.api.access import IsMember, IsStaff
+from members.filters import member_filters
 from members.models import ChangeRequest, Member, Region, Skill
 from members.services import accounts, archive, changes, contacts
 from sanyuan.errors import ServiceError
@@ -44,7 +45,7 @@ class MeHistoryApi(APIView):
 
     @extend_schema(responses=s.HistoryEntrySerializer(many=True))
     def get(self, request):
-        entries = selectors.member_history(member=_own_member(request), include_staff_only=False)
+        entries = selectors.member_history(member=_own_member(request), viewer="self")
         return Response(entries)
 
 
@@ -148,7 +149,7 @@ class EvidenceDownloadApi(APIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request, pk, evidence_pk):
-        if permissions.is_staff_user(request.user):
+        if permissions.is_staff(request.user):
             found = selectors.change_request_get_for_staff(user=request.user, pk=pk)
         elif permissions.member_of(request.user) is not None:
             found = selectors.change_request_get_for_member(
@@ -207,25 +208,6 @@ MEMBER_FILTERS = [
 ]
 
 
-def member_filters(params) -> dict:
-    organization = params.get("organization", "")
-    return {
-        "organization": parse_int(organization),
-        "q": params.get("q", ""),
-        "destination_province": params.get("destination_province", "")[:6],
-        "destination_city": params.get("destination_city", "")[:6],
-        "occupation": params.get("occupation", "")[:20],
-        "skill": params.get("skill", "")[:30],
-        "status": params.get("status", "")[:20],
-        "party_standing": params.get("party_standing", "")[:20],
-        "contact_overdue": params.get("contact_overdue") in ("1", "true"),
-        "support_group": params.get("support_group") in ("1", "true"),
-        "honour": params.get("honour", "")[:30],
-        "dimension": params.get("dimension", "")[:20],
-        "key": params.get("key", "")[:40],
-    }
-
-
 class MemberListCreateApi(generics.ListAPIView):
     permission_classes = [IsStaff]
     serializer_class = s.MemberListSerializer
@@ -241,6 +223,10 @@ class MemberListCreateApi(generics.ListAPIView):
         filters = member_filters(self.request.query_params)
         return selectors.member_list(user=self.request.user, **filters).prefetch_related("skills")
 
+    def get_serializer_context(self):
+        user = self.request.user
+        return {**super().get_serializer_context(), "viewer": permissions.row_viewer(user)}
+
     @extend_schema(request=s.MemberCreateSerializer, responses={201: s.MemberSerializer})
     def post(self, request):
         data = s.MemberCreateSerializer(data=request.data)
@@ -249,8 +235,9 @@ class MemberListCreateApi(generics.ListAPIView):
         values["organization"] = _organization_or_none(request.user, values["organization"])
         member = archive.member_create(actor=request.user, **values)
         member = selectors.member_detail_get(user=request.user, pk=member.pk)
+        viewer = permissions.archive_viewer(request.user, member)
         return Response(
-            s.MemberSerializer(member, context={"viewer": "staff"}).data,
+            s.MemberSerializer(member, context={"viewer": viewer}).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -264,7 +251,7 @@ class MemberDetailApi(APIView):
     def get(self, request, pk):
         member = selectors.member_detail_get(user=request.user, pk=pk)
         archive.member_record_view(actor=request.user, member=member, ip=client_ip(request))
-        viewer = permissions.member_viewer(request.user, member)
+        viewer = permissions.archive_viewer(request.user, member)
         return Response(s.MemberSerializer(member, context={"viewer": viewer}).data)
 
     @extend_schema(request=s.MemberUpdateSerializer, responses=s.MemberSerializer)
@@ -277,7 +264,8 @@ class MemberDetailApi(APIView):
             values["organization"] = _organization_or_none(request.user, values["organization"])
         archive.member_update(actor=request.user, member=member, **values)
         member = selectors.member_detail_get(user=request.user, pk=pk)
-        return Response(s.MemberSerializer(member, context={"viewer": "staff"}).data)
+        viewer = permissions.archive_viewer(request.user, member)
+        return Response(s.MemberSerializer(member, context={"viewer": viewer}).data)
 
 
 class MemberHistoryApi(APIView):
@@ -286,7 +274,8 @@ class MemberHistoryApi(APIView):
     @extend_schema(responses=s.HistoryEntrySerializer(many=True))
     def get(self, request, pk):
         member = selectors.member_get(user=request.user, pk=pk)
-        return Response(selectors.member_history(member=member, include_staff_only=True))
+        viewer = permissions.archive_viewer(request.user, member)
+        return Response(selectors.member_history(member=member, viewer=viewer))
 
 
 class MemberRevealIdNumberApi(APIView):
@@ -310,7 +299,8 @@ class MemberContactListApi(APIView):
     def get(self, request, pk):
         member = selectors.member_get(user=request.user, pk=pk)
         rows = selectors.contact_log_list(user=request.user, member=member)[:200]
-        return Response(s.ContactLogSerializer(rows, many=True).data)
+        context = {"assess_mindset": permissions.can_assess_mindset(request.user, member)}
+        return Response(s.ContactLogSerializer(rows, many=True, context=context).data)
 
     @extend_schema(request=s.ContactLogInputSerializer, responses={201: s.ContactLogSerializer})
     def post(self, request, pk):
@@ -318,7 +308,10 @@ class MemberContactListApi(APIView):
         data = s.ContactLogInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         log = contacts.contact_log_create(staff=request.user, member=member, **data.validated_data)
-        return Response(s.ContactLogSerializer(log).data, status=status.HTTP_201_CREATED)
+        context = {"assess_mindset": permissions.can_assess_mindset(request.user, member)}
+        return Response(
+            s.ContactLogSerializer(log, context=context).data, status=status.HTTP_201_CREATED
+        )
 
 
 class MemberActivationCodeApi(APIView):

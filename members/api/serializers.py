@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from members import archive_fields
 from members.models import Member, Organization
 from sanyuan.inputs import MAX_ID
 
@@ -13,8 +14,9 @@ class OrganizationSerializer(serializers.ModelSerializer):
 class MemberSerializer(serializers.ModelSerializer):
     """An archive as staff and the member see it. `id_number` is always the masked form.
 
-    `context["viewer"]`: "staff" (in scope: everything), "self" (the member: no staff-only
-    fields), or "limited" (no sensitive fields either)."""
+    `context["viewer"]` is the viewer of the field policy (members.archive_fields: "self",
+    "committee", "county", "host"), or a function of the row giving it (lists that mix home
+    and hosted members); the fields outside the viewer's visible set are left out."""
 
     id_number = serializers.CharField(source="id_number_masked", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
@@ -71,9 +73,8 @@ class MemberSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    SENSITIVE = ("monthly_income", "income_band", "family_situation")
-    STAFF_ONLY = ("mindset_note", "last_contacted_at", "contact_overdue")
-    OMITTED_FOR_SOME_VIEWERS = SENSITIVE + STAFF_ONLY  # documented as optional (sanyuan.schema)
+    # Documented as optional in the schema (sanyuan.schema).
+    OMITTED_FOR_SOME_VIEWERS = archive_fields.SENSITIVE_FIELDS + archive_fields.STAFF_ONLY_FIELDS
 
     def _skills(self, obj):
         return list(obj.skills.all())
@@ -94,22 +95,20 @@ class MemberSerializer(serializers.ModelSerializer):
     def get_contact_overdue(self, obj) -> bool:
         from datetime import timedelta
 
+        from django.conf import settings
         from django.utils import timezone
 
-        cutoff = timezone.now() - timedelta(days=90)
+        cutoff = timezone.now() - timedelta(days=settings.CONTACT_OVERDUE_DAYS)
         last = obj.last_contacted_at
         return (last is None and obj.created_at < cutoff) or (last is not None and last < cutoff)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        viewer = self.context.get("viewer", "limited")
-        if viewer != "staff":
-            for field in self.STAFF_ONLY:
-                data.pop(field, None)
-        if viewer == "limited":
-            for field in self.SENSITIVE:
-                data.pop(field, None)
-        return data
+        viewer = self.context.get("viewer")
+        if callable(viewer):
+            viewer = viewer(instance)
+        visible = archive_fields.visible_fields(viewer)
+        return {key: value for key, value in data.items() if key in visible}
 
 
 class MemberListSerializer(MemberSerializer):
@@ -140,9 +139,6 @@ class MemberListSerializer(MemberSerializer):
             "contact_overdue",
         ]
         read_only_fields = fields
-
-    def to_representation(self, instance):
-        return serializers.ModelSerializer.to_representation(self, instance)
 
 
 ARCHIVE_INPUT_FIELDS = (
@@ -270,6 +266,15 @@ class ContactLogSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    # Host staff read no mindset assessment (context `assess_mindset` False).
+    OMITTED_FOR_SOME_VIEWERS = ("mindset",)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("assess_mindset", False):
+            data.pop("mindset", None)
+        return data
 
 
 class ContactLogInputSerializer(serializers.Serializer):

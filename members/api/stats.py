@@ -198,14 +198,7 @@ class HostingArriveApi(APIView):
     )
     def post(self, request):
         host_id = str(request.data.get("host_organization", ""))
-        host = next(
-            (
-                org
-                for org in permissions.staff_grants(request.user)
-                if str(org.pk) == host_id and org.kind == "host"
-            ),
-            None,
-        )
+        host = permissions.host_grant(request.user, host_id)
         if host is None:
             from django.http import Http404
 

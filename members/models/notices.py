@@ -29,6 +29,9 @@ class Notice(models.Model):
         CONTACT = "contact", "联系提醒"
         SYSTEM = "system", "系统通知"
 
+    # Kinds that always go out by text message too, whatever the member's preferences.
+    ALWAYS_SMS_KINDS = frozenset({Kind.REVIEW_OUTCOME})
+
     class Audience(models.TextChoices):
         USERS = "users", "指定用户"
         SUBTREE = "subtree", "组织及下级的党员"

@@ -8,8 +8,6 @@ from .changes import (
     member_history,
 )
 from .notices import (
-    Audiences,
-    audiences_of,
     notice_get,
     notice_inbox,
     notice_preferences,
@@ -25,8 +23,6 @@ from .registry import (
 )
 
 __all__ = [
-    "Audiences",
-    "audiences_of",
     "change_request_diff",
     "change_request_get_for_member",
     "change_request_get_for_staff",

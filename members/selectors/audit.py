@@ -12,10 +12,6 @@ from members.models import AuditEvent
 from sanyuan.inputs import parse_int
 
 
-def can_read_audit(user) -> bool:
-    return permissions.user_tier(user) == permissions.TIER_COUNTY
-
-
 def _day(raw) -> date | None:
     try:
         return date.fromisoformat(str(raw or "").strip()[:10]) if raw else None
@@ -37,7 +33,7 @@ def audit_event_list(
 ) -> QuerySet:
     """Events matching every filter given (exact values; no wildcards). 404 below the
     county tier. Invalid filters match nothing rather than everything."""
-    if not can_read_audit(user):
+    if not permissions.can_read_audit_log(user):
         raise Http404
     qs = AuditEvent.objects.select_related("actor").order_by("-id")
     if action.strip():

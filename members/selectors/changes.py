@@ -6,13 +6,19 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from members import permissions
-from members.archive_fields import DESTINATION_FIELDS, LABELS, STAFF_ONLY_FIELDS, display_value
+from members.archive_fields import (
+    DESTINATION_FIELDS,
+    HOME_STAFF,
+    LABELS,
+    display_value,
+    visible_fields,
+)
 from members.models import ChangeRequest, ContactLog, Member
 
 
 def change_request_queue(*, user, status: str = "pending") -> QuerySet:
     """Requests of members in the staff user's scope, oldest first."""
-    qs = ChangeRequest.objects.filter(permissions.scope_q(user, via="member__organization__"))
+    qs = permissions.filter_change_requests_visible_to(user)
     if status:
         qs = qs.filter(status=status)
     return qs.select_related("member__organization").order_by("created_at", "id")
@@ -69,17 +75,38 @@ def change_request_diff(request: ChangeRequest, member: Member | None = None) ->
 def contact_log_list(*, user, member: Member) -> QuerySet:
     if not permissions.can_liaise_member(user, member):
         raise Http404
-    return ContactLog.objects.filter(member=member).select_related("staff", "organization")
+    return (
+        ContactLog.objects.filter(member=member)
+        .filter(permissions.contact_logs_q(user))
+        .select_related("staff", "organization")
+    )
 
 
-def member_history(*, member: Member, include_staff_only: bool, limit: int = 50) -> list[dict]:
-    """The archive's changes, newest first: who, when, which field from what to what."""
+def _history_field_filter(viewer: str | None):
+    """Which changed fields a viewer reads in the history: the archive's fields the field
+    policy shows them; home staff also the bookkeeping (account link, activation, engagement
+    dates), which has no label and means nothing to others. Never the ID number."""
+    visible = visible_fields(viewer)
+    bookkeeping = viewer in HOME_STAFF
+
+    def keep(field: str) -> bool:
+        if field in ("id_number", "id_number_hash"):
+            return False
+        if field in LABELS:
+            return field in visible
+        return bookkeeping
+
+    return keep
+
+
+def member_history(*, member: Member, viewer: str | None, limit: int = 50) -> list[dict]:
+    """The archive's changes, newest first: who, when, which field from what to what, as
+    the field policy lets `viewer` (members.permissions.archive_viewer) read them."""
     records = list(
         member.history.select_related("history_user").order_by("-history_id")[: limit + 1]
     )
     entries = []
-    skip = set() if include_staff_only else set(STAFF_ONLY_FIELDS)
-    skip |= {"id_number", "id_number_hash"}
+    keep = _history_field_filter(viewer)
     for newer, older in pairwise(records):
         delta = newer.diff_against(older)
         changes = [
@@ -90,9 +117,7 @@ def member_history(*, member: Member, include_staff_only: bool, limit: int = 50)
                 "new": display_value(change.field, _history_value(change.field, change.new)),
             }
             for change in delta.changes
-            # Members see the archive's fields; bookkeeping (account link, activation,
-            # engagement dates) has no label and means nothing to them.
-            if change.field not in skip and (include_staff_only or change.field in LABELS)
+            if keep(change.field)
         ]
         if changes:
             entries.append(

@@ -2,11 +2,12 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from members import permissions
+from members import archive_fields, permissions
 from members.identity import normalize_id_number
 from members.models import Member, Organization
 from sanyuan.crypto import keyed_hash
@@ -44,11 +45,8 @@ def _search_q(q: str) -> Q:
     return Q(name__contains=q)
 
 
-CONTACT_OVERDUE_DAYS = 90
-
-
 def contact_overdue_q() -> Q:
-    cutoff = timezone.now() - timedelta(days=CONTACT_OVERDUE_DAYS)
+    cutoff = timezone.now() - timedelta(days=settings.CONTACT_OVERDUE_DAYS)
     return Q(last_contacted_at__isnull=True, created_at__lt=cutoff) | Q(
         last_contacted_at__lt=cutoff
     )
@@ -72,7 +70,10 @@ def member_list(
     key: str = "",
 ) -> QuerySet:
     """Archives in the user's scope, filtered; one query (plus its page), never per row."""
+    scope = permissions.scope_of(user)
     qs = permissions.filter_members_visible_to(user).select_related("organization")
+    if scope.host_grants:  # each row's viewer (home or host) is read without a query
+        qs = qs.select_related("host_organization")
     if organization is not None:
         org = permissions.filter_organizations_visible_to(user).filter(pk=organization).first()
         if org is None:
@@ -107,6 +108,9 @@ def member_list(
 
         condition = dimension_q(dimension, key, Moments.at())
         qs = qs.filter(condition) if condition is not None else qs.none()
+        if not archive_fields.dimension_visible(archive_fields.HOST, dimension):
+            # A sensitive dimension lists only the archives kept at home, never hosted ones.
+            qs = qs.filter(scope.q(via="organization__"))
         if dimension == "skill":
             qs = qs.distinct()
     return qs.order_by("-id")

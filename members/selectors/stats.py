@@ -10,10 +10,9 @@ from urllib.parse import urlencode
 from django.apps import apps
 from django.utils import timezone
 
-from members import choices, permissions
+from members import archive_fields, choices, permissions
 from members.archive_fields import region_names
-from members.models import ChangeRequest, Member, Organization, StatsRollup
-from members.services.stats import count_rows, count_skills
+from members.models import Member, Organization, StatsRollup
 from members.stats_dimensions import (
     AGE_BANDS,
     COLUMNS,
@@ -21,6 +20,8 @@ from members.stats_dimensions import (
     DIMENSION_TITLES,
     DIMENSIONS,
     Moments,
+    count_rows,
+    count_skills,
     key_label,
 )
 
@@ -61,6 +62,11 @@ class Overview:
     fresh_as_of: datetime
     source: str
     extra: list = field(default_factory=list)
+    # Dimensions this viewer may not see (a sensitive field for host staff alone).
+    hidden: frozenset = frozenset()
+
+    def shown(self, dimensions) -> list[str]:
+        return [dimension for dimension in dimensions if dimension not in self.hidden]
 
     def total(self) -> int:
         return self.counts[("total", "all")]
@@ -113,13 +119,21 @@ def _subtree_counts(
 
 def stats_overview(*, user, now=None) -> Overview:
     moments = Moments.at(now)
-    grants = permissions.staff_grants(user)
+    grants = permissions.scope_of(user).grants
+    viewers = permissions.export_viewers(user)
     counts: Counter = Counter()
     fresh, sources = [], set()
     for org in grants:
-        part, as_of, source = _subtree_counts(
-            org, moments, hosted=org.kind == Organization.Kind.HOST
-        )
+        hosted = org.kind == Organization.Kind.HOST
+        part, as_of, source = _subtree_counts(org, moments, hosted=hosted)
+        if hosted:  # hosted members are counted without what host staff may not read
+            part = Counter(
+                {
+                    (dim, key): count
+                    for (dim, key), count in part.items()
+                    if archive_fields.dimension_visible(archive_fields.HOST, dim)
+                }
+            )
         counts.update(part)
         fresh.append(as_of)
         sources.add(source)
@@ -128,6 +142,11 @@ def stats_overview(*, user, now=None) -> Overview:
         counts=counts,
         fresh_as_of=min(fresh) if fresh else timezone.now(),
         source="rollup" if "rollup" in sources else "live",
+        hidden=frozenset(
+            dim
+            for dim in DIMENSIONS
+            if not any(archive_fields.dimension_visible(viewer, dim) for viewer in viewers)
+        ),
     )
     overview.extra = _extra_figures(user)
     return overview
@@ -138,9 +157,9 @@ def _extra_figures(user) -> list[dict]:
         {
             "key": "change_requests_open",
             "label": "待审核的档案修改申请",
-            "value": ChangeRequest.objects.filter(
-                permissions.scope_q(user, via="member__organization__"), status="pending"
-            ).count(),
+            "value": permissions.filter_change_requests_visible_to(user)
+            .filter(status="pending")
+            .count(),
             "url": "/staff/change-requests/",
         }
     ]
@@ -165,7 +184,7 @@ def overview_as_json(overview: Overview) -> dict:
         "total": overview.total(),
         "figures": {
             dimension: {"title": DIMENSION_TITLES[dimension], "items": overview.figure(dimension)}
-            for dimension in [*CHARTS, "sex", "education"]
+            for dimension in overview.shown([*CHARTS, "sex", "education"])
         },
         "engagement": {
             dimension: {

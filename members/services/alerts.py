@@ -15,27 +15,14 @@ from django.utils import timezone
 
 from members import permissions
 from members.models import Member, Notice, Organization
-from members.models.organizations import OrganizationUserObjectPermission
 from members.services.notices import Audience, notice_publish
-
-
-def _staffed_organization_ids() -> set[int]:
-    return set(
-        OrganizationUserObjectPermission.objects.filter(
-            permission__codename=permissions.MANAGE
-        ).values_list("content_object_id", flat=True)
-    )
-
-
-def _path_ids(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/") if part]
 
 
 def responsible_organization_id(
     path: str, staffed: set[int], *, above: int | None = None
 ) -> int | None:
     """The nearest organisation with staff at or above `path` (strictly above `above`)."""
-    ids = _path_ids(path)
+    ids = permissions.path_ids(path)
     if above is not None and above in ids:
         ids = ids[: ids.index(above)]
     for org_id in reversed(ids):
@@ -65,7 +52,7 @@ def _annotated(qs):
 def lost_contact_scan(*, now=None) -> dict:
     """Flag, clear and escalate; notify the responsible staff once per organisation."""
     now = now or timezone.now()
-    staffed = _staffed_organization_ids()
+    staffed = permissions.staffed_organization_ids()
     counts = {"flagged": 0, "cleared": 0, "escalated": 0}
 
     # Clear: a contact or a login after the flag.
@@ -138,7 +125,7 @@ def lost_contact_clear(*, member_id: int) -> None:
 def lost_contact_list(*, user):
     """Flagged members the user should see: the responsible organisation's staff at once,
     staff above it once escalated."""
-    direct = [org.pk for org in permissions.staff_grants(user)]
+    direct = permissions.scope_of(user).granted_ids
     return (
         permissions.filter_members_visible_to(user)
         .filter(lost_contact_since__isnull=False)

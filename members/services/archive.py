@@ -23,7 +23,7 @@ _MISSING = object()
 def _organization_in_scope(actor, organization: Organization | None) -> Organization:
     if organization is None:
         raise ServiceError("请选择流出地党组织。", field="organization")
-    if not permissions.in_scope(actor, organization):
+    if not permissions.can_create_member_in(actor, organization):
         raise ServiceError("所选党组织不存在或不在您的管理范围内。", field="organization")
     return organization
 
@@ -174,7 +174,7 @@ def member_contact_update(*, member: Member, phone: str) -> Member:
 
 def member_record_view(*, actor, member: Member, ip: str | None) -> None:
     """A staff read of a full archive is logged (who, when, which archive, from where)."""
-    if permissions.is_staff_user(actor):
+    if permissions.is_staff(actor):
         audit_record(actor=actor, action="member.view", target=member, ip=ip)
 
 

@@ -18,12 +18,8 @@ MIN_FULL_MEMBERS = 3
 def _gathering_members(user, city: str):
     """Members of the user's (home) scope away in `city`, not yet in an open temporary branch."""
     return (
-        permissions.filter_members_visible_to(user)
-        .filter(
-            permissions.scope_q(user, via="organization__"),
-            status="away",
-            destination_city=city,
-        )
+        permissions.filter_members_managed_by(user)
+        .filter(status="away", destination_city=city)
         .exclude(temporary_memberships__left_at__isnull=True, temporary_memberships__isnull=False)
     )
 
@@ -37,8 +33,8 @@ def temporary_branch_suggestions(*, user) -> list[dict]:
         .values_list("region_code", flat=True)
     )
     rows = (
-        permissions.filter_members_visible_to(user)
-        .filter(permissions.scope_q(user, via="organization__"), status="away")
+        permissions.filter_members_managed_by(user)
+        .filter(status="away")
         .exclude(destination_city="")
         .values("destination_city")
         .annotate(full=Count("pk", filter=Q(party_standing="full")), total=Count("pk"))
@@ -63,17 +59,11 @@ def temporary_branch_create(
 ) -> Organization:
     """Form a temporary branch in one click: the scope's members away in `city` join it,
     keeping their home organisation; they are told through a notice."""
-    grants = permissions.staff_grants(staff)
-    if not grants:
-        raise ServiceError("仅限工作人员。")
-    parent = parent or grants[0]
-    if not permissions.in_scope(staff, parent):
+    grants = permissions.scope_of(staff).grants
+    parent = parent or (grants[0] if grants else None)
+    if not permissions.can_form_temporary_branch(staff, parent=parent):
         raise ServiceError("上级组织不在您的管理范围内。", field="parent")
-    if parent.kind not in (
-        Organization.Kind.COUNTY,
-        Organization.Kind.COMMITTEE,
-        Organization.Kind.GENERAL_BRANCH,
-    ):
+    if parent.kind not in permissions.TEMPORARY_BRANCH_PARENT_KINDS:
         raise ServiceError("临时党支部只能建在县、基层党（工）委或党总支之下。", field="parent")
     names = region_names()
     if city not in names or city.endswith("0000") or not city.endswith("00"):
@@ -125,10 +115,7 @@ def temporary_branch_create(
 
 def temporary_branch_dissolve(*, staff, branch: Organization) -> Organization:
     """Dissolve: memberships end, the record stays."""
-    if branch.kind != Organization.Kind.TEMPORARY_BRANCH or not permissions.in_scope(staff, branch):
-        from django.http import Http404
-
-        raise Http404
+    permissions.check_manage_temporary_branch_permission(staff, branch)
     with transaction.atomic():
         locked = Organization.objects.select_for_update().get(pk=branch.pk)
         if locked.dissolved_at is not None:

@@ -9,7 +9,6 @@ from django.utils import timezone
 from members import permissions
 from members.archive_fields import LABELS, REQUESTABLE_FIELDS, clean_archive_values
 from members.models import ChangeEvidence, ChangeRequest, Member, Notice, Organization
-from members.models.organizations import OrganizationUserObjectPermission
 from members.services.archive import apply_archive_values, save_archive
 from members.services.audit import audit_record
 from members.services.notices import Audience, notice_publish
@@ -60,16 +59,7 @@ def _clean_evidence(files) -> list:
 
 def responsible_staff_organization(member: Member) -> Organization | None:
     """The nearest organisation above (or at) the member's home organisation that has staff."""
-    ids = [int(part) for part in member.organization.path.strip("/").split("/") if part]
-    granted = set(
-        OrganizationUserObjectPermission.objects.filter(
-            content_object_id__in=ids, permission__codename=permissions.MANAGE
-        ).values_list("content_object_id", flat=True)
-    )
-    for org_id in reversed(ids):
-        if org_id in granted:
-            return Organization.objects.get(pk=org_id)
-    return None
+    return permissions.nearest_staffed_organization(member.organization)
 
 
 def change_request_submit(
@@ -148,7 +138,7 @@ def _lock_pending_for_review(staff, change_request: ChangeRequest) -> ChangeRequ
         .select_related("member__organization", "member__user")
         .get(pk=change_request.pk)
     )
-    permissions.check_manage_member_permission(staff, locked.member)
+    permissions.check_review_change_request_permission(staff, locked)
     if locked.status != ChangeRequest.Status.PENDING:
         raise StateConflict(f"该申请{locked.get_status_display()}，不能再审核。")
     return locked

@@ -29,21 +29,19 @@ def contact_log_create(
         errors["channel"] = ["请选择联系方式。"]
     if mindset and mindset not in ContactLog.Mindset.values:
         errors["mindset"] = ["思想状况选项无效。"]
+    elif mindset and not permissions.can_assess_mindset(staff, member):
+        errors["mindset"] = ["思想状况由流出地党组织评估，流入地党组织无需填写。"]
     note = (note or "").strip()
     if len(note) > 1000:
         errors["note"] = ["情况记录不能超过1000字。"]
     if errors:
         raise FieldErrors(errors)
-    grants = [
-        org
-        for org in permissions.staff_grants(staff)
-        if member.organization.path.startswith(org.path)
-    ]
+    speaking_for = permissions.contact_organization(staff, member)
     with transaction.atomic():
         log = ContactLog.objects.create(
             member=member,
             staff=staff,
-            organization=grants[0] if grants else None,
+            organization=speaking_for,
             contacted_on=day,
             channel=channel,
             note=note,

@@ -5,47 +5,63 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from members import choices
+from members import archive_fields, choices, permissions
 from members.archive_fields import destination_name
 from members.services.audit import audit_record
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
+# (title, the archive field it shows (the field policy decides who gets it), value)
 COLUMNS = [
-    ("姓名", lambda m: m.name),
-    ("身份证号码（脱敏）", lambda m: m.id_number_masked),
-    ("性别", lambda m: m.get_sex_display()),
-    ("出生日期", lambda m: m.birth_date.isoformat() if m.birth_date else ""),
-    ("民族", lambda m: m.ethnicity),
-    ("手机号码", lambda m: m.phone),
-    ("学历", lambda m: m.get_education_display()),
-    ("党员类别", lambda m: m.get_party_standing_display()),
-    ("入党时间", lambda m: m.joined_party_on.isoformat() if m.joined_party_on else ""),
-    ("流出地党组织", lambda m: m.organization.name),
-    ("党组织代码", lambda m: m.organization.code),
-    ("流出时间", lambda m: m.left_home_on.isoformat() if m.left_home_on else ""),
+    ("姓名", "name", lambda m: m.name),
+    ("身份证号码（脱敏）", "id_number", lambda m: m.id_number_masked),
+    ("性别", "sex", lambda m: m.get_sex_display()),
+    ("出生日期", "birth_date", lambda m: m.birth_date.isoformat() if m.birth_date else ""),
+    ("民族", "ethnicity", lambda m: m.ethnicity),
+    ("手机号码", "phone", lambda m: m.phone),
+    ("学历", "education", lambda m: m.get_education_display()),
+    ("党员类别", "party_standing", lambda m: m.get_party_standing_display()),
+    (
+        "入党时间",
+        "joined_party_on",
+        lambda m: m.joined_party_on.isoformat() if m.joined_party_on else "",
+    ),
+    ("流出地党组织", "organization_name", lambda m: m.organization.name),
+    ("党组织代码", "organization", lambda m: m.organization.code),
+    ("流出时间", "left_home_on", lambda m: m.left_home_on.isoformat() if m.left_home_on else ""),
     (
         "流入地",
+        "destination_name",
         lambda m: destination_name(
             m.destination_province, m.destination_city, m.destination_district
         ),
     ),
-    ("详细地址", lambda m: m.destination_address),
-    ("职业", lambda m: m.get_occupation_display()),
-    ("工作单位", lambda m: m.employer),
+    ("详细地址", "destination_address", lambda m: m.destination_address),
+    ("职业", "occupation", lambda m: m.get_occupation_display()),
+    ("工作单位", "employer", lambda m: m.employer),
     (
         "月收入区间",
+        "income_band",
         lambda m: dict((k, label) for k, label, *_ in choices.INCOME_BANDS).get(m.income_band, ""),
     ),
-    ("技能", lambda m: "、".join(skill.name for skill in m.skills.all())),
-    ("流动状态", lambda m: m.get_status_display()),
-    ("荣誉", lambda m: "、".join(dict(choices.Honour.choices)[h] for h in m.honours)),
-    ("后援团", lambda m: "是" if m.support_group else ""),
+    ("技能", "skills", lambda m: "、".join(skill.name for skill in m.skills.all())),
+    ("流动状态", "status", lambda m: m.get_status_display()),
+    ("荣誉", "honours", lambda m: "、".join(dict(choices.Honour.choices)[h] for h in m.honours)),
+    ("后援团", "support_group", lambda m: "是" if m.support_group else ""),
     (
         "最近联系",
+        "last_contacted_at",
         lambda m: m.last_contacted_at.date().isoformat() if m.last_contacted_at else "从未联系",
     ),
 ]
+
+
+def export_columns(actor) -> list[tuple]:
+    """The columns an export by `actor` carries: a column any of the actor's rows may show
+    (host staff alone never get the sensitive ones)."""
+    viewers = permissions.export_viewers(actor)
+    shown = set().union(*(archive_fields.exportable_fields(v) for v in viewers))
+    return [column for column in COLUMNS if column[1] in shown]
 
 
 def neutralise(value) -> str:
@@ -62,8 +78,10 @@ def member_export(*, actor, queryset, filters: dict, ip: str | None) -> bytes:
     header_font = Font(bold=True)
     from openpyxl.cell import WriteOnlyCell
 
+    columns = export_columns(actor)
+    row_viewer = permissions.row_viewer(actor)
     header = []
-    for title, _ in COLUMNS:
+    for title, _, _ in columns:
         cell = WriteOnlyCell(sheet, value=title)
         cell.font = header_font
         header.append(cell)
@@ -75,7 +93,10 @@ def member_export(*, actor, queryset, filters: dict, ip: str | None) -> bytes:
         .order_by("organization__path", "id")
     )
     for member in rows.iterator(chunk_size=2000):
-        sheet.append([neutralise(getter(member)) for _, getter in COLUMNS])
+        allowed = archive_fields.exportable_fields(row_viewer(member))
+        sheet.append(
+            [neutralise(getter(member)) if field in allowed else "" for _, field, getter in columns]
+        )
         count += 1
     out = io.BytesIO()
     workbook.save(out)

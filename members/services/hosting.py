@@ -40,11 +40,6 @@ def hosting_qr_member(token: str) -> Member:
     return member
 
 
-def _host_in_scope(staff, host: Organization) -> None:
-    if host.kind != Organization.Kind.HOST or not permissions.in_scope(staff, host):
-        raise Http404
-
-
 def _open(member: Member) -> Hosting | None:
     return Hosting.objects.filter(
         member=member, status__in=[Hosting.Status.PENDING, Hosting.Status.ACCEPTED]
@@ -77,7 +72,7 @@ def hosting_request(*, staff, member: Member, host: Organization) -> Hosting:
 
 def hosting_arrive_by_qr(*, staff, token: str, host: Organization) -> Hosting:
     """Host staff scanned the member's card in person: the arrival is recorded and accepted."""
-    _host_in_scope(staff, host)
+    permissions.check_act_for_host_permission(staff, host)
     member = hosting_qr_member(token)
     with transaction.atomic():
         current = _open(member)
@@ -118,7 +113,7 @@ def _lock_for_host(staff, pk) -> Hosting:
     )
     if hosting is None:
         raise Http404
-    _host_in_scope(staff, hosting.host_organization)
+    permissions.check_act_for_host_permission(staff, hosting.host_organization)
     if hosting.status != Hosting.Status.PENDING:
         raise StateConflict(f"该报到{hosting.get_status_display()}，不能再处理。")
     return hosting
@@ -181,10 +176,7 @@ def hosting_close(*, member_id: int, reason: str, actor=None) -> int:
 
 
 def hosting_pending_for(*, user):
-    grants = [org for org in permissions.staff_grants(user) if org.kind == Organization.Kind.HOST]
-    qs = Hosting.objects.none()
-    for org in grants:
-        qs = qs | Hosting.objects.filter(host_organization__path__startswith=org.path)
+    qs = permissions.filter_hostings_visible_to(user, Hosting.objects.all())
     return qs.select_related("member__organization", "host_organization").order_by(
         "status", "-created_at"
     )

@@ -32,7 +32,6 @@ from members.models import (
     TemporaryBranchMembership,
     User,
 )
-from members.models.organizations import OrganizationUserObjectPermission
 from sanyuan.crypto import keyed_hash
 from sanyuan.errors import ServiceError
 from sanyuan.queue import enqueue_now, enqueue_on_commit
@@ -44,7 +43,7 @@ K = Notice.Kind
 A = Notice.Audience
 
 # Kinds that always go out by SMS as well, whatever the member's preference.
-ALWAYS_SMS_KINDS = frozenset({K.REVIEW_OUTCOME})
+ALWAYS_SMS_KINDS = Notice.ALWAYS_SMS_KINDS
 # Kinds staff receive by e-mail unless they opted out.
 STAFF_EMAIL_KINDS = frozenset({K.HOSTING, K.CONTACT, K.SYSTEM})
 
@@ -153,9 +152,8 @@ def notice_publish(
             )
             for pk in unique:
                 cache.delete(unread_cache_key(pk))
-        from members.tasks import notice_dispatch_task
 
-        enqueue_on_commit(notice_dispatch_task, notice.pk)
+        enqueue_on_commit("members.notice-dispatch", notice.pk)
     return notice
 
 
@@ -246,9 +244,7 @@ def notice_dispatch(*, notice_id: int) -> int:
         created += _create_deliveries_for_users(notice, user_ids)
     elif notice.audience == A.STAFF:
         staff_ids = list(
-            OrganizationUserObjectPermission.objects.filter(
-                content_object=notice.audience_organization, permission__codename=permissions.MANAGE
-            ).values_list("user_id", flat=True)
+            permissions.staff_of(notice.audience_organization).values_list("pk", flat=True)
         )
         created += _create_deliveries_for_users(notice, staff_ids)
     else:
@@ -303,11 +299,10 @@ def _bulk_deliveries(notice: Notice, user_ids: list[int], channel: str) -> int:
 
 
 def _enqueue_pending(notice: Notice) -> None:
-    from members.tasks import notice_delivery_send_task
 
     pending = NoticeDelivery.objects.filter(notice=notice, status=NoticeDelivery.Status.PENDING)
     for delivery_id in pending.values_list("pk", flat=True).iterator(chunk_size=2000):
-        enqueue_now(notice_delivery_send_task, delivery_id)
+        enqueue_now("members.notice-delivery-send", delivery_id)
 
 
 # Sending one delivery --------------------------------------------------------------------
@@ -424,7 +419,6 @@ def _finish(delivery: NoticeDelivery, status: str, error: str) -> str:
 
 def notice_sweep() -> dict:
     """Re-send what a lost task or a down broker left behind. Runs every minute (beat)."""
-    from members.tasks import notice_delivery_send_task, notice_dispatch_task
 
     now = timezone.now()
     grace = now - timedelta(seconds=settings.NOTICE_SWEEP_GRACE_SECONDS)
@@ -432,7 +426,7 @@ def notice_sweep() -> dict:
     for notice_id in Notice.objects.filter(
         dispatched_at__isnull=True, created_at__lte=grace
     ).values_list("pk", flat=True)[:500]:
-        counts["notices"] += enqueue_now(notice_dispatch_task, notice_id)
+        counts["notices"] += enqueue_now("members.notice-dispatch", notice_id)
     stale_sending = now - timedelta(seconds=settings.NOTICE_SENDING_TIMEOUT_SECONDS)
     due = NoticeDelivery.objects.filter(
         Q(status=NoticeDelivery.Status.PENDING, created_at__lte=grace)
@@ -440,18 +434,17 @@ def notice_sweep() -> dict:
         | Q(status=NoticeDelivery.Status.SENDING, claimed_at__lte=stale_sending)
     )
     for delivery_id in due.values_list("pk", flat=True)[:5000]:
-        counts["deliveries"] += enqueue_now(notice_delivery_send_task, delivery_id)
+        counts["deliveries"] += enqueue_now("members.notice-delivery-send", delivery_id)
     return counts
 
 
 def notice_delivery_retry(*, deliveries) -> int:
     """Give dead-lettered deliveries a fresh start (staff action after fixing the gateway)."""
-    from members.tasks import notice_delivery_send_task
 
     ids = list(deliveries.filter(status=NoticeDelivery.Status.DEAD).values_list("pk", flat=True))
     NoticeDelivery.objects.filter(pk__in=ids).update(
         status=NoticeDelivery.Status.PENDING, attempts=0, last_error="", next_attempt_at=None
     )
     for delivery_id in ids:
-        enqueue_on_commit(notice_delivery_send_task, delivery_id)
+        enqueue_on_commit("members.notice-delivery-send", delivery_id)
     return len(ids)

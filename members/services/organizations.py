@@ -2,7 +2,9 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 
+from members import permissions
 from members.models import Organization
+from members.services.audit import audit_record
 from sanyuan.errors import ServiceError
 
 Kind = Organization.Kind
@@ -33,10 +35,21 @@ def organization_check_parent(kind: str, parent: Organization | None) -> None:
         )
 
 
+def _check_placement(actor, parent: Organization | None) -> None:
+    """`actor` None is the system (seeding, operator commands); staff place organisations
+    only inside their scope, and only the county tier makes a new root."""
+    if actor is not None and not permissions.can_place_organization(actor, parent=parent):
+        if parent is None:
+            raise ServiceError("请选择上级组织。", field="parent")
+        raise ServiceError("上级组织不在您的管理范围内。", field="parent")
+
+
 @transaction.atomic
 def organization_create(
-    *, code: str, name: str, kind: str, parent: Organization | None = None
+    *, actor=None, code: str, name: str, kind: str, parent: Organization | None = None
 ) -> Organization:
+    """A new organisation under `parent`; staff (`actor`) only inside their scope, audited."""
+    _check_placement(actor, parent)
     code, name = (code or "").strip(), (name or "").strip()
     if not code:
         raise ServiceError("请填写组织代码。", field="code")
@@ -57,12 +70,25 @@ def organization_create(
     )
     org.path = f"{parent.path if parent else '/'}{org.pk}/"
     org.save(update_fields=["path"])
+    if actor is not None:
+        audit_record(
+            actor=actor,
+            action="organization.create",
+            target=org,
+            detail={"kind": kind, "parent": parent.pk if parent else None},
+        )
     return org
 
 
 @transaction.atomic
-def organization_move(*, organization: Organization, new_parent: Organization | None) -> None:
-    """Move an organisation with its whole subtree under `new_parent` (one UPDATE)."""
+def organization_move(
+    *, actor=None, organization: Organization, new_parent: Organization | None
+) -> None:
+    """Move an organisation with its whole subtree under `new_parent` (one UPDATE); staff
+    move only organisations in their scope to a place in their scope, audited."""
+    if actor is not None:
+        permissions.check_manage_organization_permission(actor, organization)
+        _check_placement(actor, new_parent)
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     if new_parent is not None:
         new_parent = Organization.objects.get(pk=new_parent.pk)
@@ -77,24 +103,35 @@ def organization_move(*, organization: Organization, new_parent: Organization | 
         depth=F("depth") + depth_delta,
     )
     Organization.objects.filter(pk=org.pk).update(parent=new_parent)
-    from members.permissions import grants_changed
-
-    transaction.on_commit(grants_changed)  # cached grant lists hold the old paths
+    transaction.on_commit(permissions.grants_changed)  # cached grant lists hold the old paths
+    if actor is not None:
+        audit_record(
+            actor=actor,
+            action="organization.move",
+            target=org,
+            detail={"from": org.parent_id, "to": new_parent.pk if new_parent else None},
+        )
     organization.refresh_from_db()
 
 
-def organization_update(*, organization: Organization, name: str, parent) -> Organization:
+def organization_update(
+    *, actor=None, organization: Organization, name: str, parent
+) -> Organization:
     """Rename and/or move. Compares with the stored row, since forms edit `organization`
     in memory before calling this."""
+    if actor is not None:
+        permissions.check_manage_organization_permission(actor, organization)
     name = (name or "").strip()
     if not name:
         raise ServiceError("请填写组织名称。", field="name")
     with transaction.atomic():
         stored = Organization.objects.select_for_update().get(pk=organization.pk)
         if stored.name != name:
+            if actor is not None:
+                audit_record(actor=actor, action="organization.rename", target=stored, detail={})
             stored.name = name
             stored.save(update_fields=["name"])
         if (parent.pk if parent else None) != stored.parent_id:
-            organization_move(organization=stored, new_parent=parent)
+            organization_move(actor=actor, organization=stored, new_parent=parent)
     organization.refresh_from_db()
     return organization

@@ -10,7 +10,6 @@ secret) and takes effect only after a code from the app confirms it.
 import base64
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -36,7 +35,7 @@ def second_factor_required(user) -> bool:
     """A staff account of a tier that must use a second factor, or one that enrolled."""
     if user is None or not user.is_authenticated or not user.is_staff:
         return False
-    if permissions.user_tier(user) in settings.STAFF_OTP_REQUIRED_TIERS:
+    if permissions.tier_requires_second_factor(user):
         return True
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 

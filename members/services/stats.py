@@ -17,23 +17,6 @@ from members.models import Member, Organization, StatsRollup
 from members.stats_dimensions import COLUMNS, Moments, classify
 
 
-def count_rows(rows, moments: Moments) -> Counter:
-    # Counter.update over an iterable counts in C: one pass, no per-pair Python addition.
-    counts: Counter = Counter()
-    counts.update(pair for row in rows for pair in classify(row, moments).items())
-    return counts
-
-
-def count_skills(member_qs) -> Counter:
-    through = Member.skills.through
-    rows = (
-        through.objects.filter(member_id__in=member_qs.values("pk"))
-        .values_list("skill__name")
-        .annotate(n=Count("pk"))
-    )
-    return Counter({("skill", name): n for name, n in rows})
-
-
 def stats_rollup_refresh(*, now=None) -> dict:
     started = time.perf_counter()
     moments = Moments.at(now)

@@ -1,5 +1,6 @@
 import pytest
 
+from members.permissions import scope_forget
 from tests.learning import factories as lf
 
 
@@ -20,7 +21,5 @@ def library(world):
 
 def fresh(user):
     """Each request computes grants and audiences afresh."""
-    for attr in ("_sanyuan_audiences", "_sanyuan_grants"):
-        if hasattr(user, attr):
-            delattr(user, attr)
+    scope_forget(user)
     return user

@@ -85,7 +85,9 @@ def test_members_and_anonymous_users_cannot_see_study_figures(client, required):
         assert client.get(url).status_code == 302  # to the login page
     client.force_login(w.member_a.user, backend="members.backends.MemberBackend")
     for url in urls:
-        assert client.get(url).status_code == 404
+        response = client.get(url)
+        # A member on a staff page: 403 in Chinese, as on every staff page.
+        assert response.status_code == 403 and "仅限党组织工作人员使用" in response.content.decode()
 
 
 def test_staff_cannot_see_figures_of_an_article_they_cannot_read(client, world):

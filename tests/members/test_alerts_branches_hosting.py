@@ -9,6 +9,7 @@ import time_machine
 
 from members import selectors
 from members.models import Hosting, Member, Notice, Organization, TemporaryBranchMembership
+from members.permissions import scope_forget
 from members.services import alerts
 from members.services.archive import member_update
 from members.services.contacts import contact_log_create
@@ -22,9 +23,7 @@ START = datetime(2026, 1, 1, 9, 0, tzinfo=TZ)
 
 
 def visible(staff):
-    for attr in ("_sanyuan_grants", "_sanyuan_audiences"):
-        if hasattr(staff, attr):
-            delattr(staff, attr)
+    scope_forget(staff)
     return {m.pk for m in alerts.lost_contact_list(user=staff)}
 
 

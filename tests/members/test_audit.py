@@ -359,7 +359,7 @@ def test_only_the_county_reads_the_staff_audit_page(world):
     assert login_staff(Client(), world.staff_a).get("/staff/audit/").status_code == 404
     member = Client()
     member.force_login(world.member_a.user, backend="members.backends.MemberBackend")
-    assert member.get("/staff/audit/").status_code == 302
+    assert member.get("/staff/audit/").status_code == 403
     assert Client().get("/staff/audit/").status_code == 302
 
 

@@ -31,7 +31,7 @@ def test_add_staff_creates_then_updates_the_same_account(world):
     )
     user = User.objects.get(username="wang")
     assert user.check_password("First-Pass-123") and user.is_staff
-    assert [org.code for org in permissions.staff_grants(user)] == ["C-A"]
+    assert [org.code for org in permissions.scope_of(user).grants] == ["C-A"]
 
     call_command(
         "add_staff",
@@ -45,13 +45,13 @@ def test_add_staff_creates_then_updates_the_same_account(world):
     )
     user = User.objects.get(username="wang")
     assert user.check_password("Second-Pass-456")
-    assert [org.code for org in permissions.staff_grants(user)] == ["C-B"]
+    assert [org.code for org in permissions.scope_of(user).grants] == ["C-B"]
     assert User.objects.filter(username="wang").count() == 1
 
 
 def test_add_staff_county_defaults_to_the_single_county(world):
     call_command("add_staff", "zhao", "--password", "First-Pass-123", "--tier", "county")
-    assert permissions.user_tier(User.objects.get(username="zhao")) == "county"
+    assert permissions.scope_of(User.objects.get(username="zhao")).tier == "county"
 
 
 @pytest.mark.parametrize(
@@ -79,8 +79,8 @@ def test_seed_demo_builds_a_county_with_valid_archives_deterministically(db):
     first = sorted(Member.objects.values_list("name", "id_number_hash"))
     assert Member.objects.count() == 40
     assert Organization.objects.filter(kind="committee").count() == 10
-    assert permissions.user_tier(User.objects.get(username="county_admin")) == "county"
-    assert permissions.user_tier(User.objects.get(username="chengguan_admin")) == "committee"
+    assert permissions.scope_of(User.objects.get(username="county_admin")).tier == "county"
+    assert permissions.scope_of(User.objects.get(username="chengguan_admin")).tier == "committee"
     Member.objects.all().delete()
     call_command("seed_demo", "--members", "40", "--seed", "7", "--force")
     assert sorted(Member.objects.values_list("name", "id_number_hash")) == first
@@ -89,5 +89,5 @@ def test_seed_demo_builds_a_county_with_valid_archives_deterministically(db):
 def test_superuser_is_not_a_tier(db):
     root = User.objects.create_superuser("root", password="Root-Pass-123")
     factories.build_world()
-    assert permissions.user_tier(root) is None
+    assert permissions.scope_of(root).tier is None
     assert not permissions.filter_members_visible_to(root).exists()

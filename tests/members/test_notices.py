@@ -13,6 +13,7 @@ from members.models import (
     Skill,
     TemporaryBranchMembership,
 )
+from members.permissions import scope_forget
 from members.services.notices import (
     Audience,
     notice_mark_all_read,
@@ -68,9 +69,7 @@ def who_sees(people, notice):
 
 def _fresh(user):
     # Each request computes the user's audiences afresh.
-    for attr in ("_sanyuan_audiences", "_sanyuan_grants"):
-        if hasattr(user, attr):
-            delattr(user, attr)
+    scope_forget(user)
     return user
 
 

@@ -109,7 +109,7 @@ def test_the_archive_page_is_never_cached(client, world):
 
 def test_staff_pages_are_for_staff_and_scoped(client, world):
     client.force_login(world.member_a.user, backend="members.backends.MemberBackend")
-    assert client.get("/staff/members/").status_code == 302
+    assert client.get("/staff/members/").status_code == 403
     client.force_login(world.staff_b, backend="members.backends.StaffBackend")
     assert client.get(f"/staff/members/{world.member_a.pk}/").status_code == 404
     body = client.get("/staff/members/").content.decode()

@@ -224,6 +224,6 @@ def test_committee_staff_bind_an_authenticator_on_their_own_page(api, world):
 def test_members_have_no_authenticator_page(world):
     client = Client()
     client.force_login(world.member_a.user, backend="members.backends.MemberBackend")
-    assert client.get("/staff/second-factor/").status_code == 302
-    assert client.post("/staff/second-factor/", {"step": "start"}).status_code == 302
+    assert client.get("/staff/second-factor/").status_code == 403
+    assert client.post("/staff/second-factor/", {"step": "start"}).status_code == 403
     assert not TOTPDevice.objects.exists()

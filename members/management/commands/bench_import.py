@@ -31,7 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, rows, staff, format, keep, **options):
         actor = User.objects.filter(username=staff).first()
-        if actor is None or not permissions.is_staff_user(actor):
+        if actor is None or not permissions.is_staff(actor):
             raise CommandError(
                 f"No staff user {staff!r}: run seed_demo first (in a scratch database)."
             )

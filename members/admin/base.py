@@ -3,7 +3,7 @@ member's scope, through the app's permissions, selectors and services."""
 
 from django.contrib import admin
 
-from . import permissions
+from .. import permissions
 
 
 class ScopedAdminMixin:
@@ -21,10 +21,10 @@ class ScopedAdminMixin:
         return self.scope_queryset(request, super().get_queryset(request))
 
     def has_module_permission(self, request):
-        return permissions.is_staff_user(request.user)
+        return permissions.is_staff(request.user)
 
     def has_view_permission(self, request, obj=None):
-        if not permissions.is_staff_user(request.user):
+        if not permissions.is_staff(request.user):
             return False
         return (
             obj is None
@@ -35,7 +35,7 @@ class ScopedAdminMixin:
         return self.has_view_permission(request, obj)
 
     def has_add_permission(self, request):
-        return permissions.is_staff_user(request.user)
+        return permissions.is_staff(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -72,7 +72,7 @@ _plain_has_permission = admin.site.has_permission
 def _admin_has_permission(request):
     if not _plain_has_permission(request):
         return False
-    from .services.second_factor import second_factor_required
+    from ..services.second_factor import second_factor_required
 
     verified = getattr(request.user, "is_verified", None)
     return (callable(verified) and verified()) or not second_factor_required(request.user)

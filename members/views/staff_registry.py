@@ -3,7 +3,6 @@
 Thin: parse input, call a selector or service, render. Scope is the selectors' job."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -14,25 +13,16 @@ from sanyuan.errors import ServiceError
 from sanyuan.inputs import parse_int
 from sanyuan.net import client_ip
 
-from . import choices, forms, permissions, selectors
-from .api.registry import member_filters
-from .models import ChangeRequest, ContactLog, Region, Skill
-from .services import accounts, archive, changes, contacts, exports, imports
-
-
-class StaffRequiredMixin(LoginRequiredMixin):
-    """Staff of any tier; a member is sent to their own pages (403 would leave them stuck)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not permissions.is_staff_user(request.user):
-            return redirect("members:me")
-        return super().dispatch(request, *args, **kwargs)
-
+from .. import archive_fields, choices, forms, permissions, selectors
+from ..filters import member_filters
+from ..models import ChangeRequest, ContactLog, Region, Skill
+from ..services import accounts, archive, changes, contacts, exports, imports
+from .access import StaffPageMixin
 
 PAGE_SIZE = 50
 
 
-class StaffMemberListView(StaffRequiredMixin, View):
+class StaffMemberListView(StaffPageMixin, View):
     """档案: keyset pages (`before` = the last id shown), so deep pages cost what page 1 costs."""
 
     def get(self, request):
@@ -64,24 +54,27 @@ class StaffMemberListView(StaffRequiredMixin, View):
         )
 
 
-class StaffMemberDetailView(StaffRequiredMixin, View):
+class StaffMemberDetailView(StaffPageMixin, View):
     def get(self, request, pk, revealed=None, code=None, contact_form=None):
         member = selectors.member_detail_get(user=request.user, pk=pk)
         archive.member_record_view(actor=request.user, member=member, ip=client_ip(request))
+        viewer = permissions.archive_viewer(request.user, member)
         return render(
             request,
             "members/staff/member_detail.html",
             {
                 "member": member,
                 "contacts": selectors.contact_log_list(user=request.user, member=member)[:20],
-                "contact_form": contact_form or forms.ContactLogForm(),
-                "history": selectors.member_history(
-                    member=member, include_staff_only=True, limit=20
+                "contact_form": contact_form
+                or forms.ContactLogForm(
+                    assess_mindset=permissions.can_assess_mindset(request.user, member)
                 ),
+                "history": selectors.member_history(member=member, viewer=viewer, limit=20),
                 "revealed": revealed,
                 "issued": code,
                 "can_manage": permissions.can_manage_member(request.user, member),
-                "viewer": permissions.member_viewer(request.user, member),
+                "visible": archive_fields.visible_fields(viewer),
+                "may_assess_mindset": permissions.can_assess_mindset(request.user, member),
                 "hosts": _host_organizations()
                 if permissions.can_manage_member(request.user, member)
                 else [],
@@ -108,8 +101,8 @@ class StaffMemberDetailView(StaffRequiredMixin, View):
                 )
                 return self.get(request, pk, code=issued)
             if action == "host_request":
-                from .models import Organization
-                from .services.hosting import hosting_request
+                from ..models import Organization
+                from ..services.hosting import hosting_request
 
                 host = Organization.objects.filter(
                     pk=request.POST.get("host") or 0, kind="host"
@@ -118,7 +111,10 @@ class StaffMemberDetailView(StaffRequiredMixin, View):
                 messages.success(request, "已登记流入地党组织，等待对方确认报到。")
                 return redirect("members:staff-member", pk=pk)
             if action == "contact":
-                form = forms.ContactLogForm(request.POST)
+                form = forms.ContactLogForm(
+                    request.POST,
+                    assess_mindset=permissions.can_assess_mindset(request.user, member),
+                )
                 if not form.is_valid():
                     return self.get(request, pk, contact_form=form)
                 contacts.contact_log_create(staff=request.user, member=member, **form.cleaned_data)
@@ -129,14 +125,14 @@ class StaffMemberDetailView(StaffRequiredMixin, View):
 
 
 def _host_organizations():
-    from .models import Organization
+    from ..models import Organization
 
     return Organization.objects.filter(
         kind=Organization.Kind.HOST, dissolved_at__isnull=True
     ).order_by("path")[:300]
 
 
-class StaffChangeRequestListView(StaffRequiredMixin, View):
+class StaffChangeRequestListView(StaffPageMixin, View):
     def get(self, request):
         wanted = request.GET.get("status", "pending")
         if wanted not in ChangeRequest.Status.values:
@@ -151,7 +147,7 @@ class StaffChangeRequestListView(StaffRequiredMixin, View):
         )
 
 
-class StaffChangeRequestDetailView(StaffRequiredMixin, View):
+class StaffChangeRequestDetailView(StaffPageMixin, View):
     def get(self, request, pk, form_errors=None):
         found = selectors.change_request_get_for_staff(user=request.user, pk=pk)
         return render(
@@ -186,7 +182,7 @@ class StaffChangeRequestDetailView(StaffRequiredMixin, View):
         return redirect("members:staff-change-requests")
 
 
-class StaffContactsOverdueView(StaffRequiredMixin, View):
+class StaffContactsOverdueView(StaffPageMixin, View):
     def get(self, request):
         qs = selectors.member_list(user=request.user, contact_overdue=True).order_by(
             "last_contacted_at", "id"
@@ -199,7 +195,7 @@ class StaffContactsOverdueView(StaffRequiredMixin, View):
         )
 
 
-class StaffMemberExportView(StaffRequiredMixin, View):
+class StaffMemberExportView(StaffPageMixin, View):
     def get(self, request):
         filters = member_filters(request.GET)
         qs = selectors.member_list(user=request.user, **filters)
@@ -216,7 +212,7 @@ class StaffMemberExportView(StaffRequiredMixin, View):
         return response
 
 
-class StaffRosterUploadView(StaffRequiredMixin, View):
+class StaffRosterUploadView(StaffPageMixin, View):
     template_name = "members/staff/roster_upload.html"
 
     def get(self, request):
@@ -240,7 +236,7 @@ class StaffRosterUploadView(StaffRequiredMixin, View):
         return render(request, self.template_name, {"form": form, "recent": recent}, status=400)
 
 
-class StaffRosterDetailView(StaffRequiredMixin, View):
+class StaffRosterDetailView(StaffPageMixin, View):
     def get(self, request, pk):
         roster = imports.roster_get(actor=request.user, pk=pk)
         return render(
@@ -266,85 +262,3 @@ class StaffRosterDetailView(StaffRequiredMixin, View):
         except ServiceError as exc:
             messages.error(request, exc.message)
         return redirect(reverse("members:staff-roster", args=[pk]))
-
-
-class StaffAuditListView(StaffRequiredMixin, View):
-    """审计日志 for the county tier: exact filters, newest first, keyset pages."""
-
-    FILTERS = ("action", "actor", "target_type", "target_id", "ip", "day_from", "day_to")
-
-    def get(self, request):
-        from .selectors.audit import audit_actions, audit_event_list
-
-        filters = {key: request.GET.get(key, "")[:100] for key in self.FILTERS}
-        qs = audit_event_list(user=request.user, before=request.GET.get("before"), **filters)
-        rows = list(qs[: PAGE_SIZE + 1])
-        more = len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE]
-        params = request.GET.copy()
-        params.pop("before", None)
-        return render(
-            request,
-            "members/staff/audit_list.html",
-            {
-                "rows": rows,
-                "filters": filters,
-                "actions": audit_actions(),
-                "next_before": rows[-1].pk if more and rows else None,
-                "query": params.urlencode(),
-            },
-        )
-
-
-class StaffSecondFactorView(StaffRequiredMixin, View):
-    """身份验证器: any staff account binds (or replaces) its authenticator here; county accounts
-    do it at their first login. The QR code is shown once per visit."""
-
-    template_name = "members/staff/second_factor.html"
-    SESSION_KEY = "pending_enrolment_device"
-
-    def render_page(self, request, form, enrolment=None, status=200):
-        from .services.second_factor import second_factor_device
-
-        response = render(
-            request,
-            self.template_name,
-            {
-                "form": form,
-                "enrolment": enrolment,
-                "device": second_factor_device(request.user),
-            },
-            status=status,
-        )
-        response["Cache-Control"] = "no-store"
-        return response
-
-    def get(self, request):
-        return self.render_page(request, forms.SecondFactorForm())
-
-    def post(self, request):
-        from django_otp import login as otp_login
-
-        from .services import second_factor
-
-        if request.POST.get("step") == "start":
-            enrolment = second_factor.second_factor_enrol_start(user=request.user)
-            request.session[self.SESSION_KEY] = enrolment.device_id
-            return self.render_page(request, forms.SecondFactorForm(), enrolment)
-        form = forms.SecondFactorForm(request.POST)
-        if not form.is_valid():
-            return self.render_page(request, form, status=400)
-        try:
-            device = second_factor.second_factor_enrol_confirm(
-                user=request.user,
-                device_id=request.session.get(self.SESSION_KEY),
-                token=form.cleaned_data["otp"],
-                ip=client_ip(request),
-            )
-        except ServiceError as exc:
-            form.add_error("otp", exc.message)
-            return self.render_page(request, form, status=400)
-        request.session.pop(self.SESSION_KEY, None)
-        otp_login(request, device)
-        messages.success(request, "身份验证器已绑定，今后登录时需要输入动态验证码。")
-        return redirect("members:staff-second-factor")

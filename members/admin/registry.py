@@ -1,103 +1,26 @@
+"""Admin of the registry: archives (the field policy decides what each viewer reads), skills,
+change requests, contact logs, roster imports and issued one-time codes."""
+
 from django import forms
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
 
 from sanyuan.errors import FieldErrors, ServiceError
+from sanyuan.forms import add_service_error
 from sanyuan.inputs import parse_int
 from sanyuan.net import client_ip
 
-from . import permissions
-from .adminlib import ReadOnlyScopedAdminMixin, ScopedAdminMixin
-from .identity import normalize_id_number
-from .models import (
-    AuditEvent,
+from .. import permissions
+from ..identity import normalize_id_number
+from ..models import (
     ChangeRequest,
     ContactLog,
     Member,
-    Notice,
-    NoticeDelivery,
     OneTimeCode,
-    Organization,
     RosterImport,
     Skill,
-    User,
 )
-from .services import archive, notices, organizations
-
-
-class OrganizationForm(forms.ModelForm):
-    class Meta:
-        model = Organization
-        fields = ["code", "name", "kind", "parent"]
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.request = request
-        if self.instance.pk:
-            self.fields["code"].disabled = True
-            self.fields["kind"].disabled = True
-
-    def clean_parent(self):
-        parent = self.cleaned_data.get("parent")
-        user = self.request.user
-        if parent is not None and not permissions.in_scope(user, parent):
-            raise forms.ValidationError("上级组织不在您的管理范围内。")
-        if parent is None and not self.instance.pk and permissions.user_tier(user) != "county":
-            raise forms.ValidationError("请选择上级组织。")
-        if self.instance.pk and parent is not None and parent.path.startswith(self.instance.path):
-            raise forms.ValidationError("不能把组织移到它自己的下级组织之下。")
-        return parent
-
-    def clean(self):
-        data = super().clean()
-        kind = self.instance.kind if self.instance.pk else data.get("kind")
-        if kind and "parent" in data:
-            try:
-                organizations.organization_check_parent(kind, data["parent"])
-            except ServiceError as exc:
-                self.add_error("parent", exc.message)
-        return data
-
-
-@admin.register(Organization)
-class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["indented_name", "code", "kind", "parent"]
-    list_filter = ["kind"]
-    search_fields = ["name", "code"]
-    autocomplete_fields = ["parent"]
-    list_select_related = ["parent"]
-    list_per_page = 100
-    form = OrganizationForm
-
-    def scope_queryset(self, request, qs):
-        return permissions.filter_organizations_visible_to(request.user, qs)
-
-    def get_form(self, request, obj=None, **kwargs):
-        form_class = super().get_form(request, obj, **kwargs)
-
-        class RequestForm(form_class):
-            def __init__(self, *args, **inner):
-                super().__init__(*args, request=request, **inner)
-
-        return RequestForm
-
-    @admin.display(description="组织名称", ordering="path")
-    def indented_name(self, obj):
-        return "　" * obj.depth + obj.name
-
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        if change:
-            organizations.organization_update(
-                organization=obj, name=data["name"], parent=data.get("parent")
-            )
-        else:
-            created = organizations.organization_create(
-                code=data["code"], name=data["name"], kind=data["kind"], parent=data.get("parent")
-            )
-            obj.pk = created.pk
-            obj.path = created.path
-
+from ..services import archive
+from .base import ReadOnlyScopedAdminMixin, ScopedAdminMixin
 
 ARCHIVE_FORM_FIELDS = [
     "name",
@@ -159,7 +82,7 @@ class MemberAdminForm(forms.ModelForm):
 
     def clean_organization(self):
         org = self.cleaned_data.get("organization")
-        if org is not None and not permissions.in_scope(self.request.user, org):
+        if org is not None and not permissions.can_create_member_in(self.request.user, org):
             raise forms.ValidationError("所选党组织不在您的管理范围内。")
         return org
 
@@ -183,8 +106,8 @@ class MemberAdminForm(forms.ModelForm):
         data = super().clean()
         if self.errors:
             return data
-        from .archive_fields import STAFF_FIELDS, clean_archive_values
-        from .identity import id_number_birth_date
+        from ..archive_fields import STAFF_FIELDS, clean_archive_values
+        from ..identity import id_number_birth_date
 
         birth = (
             self.instance.birth_date
@@ -202,10 +125,7 @@ class MemberAdminForm(forms.ModelForm):
                 current=self.instance if self.instance.pk else None,
             )
         except FieldErrors as exc:
-            for field, problems in exc.errors.items():
-                target = field if field in self.fields else None
-                for problem in problems:
-                    self.add_error(target, problem)
+            add_service_error(self, exc)
         return data
 
 
@@ -230,7 +150,7 @@ class DestinationProvinceFilter(admin.SimpleListFilter):
     parameter_name = "province"
 
     def lookups(self, request, model_admin):
-        from .models import Region
+        from ..models import Region
 
         return list(Region.objects.filter(level="province").values_list("code", "name"))
 
@@ -281,17 +201,42 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         # Host-organisation staff read the members they host; only home staff edit.
         if obj is None:
-            return permissions.is_staff_user(request.user)
+            return permissions.is_staff(request.user)
         return permissions.can_manage_member(request.user, obj)
 
     def get_search_results(self, request, queryset, search_term):
-        from .selectors.registry import _search_q
+        from ..selectors.registry import _search_q
 
         if not search_term.strip():
             return queryset, False
         return queryset.filter(_search_q(search_term)), False
 
+    # Admin fields shown under the name of the archive field the field policy knows.
+    POLICY_FIELD = {
+        "id_number_masked": "id_number",
+        "id_number_input": "id_number",
+        "is_vanguard": "honours",
+        "is_giving_back_pacesetter": "honours",
+        "activated_at": "is_activated",
+    }
+
+    def _visible(self, request, obj) -> frozenset[str]:
+        from ..archive_fields import HOME_STAFF, visible_fields
+
+        if obj is None:  # a new archive: its creator keeps it at home
+            return visible_fields(HOME_STAFF[0])
+        return visible_fields(permissions.archive_viewer(request.user, obj))
+
     def get_fieldsets(self, request, obj=None):
+        visible = self._visible(request, obj)
+        fieldsets = []
+        for title, options in self._all_fieldsets(obj):
+            shown = [f for f in options["fields"] if self.POLICY_FIELD.get(f, f) in visible]
+            if shown:
+                fieldsets.append((title, {**options, "fields": shown}))
+        return fieldsets
+
+    def _all_fieldsets(self, obj):
         identity = (
             ["name", "id_number_input"]
             if obj is None
@@ -346,9 +291,13 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
             ),
         ]
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read-only view (host staff): every field shown is read-only, none is a form field.
+            kwargs.update(form=forms.ModelForm, fields=(), exclude=None)
+            return super().get_form(request, obj, change=change, **kwargs)
         kwargs["fields"] = None
-        form_class = super().get_form(request, obj, **kwargs)
+        form_class = super().get_form(request, obj, change=change, **kwargs)
 
         class RequestForm(form_class):
             def __init__(self, *args, **inner):
@@ -382,7 +331,7 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def export_selected(self, request, queryset):
         from django.http import HttpResponse
 
-        from .services.exports import member_export
+        from ..services.exports import member_export
 
         content = member_export(
             actor=request.user,
@@ -406,16 +355,16 @@ class SkillAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
     def has_module_permission(self, request):
-        return permissions.is_staff_user(request.user)
+        return permissions.is_staff(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return permissions.is_staff_user(request.user)
+        return permissions.is_staff(request.user)
 
     def has_add_permission(self, request):
-        return permissions.user_tier(request.user) == permissions.TIER_COUNTY
+        return permissions.can_manage_skills(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return permissions.user_tier(request.user) == permissions.TIER_COUNTY
+        return permissions.can_manage_skills(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -435,7 +384,7 @@ class ChangeRequestAdmin(ReadOnlyScopedAdminMixin, admin.ModelAdmin):
         return obj.field_labels
 
     def scope_queryset(self, request, qs):
-        return qs.filter(permissions.scope_q(request.user, via="member__organization__"))
+        return permissions.filter_change_requests_visible_to(request.user, qs)
 
     @admin.display(description="审核")
     def review_link(self, obj):
@@ -452,7 +401,7 @@ class ContactLogAdmin(ReadOnlyScopedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "contacted_on"
 
     def scope_queryset(self, request, qs):
-        return qs.filter(permissions.scope_q(request.user, via="member__organization__"))
+        return qs.filter(permissions.contact_logs_q(request.user))
 
 
 @admin.register(RosterImport)
@@ -470,90 +419,7 @@ class RosterImportAdmin(ReadOnlyScopedAdminMixin, admin.ModelAdmin):
     exclude = ["content", "errors_json"]
 
     def scope_queryset(self, request, qs):
-        if permissions.user_tier(request.user) == permissions.TIER_COUNTY:
-            return qs
-        return qs.filter(uploaded_by=request.user)
-
-
-class AuditActorFilter(admin.SimpleListFilter):
-    """Staff accounts by name (members are found through the search box by account name)."""
-
-    title = "操作人（工作人员）"
-    parameter_name = "actor"
-
-    def lookups(self, request, model_admin):
-        return list(
-            User.objects.filter(is_staff=True)
-            .order_by("username")
-            .values_list("pk", "username")[:200]
-        )
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if parse_int(value) is not None:
-            return queryset.filter(actor_id=parse_int(value))
-        return queryset
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyScopedAdminMixin, admin.ModelAdmin):
-    """Searchable by the county tier: action, actor, date, target (type and id), address.
-    Nobody may change or delete an event (on PostgreSQL the database refuses it too)."""
-
-    list_display = [
-        "created_at",
-        "action",
-        "actor",
-        "target_type",
-        "target_id",
-        "ip_address",
-        "detail_text",
-    ]
-    list_filter = ["action", AuditActorFilter, "target_type"]
-    search_fields = ["=actor__username", "=target_id", "=action"]
-    search_help_text = "按操作人用户名、对象编号、操作代码或IP地址精确查找"
-    list_select_related = ["actor"]
-    date_hierarchy = "created_at"
-    list_per_page = 100
-    show_full_result_count = False
-    readonly_fields = [
-        "created_at",
-        "action",
-        "actor",
-        "target_type",
-        "target_id",
-        "ip_address",
-        "detail_text",
-    ]
-    exclude = ["detail"]
-
-    @admin.display(description="详情")
-    def detail_text(self, obj):
-        import json
-
-        return json.dumps(obj.detail, ensure_ascii=False)[:300]
-
-    def get_search_results(self, request, queryset, search_term):
-        import ipaddress
-
-        term = search_term.strip()
-        try:
-            address = str(ipaddress.ip_address(term))
-        except ValueError:
-            return super().get_search_results(request, queryset, term)
-        return queryset.filter(ip_address=address), False
-
-    def scope_queryset(self, request, qs):
-        # The county tier reads the audit log; nobody else.
-        if permissions.user_tier(request.user) == permissions.TIER_COUNTY:
-            return qs
-        return qs.none()
-
-    def has_module_permission(self, request):
-        return permissions.user_tier(request.user) == permissions.TIER_COUNTY
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.user_tier(request.user) == permissions.TIER_COUNTY
+        return permissions.filter_rosters_visible_to(request.user, qs)
 
 
 @admin.register(OneTimeCode)
@@ -572,73 +438,4 @@ class OneTimeCodeAdmin(ReadOnlyScopedAdminMixin, admin.ModelAdmin):
     exclude = ["code_hash"]
 
     def scope_queryset(self, request, qs):
-        return qs.filter(permissions.scope_q(request.user, via="member__organization__"))
-
-
-@admin.register(User)
-class SanyuanUserAdmin(UserAdmin):
-    """Accounts are an operations matter (superusers); staff use `add_staff`."""
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-
-@admin.register(Notice)
-class NoticeAdmin(ReadOnlyScopedAdminMixin, admin.ModelAdmin):
-    list_display = [
-        "created_at",
-        "kind",
-        "title",
-        "audience",
-        "audience_organization",
-        "dispatched_at",
-    ]
-    list_filter = ["kind", "audience"]
-    list_select_related = ["audience_organization"]
-    search_fields = ["title"]
-    date_hierarchy = "created_at"
-    show_full_result_count = False
-
-    def scope_queryset(self, request, qs):
-        if permissions.user_tier(request.user) == permissions.TIER_COUNTY:
-            return qs
-        return qs.filter(permissions.scope_q(request.user, via="audience_organization__"))
-
-
-@admin.register(NoticeDelivery)
-class NoticeDeliveryAdmin(ReadOnlyScopedAdminMixin, admin.ModelAdmin):
-    """The outbox of SMS and e-mail; dead-lettered deliveries can be sent again."""
-
-    list_display = [
-        "created_at",
-        "notice",
-        "channel",
-        "status",
-        "attempts",
-        "last_error",
-        "sent_at",
-    ]
-    list_filter = ["status", "channel"]
-    list_select_related = ["notice"]
-    actions = ["retry_dead"]
-    show_full_result_count = False
-
-    def scope_queryset(self, request, qs):
-        if permissions.user_tier(request.user) == permissions.TIER_COUNTY:
-            return qs
-        return qs.none()
-
-    def has_module_permission(self, request):
-        return permissions.user_tier(request.user) == permissions.TIER_COUNTY
-
-    def has_change_permission(self, request, obj=None):
-        # The list action needs it; the change form itself shows read-only fields.
-        return permissions.user_tier(request.user) == permissions.TIER_COUNTY
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    @admin.action(description="重新发送所选的失败记录")
-    def retry_dead(self, request, queryset):
-        count = notices.notice_delivery_retry(deliveries=queryset)
-        self.message_user(request, f"已重新安排发送 {count} 条。")
+        return permissions.filter_one_time_codes_visible_to(request.user, qs)

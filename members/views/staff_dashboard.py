@@ -1,5 +1,5 @@
-"""Staff pages of issue 8: the dashboard (四清楚), lost-contact alerts, temporary branches,
-host-organisation arrivals and the support group. Thin: selectors and services do the work."""
+"""Staff pages of the four knowns (四清楚): the dashboard, lost-contact alerts, temporary
+branches, host-organisation arrivals and the support group."""
 
 import io
 
@@ -12,21 +12,21 @@ from openpyxl import Workbook
 from sanyuan.errors import ServiceError
 from sanyuan.net import client_ip
 
-from . import permissions
-from .models import Organization, Region, Skill
-from .selectors.stats import CHARTS, ENGAGEMENT, overview_as_json, stats_overview
-from .services import alerts, branches, hosting
-from .services.audit import audit_record
-from .services.exports import neutralise
-from .staff_views import StaffRequiredMixin
-from .stats_dimensions import DIMENSION_TITLES
+from .. import permissions
+from ..models import Region, Skill
+from ..selectors.stats import CHARTS, ENGAGEMENT, overview_as_json, stats_overview
+from ..services import alerts, branches, hosting
+from ..services.audit import audit_record
+from ..services.exports import neutralise
+from ..stats_dimensions import DIMENSION_TITLES
+from .access import StaffPageMixin
 
 
-class StaffDashboardView(StaffRequiredMixin, View):
+class StaffDashboardView(StaffPageMixin, View):
     def get(self, request):
         overview = stats_overview(user=request.user)
         data = overview_as_json(overview)
-        charts = [{"dimension": dim, **data["figures"][dim]} for dim in CHARTS]
+        charts = [{"dimension": dim, **data["figures"][dim]} for dim in overview.shown(CHARTS)]
         engagement = [{"dimension": dim, **data["engagement"][dim]} for dim in ENGAGEMENT]
         return render(
             request,
@@ -35,7 +35,7 @@ class StaffDashboardView(StaffRequiredMixin, View):
         )
 
 
-class StaffDashboardExportView(StaffRequiredMixin, View):
+class StaffDashboardExportView(StaffPageMixin, View):
     """One figure as an Excel table (counts only, no personal data); logged like exports."""
 
     def get(self, request):
@@ -43,6 +43,8 @@ class StaffDashboardExportView(StaffRequiredMixin, View):
         if dimension not in DIMENSION_TITLES or dimension == "total":
             raise Http404
         overview = stats_overview(user=request.user)
+        if dimension in overview.hidden:
+            raise Http404
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = DIMENSION_TITLES[dimension][:30]
@@ -83,13 +85,13 @@ class StaffDashboardExportView(StaffRequiredMixin, View):
         return response
 
 
-class StaffLostContactView(StaffRequiredMixin, View):
+class StaffLostContactView(StaffPageMixin, View):
     def get(self, request):
         rows = alerts.lost_contact_list(user=request.user)[:500]
         return render(request, "members/staff/lost_contact.html", {"rows": rows})
 
 
-class StaffTemporaryBranchView(StaffRequiredMixin, View):
+class StaffTemporaryBranchView(StaffPageMixin, View):
     def get(self, request):
         return render(
             request,
@@ -122,7 +124,7 @@ class StaffTemporaryBranchView(StaffRequiredMixin, View):
         return redirect("members:staff-temporary-branches")
 
 
-class StaffHostingView(StaffRequiredMixin, View):
+class StaffHostingView(StaffPageMixin, View):
     """流入地: pending arrivals to accept or decline, and the members this organisation hosts."""
 
     def get(self, request):
@@ -149,15 +151,11 @@ class StaffHostingView(StaffRequiredMixin, View):
         return redirect("members:staff-hosting")
 
 
-class StaffHostingArriveView(StaffRequiredMixin, View):
+class StaffHostingArriveView(StaffPageMixin, View):
     """The page host staff reach by scanning a member's QR card."""
 
     def _hosts(self, request):
-        return [
-            org
-            for org in permissions.staff_grants(request.user)
-            if org.kind == Organization.Kind.HOST
-        ]
+        return list(permissions.scope_of(request.user).host_grants)
 
     def get(self, request):
         token = request.GET.get("token", "")
@@ -194,11 +192,11 @@ class StaffHostingArriveView(StaffRequiredMixin, View):
         return redirect("members:staff-hosting")
 
 
-class StaffSupportGroupView(StaffRequiredMixin, View):
+class StaffSupportGroupView(StaffPageMixin, View):
     """后援团 members and 回馈标兵, filterable by skill and destination."""
 
     def get(self, request):
-        from .selectors import member_list
+        from ..selectors import member_list
 
         which = request.GET.get("which", "support_group")
         skill = request.GET.get("skill", "")[:30]

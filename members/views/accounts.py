@@ -1,11 +1,11 @@
-"""Member pages: activation, login, password reset, logout and 我的."""
+"""Sign-in pages: activation, login (with the staff second factor), password reset, logout,
+the privacy notice and the display preference (大字模式)."""
 
 import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,27 +13,32 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from sanyuan.crypto import DecryptionError, decrypt, encrypt
-from sanyuan.errors import FieldErrors, RateLimited, ServiceError
+from sanyuan.errors import RateLimited, ServiceError
+from sanyuan.forms import add_service_error
 from sanyuan.net import client_ip
 
-from . import forms, permissions, selectors
-from .archive_fields import destination_name
-from .identity import mask_id_number, normalize_id_number, normalize_name
-from .services import accounts, second_factor
-from .services import changes as change_services
-from .services import notices as notice_services
-from .services.audit import audit_record
+from .. import forms
+from ..identity import mask_id_number, normalize_id_number, normalize_name
+from ..services import (
+    accounts,
+    second_factor,
+)
+from ..services.audit import audit_record
+from .access import SignedInPageMixin
 
 MEMBER_BACKEND = "members.backends.MemberBackend"
+
+
 STAFF_BACKEND = "members.backends.StaffBackend"
+
+
 SESSION_IDENTITY = "pending_identity"
+
+
 SESSION_SECOND_FACTOR = "pending_second_factor"
+
+
 SESSION_ENROLMENT = "pending_enrolment_device"
-
-
-def _add_service_error(form, exc: ServiceError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
 
 
 def _safe_next(request, default: str) -> str:
@@ -91,7 +96,7 @@ class LoginVerifyView(View):
         pending = request.session.get(SESSION_SECOND_FACTOR)
         if not pending or time.time() - pending.get("at", 0) > settings.OTP_LOGIN_PENDING_SECONDS:
             return None, None
-        from .models import User
+        from ..models import User
 
         user = User.objects.filter(pk=pending["user"], is_active=True, is_staff=True).first()
         return user, pending
@@ -192,7 +197,7 @@ class IdentityStepView(View):
             form.add_error(None, exc.message)
             return render(request, self.template_name, self.context(form), status=429)
         except ServiceError as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
             return render(request, self.template_name, self.context(form), status=400)
         # Kept encrypted in the session until the second step, never echoed back in clear.
         request.session[SESSION_IDENTITY] = {"name": name, "id_number": encrypt(id_number)}
@@ -256,7 +261,7 @@ class ConfirmStepView(View):
             else:
                 user = accounts.member_password_reset(**values)
         except ServiceError as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
             return self.render_form(request, form, identity, status=400)
         request.session.pop(SESSION_IDENTITY, None)
         login(request, user, backend=MEMBER_BACKEND)
@@ -271,204 +276,7 @@ class PrivacyNoticeView(TemplateView):
     extra_context = {"privacy_version": settings.PRIVACY_NOTICE_VERSION}
 
 
-class MeView(LoginRequiredMixin, View):
-    """我的: the member's own card and links; staff are sent to their pages."""
-
-    def get(self, request):
-        member = permissions.member_of(request.user)
-        if member is None:
-            return redirect("members:staff-home")
-        return render(request, "members/me.html", {"member": member, "active_tab": "me"})
-
-
-class StaffHomeView(LoginRequiredMixin, View):
-    def get(self, request):
-        tier = permissions.user_tier(request.user)
-        if tier not in (permissions.TIER_COUNTY, permissions.TIER_COMMITTEE):
-            return redirect("members:me")
-        return render(
-            request,
-            "members/staff_home.html",
-            {"tier": tier, "grants": permissions.staff_grants(request.user)},
-        )
-
-
-class NoticeListView(LoginRequiredMixin, View):
-    """消息: the inbox, newest first, keyset pages."""
-
-    def get(self, request):
-        unread_only = request.GET.get("unread") == "1"
-        try:
-            page = selectors.notice_inbox(
-                user=request.user, cursor=request.GET.get("cursor"), unread_only=unread_only
-            )
-        except ServiceError:
-            return redirect("members:notices")
-        return render(
-            request,
-            "members/notice_list.html",
-            {"page": page, "unread_only": unread_only, "active_tab": "me"},
-        )
-
-
-class NoticeOpenView(LoginRequiredMixin, View):
-    """Open one notice: mark it read and go where it points (or show it)."""
-
-    def get(self, request, pk):
-        notice = selectors.notice_get(user=request.user, pk=pk)
-        notice_services.notice_mark_read(user=request.user, notice=notice)
-        if notice.link:
-            return redirect(notice.link)
-        return render(request, "members/notice_detail.html", {"notice": notice, "active_tab": "me"})
-
-
-class NoticeReadAllView(LoginRequiredMixin, View):
-    def post(self, request):
-        notice_services.notice_mark_all_read(user=request.user)
-        messages.success(request, "已全部标为已读。")
-        return redirect("members:notices")
-
-
-class NoticePreferenceView(LoginRequiredMixin, View):
-    template_name = "members/notice_preferences.html"
-
-    def get(self, request):
-        rows = selectors.notice_preferences(user=request.user)
-        return render(request, self.template_name, {"rows": rows, "active_tab": "me"})
-
-    def post(self, request):
-        for row in selectors.notice_preferences(user=request.user):
-            if row["always_sms"]:
-                continue
-            notice_services.notice_preference_set(
-                user=request.user,
-                kind=row["kind"],
-                sms=request.POST.get(f"sms_{row['kind']}") == "on",
-            )
-        messages.success(request, "通知设置已保存。")
-        return redirect("members:notice-preferences")
-
-
-class MemberRequiredMixin(LoginRequiredMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and permissions.member_of(request.user) is None:
-            return redirect("members:staff-home")
-        return super().dispatch(request, *args, **kwargs)
-
-
-class MyArchiveView(MemberRequiredMixin, View):
-    """我的档案: the member's own archive (never cached offline)."""
-
-    def get(self, request):
-        member = selectors.member_detail_get(
-            user=request.user, pk=permissions.member_of(request.user).pk
-        )
-        pending = (
-            selectors.change_request_list_for_member(member=member).filter(status="pending").first()
-        )
-        response = render(
-            request,
-            "members/my_archive.html",
-            {
-                "member": member,
-                "destination": destination_name(
-                    member.destination_province,
-                    member.destination_city,
-                    member.destination_district,
-                ),
-                "pending": pending,
-                "active_tab": "me",
-            },
-        )
-        response["Cache-Control"] = "no-store"
-        return response
-
-
-class ChangeRequestCreateView(MemberRequiredMixin, View):
-    template_name = "members/change_request_form.html"
-
-    def render_form(self, request, form, status=200):
-        return render(
-            request, self.template_name, {"form": form, "active_tab": "me"}, status=status
-        )
-
-    def get(self, request):
-        member = permissions.member_of(request.user)
-        if (
-            selectors.change_request_list_for_member(member=member)
-            .filter(status="pending")
-            .exists()
-        ):
-            messages.info(request, "您已有一条待审核的修改申请，请等待审核或先撤回。")
-            return redirect("members:my-change-requests")
-        return self.render_form(request, forms.ChangeRequestForm(member=member))
-
-    def post(self, request):
-        member = selectors.member_detail_get(
-            user=request.user, pk=permissions.member_of(request.user).pk
-        )
-        form = forms.ChangeRequestForm(request.POST, request.FILES, member=member)
-        if not form.is_valid():
-            return self.render_form(request, form, status=400)
-        try:
-            created = change_services.change_request_submit(
-                member=member,
-                changes=form.changes(),
-                reason=form.cleaned_data["reason"],
-                evidence_files=request.FILES.getlist("evidence"),
-            )
-        except FieldErrors as exc:
-            for field, problems in exc.errors.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
-            return self.render_form(request, form, status=400)
-        except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            return self.render_form(request, form, status=409 if exc.status_code == 409 else 400)
-        messages.success(request, "修改申请已提交，审核后会通知您。")
-        return redirect("members:my-change-request", pk=created.pk)
-
-
-class MyChangeRequestListView(MemberRequiredMixin, View):
-    def get(self, request):
-        rows = selectors.change_request_list_for_member(member=permissions.member_of(request.user))[
-            :50
-        ]
-        return render(
-            request, "members/my_change_requests.html", {"rows": rows, "active_tab": "me"}
-        )
-
-
-class MyChangeRequestDetailView(MemberRequiredMixin, View):
-    def get(self, request, pk):
-        member = permissions.member_of(request.user)
-        found = selectors.change_request_get_for_member(member=member, pk=pk)
-        diff = selectors.change_request_diff(found, member)
-        return render(
-            request,
-            "members/my_change_request.html",
-            {"req": found, "diff": diff, "active_tab": "me"},
-        )
-
-    def post(self, request, pk):
-        member = permissions.member_of(request.user)
-        found = selectors.change_request_get_for_member(member=member, pk=pk)
-        try:
-            change_services.change_request_withdraw(member=member, change_request=found)
-            messages.info(request, "申请已撤回。")
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        return redirect("members:my-change-request", pk=pk)
-
-
-class MyHistoryView(MemberRequiredMixin, View):
-    def get(self, request):
-        member = permissions.member_of(request.user)
-        entries = selectors.member_history(member=member, include_staff_only=False)
-        return render(request, "members/my_history.html", {"entries": entries, "active_tab": "me"})
-
-
-class DisplayPreferenceView(LoginRequiredMixin, View):
+class DisplayPreferenceView(SignedInPageMixin, View):
     """POST large_text=1|0: switch 大字模式 on or off and go back where the person was."""
 
     def post(self, request):
@@ -479,34 +287,3 @@ class DisplayPreferenceView(LoginRequiredMixin, View):
             request, "已开启大字模式。" if request.user.large_text else "已关闭大字模式。"
         )
         return redirect(_safe_next(request, reverse("members:me")))
-
-
-class MemberQrView(MemberRequiredMixin, View):
-    """我的报到二维码: host staff scan it to record the arrival. The code carries an opaque,
-    expiring token — never the member's id or ID number."""
-
-    def get(self, request):
-        import segno
-        from django.conf import settings
-
-        from .services.hosting import hosting_qr_token
-
-        token = hosting_qr_token(member=permissions.member_of(request.user))
-        url = (
-            request.build_absolute_uri(reverse("members:staff-hosting-arrive")) + "?token=" + token
-        )
-        svg = segno.make(url, error="m").svg_inline(
-            scale=5, dark="#1f1f1f", light="#ffffff", omitsize=True
-        )
-        response = render(
-            request,
-            "members/my_qr.html",
-            {
-                "svg": svg,
-                "minutes": settings.HOSTING_QR_TTL_SECONDS // 60,
-                "member": permissions.member_of(request.user),
-                "active_tab": "me",
-            },
-        )
-        response["Cache-Control"] = "no-store"
-        return response

@@ -1,0 +1,163 @@
+"""我的: the member's own pages (archive, change requests, history, the arrival QR card)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views import View
+
+from sanyuan.errors import ServiceError
+from sanyuan.forms import add_service_error
+
+from .. import forms, permissions, selectors
+from ..archive_fields import destination_name
+from ..services import changes as change_services
+from .access import MemberPageMixin
+
+
+class MeView(LoginRequiredMixin, View):
+    """我的: the member's own card and links; staff are sent to their pages."""
+
+    def get(self, request):
+        member = permissions.member_of(request.user)
+        if member is None:
+            return redirect("members:staff-home")
+        return render(request, "members/me.html", {"member": member, "active_tab": "me"})
+
+
+class MyArchiveView(MemberPageMixin, View):
+    """我的档案: the member's own archive (never cached offline)."""
+
+    def get(self, request):
+        member = selectors.member_detail_get(
+            user=request.user, pk=permissions.member_of(request.user).pk
+        )
+        pending = (
+            selectors.change_request_list_for_member(member=member).filter(status="pending").first()
+        )
+        response = render(
+            request,
+            "members/my_archive.html",
+            {
+                "member": member,
+                "destination": destination_name(
+                    member.destination_province,
+                    member.destination_city,
+                    member.destination_district,
+                ),
+                "pending": pending,
+                "active_tab": "me",
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ChangeRequestCreateView(MemberPageMixin, View):
+    template_name = "members/change_request_form.html"
+
+    def render_form(self, request, form, status=200):
+        return render(
+            request, self.template_name, {"form": form, "active_tab": "me"}, status=status
+        )
+
+    def get(self, request):
+        member = permissions.member_of(request.user)
+        if (
+            selectors.change_request_list_for_member(member=member)
+            .filter(status="pending")
+            .exists()
+        ):
+            messages.info(request, "您已有一条待审核的修改申请，请等待审核或先撤回。")
+            return redirect("members:my-change-requests")
+        return self.render_form(request, forms.ChangeRequestForm(member=member))
+
+    def post(self, request):
+        member = selectors.member_detail_get(
+            user=request.user, pk=permissions.member_of(request.user).pk
+        )
+        form = forms.ChangeRequestForm(request.POST, request.FILES, member=member)
+        if not form.is_valid():
+            return self.render_form(request, form, status=400)
+        try:
+            created = change_services.change_request_submit(
+                member=member,
+                changes=form.changes(),
+                reason=form.cleaned_data["reason"],
+                evidence_files=request.FILES.getlist("evidence"),
+            )
+        except ServiceError as exc:
+            status = add_service_error(form, exc)
+            return self.render_form(request, form, status=409 if status == 409 else 400)
+        messages.success(request, "修改申请已提交，审核后会通知您。")
+        return redirect("members:my-change-request", pk=created.pk)
+
+
+class MyChangeRequestListView(MemberPageMixin, View):
+    def get(self, request):
+        rows = selectors.change_request_list_for_member(member=permissions.member_of(request.user))[
+            :50
+        ]
+        return render(
+            request, "members/my_change_requests.html", {"rows": rows, "active_tab": "me"}
+        )
+
+
+class MyChangeRequestDetailView(MemberPageMixin, View):
+    def get(self, request, pk):
+        member = permissions.member_of(request.user)
+        found = selectors.change_request_get_for_member(member=member, pk=pk)
+        diff = selectors.change_request_diff(found, member)
+        return render(
+            request,
+            "members/my_change_request.html",
+            {"req": found, "diff": diff, "active_tab": "me"},
+        )
+
+    def post(self, request, pk):
+        member = permissions.member_of(request.user)
+        found = selectors.change_request_get_for_member(member=member, pk=pk)
+        try:
+            change_services.change_request_withdraw(member=member, change_request=found)
+            messages.info(request, "申请已撤回。")
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        return redirect("members:my-change-request", pk=pk)
+
+
+class MyHistoryView(MemberPageMixin, View):
+    def get(self, request):
+        member = permissions.member_of(request.user)
+        entries = selectors.member_history(member=member, viewer="self")
+        return render(request, "members/my_history.html", {"entries": entries, "active_tab": "me"})
+
+
+class MemberQrView(MemberPageMixin, View):
+    """我的报到二维码: host staff scan it to record the arrival. The code carries an opaque,
+    expiring token — never the member's id or ID number."""
+
+    def get(self, request):
+        import segno
+
+        from ..services.hosting import hosting_qr_token
+
+        token = hosting_qr_token(member=permissions.member_of(request.user))
+        url = (
+            request.build_absolute_uri(reverse("members:staff-hosting-arrive")) + "?token=" + token
+        )
+        svg = segno.make(url, error="m").svg_inline(
+            scale=5, dark="#1f1f1f", light="#ffffff", omitsize=True
+        )
+        response = render(
+            request,
+            "members/my_qr.html",
+            {
+                "svg": svg,
+                "minutes": settings.HOSTING_QR_TTL_SECONDS // 60,
+                "member": permissions.member_of(request.user),
+                "active_tab": "me",
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
