@@ -1,5 +1,6 @@
 """A threaded HTTP/1.1 server on a free port (keep-alive, so SDK sessions reuse connections)."""
 
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -24,6 +25,11 @@ class FakeServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
+            def setup(self):
+                super().setup()
+                # Headers and body in one segment: no Nagle / delayed-ACK stall per call.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def _serve(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 request = Request(self, self.rfile.read(length) if length else b"")
@@ -32,8 +38,8 @@ class FakeServer:
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self._headers_buffer.append(b"\r\n" + body)
+                self.flush_headers()
 
             do_GET = do_POST = _serve
 
