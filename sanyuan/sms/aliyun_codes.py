@@ -22,6 +22,7 @@ ALIYUN_CODES: dict[str, CodeRule] = {
     "ServiceUnavailable": CodeRule(R, "短信服务暂不可用，稍后重试"),
     "InternalError": CodeRule(R, "阿里云内部错误，稍后重试"),
     "SignatureNonceUsed": CodeRule(R, "请求随机数重复，重新发送"),
+    "NETWORK": CodeRule(R, "连接阿里云失败（网络或超时），稍后重试"),  # ours: no answer at all
     # The number itself.
     "isv.MOBILE_NUMBER_ILLEGAL": CodeRule(N, "非法手机号（空号或格式错误），请核实号码"),
     # Permanent for this message.
