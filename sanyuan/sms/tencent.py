@@ -28,6 +28,7 @@ from .gateway import (
     results_for,
 )
 from .gateway import request_ref as make_request_ref
+from .inbound import SmsCallbackRejected
 from .templates import VendorLimits
 from .tencent_codes import TENCENT_CODES, TENCENT_PREFIXES
 
@@ -156,21 +157,23 @@ def parse_status_callback(body: bytes) -> list[SmsReceipt]:
     """The items of Tencent's status callback (a JSON array; "一次回调请求里可能有多次的短信
     请求结果"). `vendor_id` is the `sid`, which equals the SendStatus SerialNo.
     Tencent documents no signature on callbacks: check the token in the callback URL first
-    (inbound.check_callback_token). Raises ValueError on a malformed body."""
-    items = json.loads(body.decode("utf-8"))
-    if not isinstance(items, list):
-        raise ValueError("状态回调应为 JSON 数组")
-    receipts = []
-    for item in items:
-        delivered = item["report_status"] == "SUCCESS"
-        receipts.append(
-            SmsReceipt(
-                phone=str(item["mobile"]),
-                status=ReceiptStatus.DELIVERED if delivered else ReceiptStatus.FAILED,
-                vendor_id=str(item["sid"]),
-                code=str(item.get("errmsg", "")),
-                reason=str(item.get("description", "")),
-                reported_at=beijing_time(item.get("user_receive_time")),
-            )
-        )
-    return receipts
+    (inbound.check_callback_token). Raises SmsCallbackRejected on a malformed body."""
+    try:
+        items = json.loads(body.decode("utf-8"))
+        if not isinstance(items, list):
+            raise ValueError("not a list")
+        return [_receipt(item) for item in items]
+    except (UnicodeDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise SmsCallbackRejected(f"状态回调格式不正确：{exc}") from exc
+
+
+def _receipt(item: dict) -> SmsReceipt:
+    delivered = item["report_status"] == "SUCCESS"
+    return SmsReceipt(
+        phone=str(item["mobile"]),
+        status=ReceiptStatus.DELIVERED if delivered else ReceiptStatus.FAILED,
+        vendor_id=str(item["sid"]),
+        code=str(item.get("errmsg", "")),
+        reason=str(item.get("description", "")),
+        reported_at=beijing_time(item.get("user_receive_time")),
+    )
