@@ -381,21 +381,63 @@ NOTICE_SWEEP_GRACE_SECONDS = env.int("NOTICE_SWEEP_GRACE_SECONDS", default=30)
 NOTICE_SENDING_TIMEOUT_SECONDS = env.int("NOTICE_SENDING_TIMEOUT_SECONDS", default=600)
 
 # Text messages. Chinese gateways send approved templates with parameters, never free text.
+# console / file / http (generic JSON) send one by one; aliyun / tencent use the vendors' SDKs
+# and batch APIs (README "Text messages (SMS gateways)").
 SMS_BACKEND = env.str("SMS_BACKEND", default="console" if DEBUG else "http")
 SMS_FILE_PATH = Path(env.str("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms.jsonl")))
 SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
+# Seconds to wait for any SMS gateway (http, aliyun, tencent).
 SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=5.0)
 SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="三原县委组织部")
+SMS_ALIYUN_ACCESS_KEY_ID = env.str("SMS_ALIYUN_ACCESS_KEY_ID", default="")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env.str("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
+SMS_ALIYUN_ENDPOINT = env.str("SMS_ALIYUN_ENDPOINT", default="dysmsapi.aliyuncs.com")
+SMS_ALIYUN_PROTOCOL = env.str("SMS_ALIYUN_PROTOCOL", default="https")
+SMS_TENCENT_SECRET_ID = env.str("SMS_TENCENT_SECRET_ID", default="")
+SMS_TENCENT_SECRET_KEY = env.str("SMS_TENCENT_SECRET_KEY", default="")
+SMS_TENCENT_SDK_APP_ID = env.str("SMS_TENCENT_SDK_APP_ID", default="")
+SMS_TENCENT_REGION = env.str("SMS_TENCENT_REGION", default="ap-guangzhou")
+SMS_TENCENT_ENDPOINT = env.str("SMS_TENCENT_ENDPOINT", default="sms.tencentcloudapi.com")
+SMS_TENCENT_PROTOCOL = env.str("SMS_TENCENT_PROTOCOL", default="https")
+# The vendors sign neither Tencent's callbacks nor Aliyun's HTTP batch pushes: their URLs carry
+# this secret (…/?token=…). Aliyun pushes through MNS are RSA-signed instead; their certificate
+# must come from one of these URL prefixes.
+SMS_CALLBACK_TOKEN = env.str("SMS_CALLBACK_TOKEN", default="")
+SMS_MNS_CERT_URL_PREFIXES = env.list(
+    "SMS_MNS_CERT_URL_PREFIXES",
+    default=["https://mnstest.oss-cn-hangzhou.aliyuncs.com/", "https://mns-cert.oss-cn-"],
+)
+# Per kind: the approved template's code at the vendor, its variables in template order with
+# their maximum length (None: the vendor's default for the variable's type; README cites the
+# rules) and, where not "text", their type (code, number, phone, time, money, link).
 SMS_TEMPLATES = {
-    "one_time_code": env.str("SMS_TEMPLATE_ONE_TIME_CODE", default="SMS_OTP"),
-    "staff_code_issued": env.str("SMS_TEMPLATE_STAFF_CODE_ISSUED", default="SMS_STAFF_CODE"),
-    # "您有一条新通知：${title}，请登录流动e家查看。"
-    "notice": env.str("SMS_TEMPLATE_NOTICE", default="SMS_NOTICE"),
-    "notice_review_outcome": env.str("SMS_TEMPLATE_NOTICE_REVIEW", default="SMS_NOTICE_REVIEW"),
-    "notice_activity_reminder": env.str(
-        "SMS_TEMPLATE_NOTICE_REMINDER", default="SMS_NOTICE_REMINDER"
-    ),
+    # 您的验证码为${code}，${minutes}分钟内有效，请勿告诉他人。
+    "one_time_code": {
+        "code": env.str("SMS_TEMPLATE_ONE_TIME_CODE", default="SMS_OTP"),
+        "params": {"code": None, "minutes": 3},
+        "types": {"code": "code", "minutes": "number"},
+    },
+    # ${name}同志，组织已为您签发流动e家激活码，请向所在党组织工作人员领取。
+    "staff_code_issued": {
+        "code": env.str("SMS_TEMPLATE_STAFF_CODE_ISSUED", default="SMS_STAFF_CODE"),
+        "params": {"name": None},
+    },
+    # 您有一条新通知：${title}，请登录流动e家查看。
+    "notice": {
+        "code": env.str("SMS_TEMPLATE_NOTICE", default="SMS_NOTICE"),
+        "params": {"title": None},
+    },
+    # 您提交的档案修改申请有了审核结果：${title}，请登录流动e家查看。
+    "notice_review_outcome": {
+        "code": env.str("SMS_TEMPLATE_NOTICE_REVIEW", default="SMS_NOTICE_REVIEW"),
+        "params": {"title": None},
+    },
+    # 活动提醒：${title}，请按时参加，详情请登录流动e家查看。
+    "notice_activity_reminder": {
+        "code": env.str("SMS_TEMPLATE_NOTICE_REMINDER", default="SMS_NOTICE_REMINDER"),
+        "params": {"title": None},
+    },
 }
 
 EMAIL_BACKEND = {

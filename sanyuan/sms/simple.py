@@ -1,7 +1,7 @@
-"""Outgoing text messages through a pluggable backend (settings.SMS_BACKEND).
+"""Backends for development, tests and a generic JSON gateway: console, file and http.
 
-Chinese SMS gateways only send pre-approved templates, so a message is a template name from
-settings.SMS_TEMPLATES plus parameters, never free text.
+They send one message at a time; `send_batch` loops over `send` and reports a refused message
+as a retry (these backends know no vendor codes).
 """
 
 import json
@@ -9,33 +9,43 @@ import logging
 import threading
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
+
+from .base import Outcome, SmsDeliveryError, SmsMessage, SmsRecipient, SmsResult
 
 logger = logging.getLogger(__name__)
 _file_lock = threading.Lock()
 
 
-class SmsDeliveryError(Exception):
-    """The gateway did not accept the message; the caller may retry."""
+class OneByOneBackend:
+    def send(self, message: SmsMessage) -> None:
+        raise NotImplementedError
+
+    def send_batch(self, template_kind: str, recipients: list[SmsRecipient]) -> list[SmsResult]:
+        return [self._send_one(template_kind, recipient) for recipient in recipients]
+
+    def _send_one(self, template_kind: str, recipient: SmsRecipient) -> SmsResult:
+        message = SmsMessage(
+            phone=recipient.phone,
+            template=template_kind,
+            params=recipient.params,
+            idempotency_key=recipient.out_id,
+        )
+        try:
+            self.send(message)
+        except SmsDeliveryError as exc:
+            outcome = Outcome.RETRY if exc.retryable else Outcome.GIVE_UP
+            return SmsResult(
+                recipient.out_id, recipient.phone, outcome, code="LOCAL.SEND", reason=str(exc)[:200]
+            )
+        return SmsResult(
+            recipient.out_id, recipient.phone, Outcome.SENT, request_ref=recipient.out_id, code="OK"
+        )
 
 
-@dataclass(frozen=True)
-class SmsMessage:
-    phone: str
-    template: str
-    params: dict
-    # Sent to the gateway with the message; a gateway that sees the same key twice sends once.
-    idempotency_key: str = ""
-
-    @property
-    def template_id(self) -> str:
-        return settings.SMS_TEMPLATES.get(self.template, self.template)
-
-
-class ConsoleBackend:
+class ConsoleBackend(OneByOneBackend):
     def send(self, message: SmsMessage) -> None:
         print(
             f"[短信] 发往 {message.phone} 模板 {message.template_id} 参数 "
@@ -44,7 +54,7 @@ class ConsoleBackend:
         )
 
 
-class FileBackend:
+class FileBackend(OneByOneBackend):
     """Appends one JSON line per message; tests read the file back."""
 
     def send(self, message: SmsMessage) -> None:
@@ -65,7 +75,7 @@ class FileBackend:
             handle.write(line + "\n")
 
 
-class HttpBackend:
+class HttpBackend(OneByOneBackend):
     """POSTs JSON {phone, sign_name, template_id, params, out_id} to SMS_HTTP_URL, with the
     idempotency key as `out_id` and in the `Idempotency-Key` header."""
 
@@ -98,17 +108,3 @@ class HttpBackend:
                     raise SmsDeliveryError(f"gateway answered {response.status}")
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             raise SmsDeliveryError(str(exc)) from exc
-
-
-BACKENDS = {"console": ConsoleBackend, "file": FileBackend, "http": HttpBackend}
-
-
-def get_backend():
-    return BACKENDS[settings.SMS_BACKEND]()
-
-
-def send_sms(*, phone: str, template: str, params: dict, idempotency_key: str = "") -> None:
-    """Send one message now. Raises SmsDeliveryError when the gateway refuses it."""
-    get_backend().send(
-        SmsMessage(phone=phone, template=template, params=params, idempotency_key=idempotency_key)
-    )
