@@ -117,8 +117,8 @@ def _refresh_lock(app: WechatApp) -> Iterator[None]:
         return
     import redis
 
-    lock = cache.lock(name, timeout=_lock_seconds(), blocking_timeout=_lock_seconds())
     try:
+        lock = cache.lock(name, timeout=_lock_seconds(), blocking_timeout=_lock_seconds())
         acquired = lock.acquire()
     except redis.RedisError:
         # The cache is down: the site keeps working, each process fetching for itself.
