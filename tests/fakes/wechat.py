@@ -129,7 +129,9 @@ class FakeWechat:
         self._ids = itertools.count(1)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     # Setting the scene -------------------------------------------------------------------
 
@@ -331,7 +333,7 @@ class FakeWechat:
         return self._token_answer(token)
 
     def _token_answer(self, token: str) -> dict:
-        remaining = int(self.tokens[token].expires_at - self.now())
+        remaining = round(self.tokens[token].expires_at - self.now())
         return {"access_token": token, "expires_in": max(remaining, 0)}
 
     def _spend_code(self, app_id: str, code: str | None) -> Code:
