@@ -35,6 +35,7 @@ from .errors import (
     WechatNetworkError,
     WechatRateLimitError,
     WechatRefusedError,
+    WechatSnapshotUserError,
     WechatTokenError,
     error_for,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "WechatNetworkError",
     "WechatRateLimitError",
     "WechatRefusedError",
+    "WechatSnapshotUserError",
     "WechatTokenError",
     "access_token",
     "error_for",

@@ -9,17 +9,20 @@ from django.conf import settings
 
 from . import transport
 from .config import mini_app, mp_app
-from .errors import WechatCodeError, WechatNetworkError
+from .errors import WechatCodeError, WechatNetworkError, WechatSnapshotUserError
 
 # Codes are short printable ASCII; anything else is refused here without asking WeChat.
 CODE_PATTERN = re.compile(r"^[\x21-\x7e]{1,128}$")
 # WeChat: state may hold a-zA-Z0-9, at most 128 bytes.
 STATE_PATTERN = re.compile(r"^[A-Za-z0-9]{0,128}$")
+SCOPES = ("snsapi_base", "snsapi_userinfo")
 
 
 @dataclass(frozen=True)
 class OAuthIdentity:
-    """The official-account user behind a 网页授权 code."""
+    """The official-account user behind a 网页授权 code. WeChat documents `unionid` only for
+    scope snsapi_userinfo (and only when the account is bound to an open-platform account);
+    with snsapi_base expect None."""
 
     openid: str
     unionid: str | None
@@ -35,9 +38,11 @@ class MiniProgramSession:
     session_key: str = field(repr=False)  # decrypts wx.getPhoneNumber etc.; never log it
 
 
-def oauth_authorize_url(*, redirect_uri: str, state: str = "") -> str:
+def oauth_authorize_url(*, redirect_uri: str, state: str = "", scope: str = "snsapi_base") -> str:
     """Where to send a member inside WeChat's browser so that WeChat sends them back to
-    `redirect_uri` with `?code=…&state=…` (scope snsapi_base: silent, openid only).
+    `redirect_uri` with `?code=…&state=…`. snsapi_base is silent and gives the openid;
+    snsapi_userinfo asks the person's consent (silent for followers coming from the
+    account's menu) and is the scope WeChat documents unionid for.
 
     The parameters go in the order WeChat documents, and the URL ends with #wechat_redirect,
     which WeChat requires. `redirect_uri` must be absolute and on the 网页授权域名;
@@ -46,12 +51,14 @@ def oauth_authorize_url(*, redirect_uri: str, state: str = "") -> str:
         raise ValueError("redirect_uri must be an absolute http(s) URL")
     if not STATE_PATTERN.match(state):
         raise ValueError("state may only hold a-zA-Z0-9, at most 128 characters")
+    if scope not in SCOPES:
+        raise ValueError("scope must be snsapi_base or snsapi_userinfo")
     query = urlencode(
         [
             ("appid", mp_app().app_id),
             ("redirect_uri", redirect_uri),
             ("response_type", "code"),
-            ("scope", "snsapi_base"),
+            ("scope", scope),
             ("state", state),
         ],
         quote_via=quote,
@@ -64,7 +71,9 @@ def oauth_authorize_url(*, redirect_uri: str, state: str = "") -> str:
 def oauth_exchange_code(code: str) -> OAuthIdentity:
     """The official-account openid (and unionid, when WeChat gives one) for the `code` of the
     authorisation redirect, via GET /sns/oauth2/access_token. A code works once, within five
-    minutes: WechatCodeError (40029/40163) otherwise, also for a malformed code (not sent)."""
+    minutes: WechatCodeError (40029/40163) otherwise, also for a malformed code (not sent).
+    A page opened in WeChat's snapshot mode (朋友圈快照页) gets a virtual account, not the
+    person: WechatSnapshotUserError, so it can neither sign in nor be bound."""
     app = mp_app()
     _check_code(code)
     answer = transport.call(
@@ -77,6 +86,8 @@ def oauth_exchange_code(code: str) -> OAuthIdentity:
             "grant_type": "authorization_code",
         },
     )
+    if answer.get("is_snapshotuser") == 1:
+        raise WechatSnapshotUserError("is_snapshotuser: a virtual account of the snapshot page")
     return OAuthIdentity(
         openid=_openid(answer),
         unionid=answer.get("unionid") or None,

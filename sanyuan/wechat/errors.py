@@ -67,6 +67,13 @@ class WechatCodeError(WechatError):
     message = "微信授权已失效，请重新从微信进入后再试。"
 
 
+class WechatSnapshotUserError(WechatCodeError):
+    """网页授权 answered is_snapshotuser=1: the page was opened in WeChat's snapshot mode
+    (朋友圈快照页) and the openid belongs to a virtual account, never to be signed in or bound."""
+
+    message = "当前是微信快照页，请点击页面下方“使用完整服务”后再登录。"
+
+
 class WechatLoginBlockedError(WechatCodeError):
     """40226: WeChat blocked the login of a high-risk user (mini-program)."""
 

@@ -97,6 +97,8 @@ class Code:
     openid: str
     unionid: str | None
     issued_at: float
+    scope: str = "snsapi_base"
+    snapshot: bool = False
     used: bool = False
 
 
@@ -154,16 +156,26 @@ class FakeWechat:
     def add_app(self, kind: str, app_id: str, secret: str) -> None:
         self.apps[app_id] = App(kind=kind, secret=secret)
 
-    def _code(self, app_id: str, openid: str, unionid: str | None) -> str:
+    def _code(self, app_id: str, openid: str, unionid: str | None, **extra) -> str:
         code = secrets.token_hex(16)
         with self.lock:
-            self.codes[code] = Code(app_id, openid, unionid, self.now())
+            self.codes[code] = Code(app_id, openid, unionid, self.now(), **extra)
             self.users.add((app_id, openid))
         return code
 
-    def issue_oauth_code(self, app_id: str, openid: str, unionid: str | None = None) -> str:
-        """The code WeChat's authorisation redirect would hand the site for this user."""
-        return self._code(app_id, openid, unionid)
+    def issue_oauth_code(
+        self,
+        app_id: str,
+        openid: str,
+        unionid: str | None = None,
+        *,
+        scope: str = "snsapi_base",
+        snapshot: bool = False,
+    ) -> str:
+        """The code WeChat's authorisation redirect would hand the site for this user. As
+        documented, the exchange answers unionid only for scope snsapi_userinfo, and
+        is_snapshotuser=1 for a page opened in snapshot mode."""
+        return self._code(app_id, openid, unionid, scope=scope, snapshot=snapshot)
 
     def issue_js_code(self, app_id: str, openid: str, unionid: str | None = None) -> str:
         """The code wx.login() would give the mini-program for this user."""
@@ -359,10 +371,12 @@ class FakeWechat:
             "expires_in": 7200,
             "refresh_token": f"REFRESH-{secrets.token_hex(8)}",
             "openid": code.openid,
-            "scope": "snsapi_base",
+            "scope": code.scope,
         }
-        if code.unionid:
+        if code.unionid and code.scope == "snsapi_userinfo":
             answer["unionid"] = code.unionid
+        if code.snapshot:
+            answer["is_snapshotuser"] = 1
         return answer
 
     def _jscode2session(self, query: dict, body: bytes) -> dict:

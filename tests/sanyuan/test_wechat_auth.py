@@ -38,15 +38,35 @@ def test_a_relative_redirect_uri_is_refused(wechat_fake):
         wechat.oauth_authorize_url(redirect_uri="/wechat/callback/", state="s")
 
 
-def test_an_authorisation_code_gives_the_openid_and_unionid(wechat_fake):
+def test_an_authorisation_code_gives_the_openid(wechat_fake):
     code = wechat_fake.issue_oauth_code(WECHAT_MP_APP[0], "o-mp-1", unionid="u-1")
     identity = wechat.oauth_exchange_code(code)
-    assert identity == wechat.OAuthIdentity(openid="o-mp-1", unionid="u-1", scope="snsapi_base")
+    # snsapi_base: WeChat documents unionid only for snsapi_userinfo
+    assert identity == wechat.OAuthIdentity(openid="o-mp-1", unionid=None, scope="snsapi_base")
 
 
-def test_without_unionid_from_wechat_the_identity_has_none(wechat_fake):
-    code = wechat_fake.issue_oauth_code(WECHAT_MP_APP[0], "o-mp-2")
-    assert wechat.oauth_exchange_code(code).unionid is None
+def test_a_userinfo_authorisation_also_gives_the_unionid(wechat_fake):
+    url = wechat.oauth_authorize_url(
+        redirect_uri="https://ldej.example.gov.cn/cb/", state="s", scope="snsapi_userinfo"
+    )
+    assert "&scope=snsapi_userinfo&" in url
+    code = wechat_fake.issue_oauth_code(
+        WECHAT_MP_APP[0], "o-mp-1", unionid="u-1", scope="snsapi_userinfo"
+    )
+    assert wechat.oauth_exchange_code(code).unionid == "u-1"
+
+
+def test_an_unknown_scope_is_refused(wechat_fake):
+    with pytest.raises(ValueError):
+        wechat.oauth_authorize_url(redirect_uri="https://x.example/cb/", scope="snsapi_login")
+
+
+def test_a_snapshot_page_virtual_account_can_neither_sign_in_nor_bind(wechat_fake):
+    code = wechat_fake.issue_oauth_code(WECHAT_MP_APP[0], "o-virtual", snapshot=True)
+    with pytest.raises(wechat.WechatSnapshotUserError) as caught:
+        wechat.oauth_exchange_code(code)
+    assert caught.value.decision == wechat.Decision.GIVE_UP
+    assert "快照" in caught.value.message
 
 
 def test_a_used_authorisation_code_is_refused_with_40163(wechat_fake):

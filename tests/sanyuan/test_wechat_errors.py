@@ -1,5 +1,8 @@
 """Each WeChat errcode maps to one error class and one decision; settings are checked at start."""
 
+import subprocess
+import sys
+
 import pytest
 
 from sanyuan import wechat
@@ -136,3 +139,30 @@ def test_malformed_templates_fail_the_check_and_switch_the_channel_off(settings,
 def test_an_unknown_mini_program_state_fails_the_check(settings):
     settings.WECHAT_MINI_PROGRAM_STATE = "production"
     assert [error.id for error in wechat_settings_check(None)] == ["sanyuan.E013"]
+
+
+def _check(**wechat_env):
+    from tests.sanyuan.test_settings import ROOT, production_env
+
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=production_env(**wechat_env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_environment_configures_wechat_and_the_check_runs_at_start():
+    templates = '{"notice": {"template_id": "T1", "fields": {"thing1": "title"}}}'
+    good = _check(
+        WECHAT_MINI_APP_ID="wx2",
+        WECHAT_MINI_APP_SECRET="s2",
+        WECHAT_SUBSCRIBE_TEMPLATES=templates,
+        WECHAT_MP_VERIFY_FILE="MP_verify_abc123.txt",
+    )
+    assert good.returncode == 0, good.stdout + good.stderr
+    bad = _check(WECHAT_MINI_APP_ID="wx2", WECHAT_SUBSCRIBE_TEMPLATES='{"notice": "T1"}')
+    assert bad.returncode != 0
+    assert "sanyuan.E010" in bad.stderr and "sanyuan.E012" in bad.stderr
