@@ -49,7 +49,7 @@ def oauth_authorize_url(*, redirect_uri: str, state: str = "", scope: str = "sns
     `state` (a-zA-Z0-9, ≤128) comes back unchanged: use it against forged callbacks."""
     if not redirect_uri.startswith(("https://", "http://")):
         raise ValueError("redirect_uri must be an absolute http(s) URL")
-    if not STATE_PATTERN.match(state):
+    if not STATE_PATTERN.fullmatch(state):
         raise ValueError("state may only hold a-zA-Z0-9, at most 128 characters")
     if scope not in SCOPES:
         raise ValueError("scope must be snsapi_base or snsapi_userinfo")
@@ -120,7 +120,7 @@ def mini_program_login(code: str) -> MiniProgramSession:
 
 
 def _check_code(code) -> None:
-    if not isinstance(code, str) or not CODE_PATTERN.match(code):
+    if not isinstance(code, str) or not CODE_PATTERN.fullmatch(code):
         raise WechatCodeError("malformed code (not sent to WeChat)")
 
 

@@ -21,7 +21,7 @@ def wechat_settings_check(app_configs, **kwargs) -> list[Error]:
                 )
             )
     name = (settings.WECHAT_MP_VERIFY_FILE or {}).get("name", "")
-    if name and not VERIFY_FILE_NAME.match(name.strip()):
+    if name and not VERIFY_FILE_NAME.fullmatch(name.strip()):
         errors.append(
             Error(
                 f"WECHAT_MP_VERIFY_FILE {name!r} is not of the form MP_verify_<letters/digits>.txt.",

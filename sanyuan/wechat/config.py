@@ -51,7 +51,7 @@ def mp_verify_file() -> tuple[str, str] | None:
     """(file name, content) of the MP_verify_*.txt file to serve at the site root, or None
     when not configured or the name is not of WeChat's form (the system check reports it)."""
     name = (settings.WECHAT_MP_VERIFY_FILE or {}).get("name", "").strip()
-    match = VERIFY_FILE_NAME.match(name)
+    match = VERIFY_FILE_NAME.fullmatch(name)
     if not match:
         return None
     content = (settings.WECHAT_MP_VERIFY_FILE or {}).get("content", "").strip()

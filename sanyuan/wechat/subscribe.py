@@ -43,7 +43,7 @@ def _parse(kind: str, entry) -> SubscribeTemplate:
     if not isinstance(fields, Mapping) or not fields:
         raise ValueError(f"WECHAT_SUBSCRIBE_TEMPLATES[{kind!r}] needs fields")
     for keyword, source in fields.items():
-        match = KEYWORD.match(str(keyword))
+        match = KEYWORD.fullmatch(str(keyword))
         if not match or match.group(1) not in FITTERS:
             raise ValueError(
                 f"WECHAT_SUBSCRIBE_TEMPLATES[{kind!r}]: {keyword!r} is not a keyword of a "
@@ -96,7 +96,7 @@ def subscribe_data(template: SubscribeTemplate, values: Mapping[str, object]) ->
     characters, a number with letters, a missing value …) raises WechatArgumentError."""
     data = {}
     for keyword, source in template.fields.items():
-        kind = KEYWORD.match(keyword).group(1)
+        kind = KEYWORD.fullmatch(keyword).group(1)
         value = values.get(source)
         text = "" if value is None else FITTERS[kind](value)
         if not text or CONTROL.search(text):
@@ -168,7 +168,7 @@ def _matching(pattern: str) -> Callable[[object], str]:
 
     def fit(value) -> str:
         text = _text(value)
-        return text if compiled.match(text) else ""
+        return text if compiled.fullmatch(text) else ""
 
     return fit
 
@@ -184,7 +184,7 @@ def _name(value) -> str:  # 10 Chinese characters, or 20 letters/symbols; mixed 
 
 def _phrase(value) -> str:  # 5个以内纯汉字
     text = _text(value)
-    return text if ONLY_HAN.match(text) and len(text) <= 5 else ""
+    return text if ONLY_HAN.fullmatch(text) and len(text) <= 5 else ""
 
 
 def _when(moment: datetime) -> str:

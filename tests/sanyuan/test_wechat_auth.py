@@ -27,7 +27,7 @@ def test_the_authorize_url_has_the_documented_order_and_ends_with_wechat_redirec
     )
 
 
-@pytest.mark.parametrize("state", ["a-b", "x" * 129, "状态", "a b"])
+@pytest.mark.parametrize("state", ["a-b", "x" * 129, "状态", "a b", "ab\n"])
 def test_a_state_wechat_would_not_carry_back_is_refused(wechat_fake, state):
     with pytest.raises(ValueError):
         wechat.oauth_authorize_url(redirect_uri="https://ldej.example.gov.cn/cb/", state=state)
@@ -99,7 +99,7 @@ def test_a_mini_program_code_is_no_authorisation_code(wechat_fake):
         wechat.oauth_exchange_code(code)
 
 
-@pytest.mark.parametrize("code", ["", "has space", "x" * 129, "代码", None, 123])
+@pytest.mark.parametrize("code", ["", "has space", "x" * 129, "代码", None, 123, "abc\n"])
 def test_a_malformed_code_is_refused_without_asking_wechat(wechat_fake, code):
     for exchange in (wechat.oauth_exchange_code, wechat.mini_program_login):
         with pytest.raises(wechat.WechatCodeError) as caught:

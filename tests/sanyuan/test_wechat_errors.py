@@ -90,7 +90,14 @@ def test_the_verify_file_content_can_be_given(settings):
 
 
 @pytest.mark.parametrize(
-    "name", ["verify.txt", "MP_verify_../etc.txt", "MP_verify_a.txt/x", "MP_verify_.txt"]
+    "name",
+    [
+        "verify.txt",
+        "MP_verify_../etc.txt",
+        "MP_verify_a.txt/x",
+        "MP_verify_.txt",
+        "MP_verify_a.txt\n.txt",
+    ],
 )
 def test_a_verify_file_name_not_of_wechats_form_is_not_served_and_fails_the_check(settings, name):
     settings.WECHAT_MP_VERIFY_FILE = {"name": name, "content": ""}
