@@ -43,3 +43,10 @@ def pii_keys_fit_data_check(app_configs, databases=None, **kwargs):
         )
         for problem in key_problems()
     ]
+
+
+@register()
+def wechat_check(app_configs, **kwargs):
+    from .wechat.checks import wechat_settings_check
+
+    return wechat_settings_check(app_configs, **kwargs)

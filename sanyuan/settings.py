@@ -380,6 +380,32 @@ NOTICE_RETRY_BACKOFF_MAX = 3600
 NOTICE_SWEEP_GRACE_SECONDS = env.int("NOTICE_SWEEP_GRACE_SECONDS", default=30)
 NOTICE_SENDING_TIMEOUT_SECONDS = env.int("NOTICE_SENDING_TIMEOUT_SECONDS", default=600)
 
+# WeChat (sanyuan/wechat/, README "What the county sets up for WeChat"): the official account
+# (服务号) for web sign-in (网页授权 snsapi_base), the mini-program for its login
+# (jscode2session) and subscribe messages. Base URLs are settings so tests talk to a local fake.
+WECHAT_API_BASE_URL = env.str("WECHAT_API_BASE_URL", default="https://api.weixin.qq.com")
+WECHAT_OPEN_BASE_URL = env.str("WECHAT_OPEN_BASE_URL", default="https://open.weixin.qq.com")
+WECHAT_MP_APP_ID = env.str("WECHAT_MP_APP_ID", default="")
+WECHAT_MP_APP_SECRET = env.str("WECHAT_MP_APP_SECRET", default="")
+WECHAT_MINI_APP_ID = env.str("WECHAT_MINI_APP_ID", default="")
+WECHAT_MINI_APP_SECRET = env.str("WECHAT_MINI_APP_SECRET", default="")
+# The domain-verification file WeChat asks for when the 网页授权域名 is set: its name
+# (MP_verify_<code>.txt) and content (by default the <code> part of the name).
+WECHAT_MP_VERIFY_FILE = {
+    "name": env.str("WECHAT_MP_VERIFY_FILE", default=""),
+    "content": env.str("WECHAT_MP_VERIFY_CONTENT", default=""),
+}
+# Subscribe-message templates per notice kind ("notice" is the fallback for kinds without
+# their own), as JSON: {"notice": {"template_id": "…", "fields": {"thing1": "title",
+# "time2": "sent_at"}}}; each keyword (its type is the name without the digits) is filled
+# from the named value. Empty: the channel is off.
+WECHAT_SUBSCRIBE_TEMPLATES = env.json("WECHAT_SUBSCRIBE_TEMPLATES", default={})
+# Which version of the mini-program a subscribe message opens: formal, trial or developer.
+WECHAT_MINI_PROGRAM_STATE = env.str("WECHAT_MINI_PROGRAM_STATE", default="formal")
+WECHAT_TIMEOUT_SECONDS = env.float("WECHAT_TIMEOUT_SECONDS", default=5.0)
+# The cached access_token is dropped this long before WeChat's expires_in runs out.
+WECHAT_TOKEN_MARGIN_SECONDS = env.int("WECHAT_TOKEN_MARGIN_SECONDS", default=300)
+
 # Text messages. Chinese gateways send approved templates with parameters, never free text.
 # console / file / http (generic JSON) send one by one; aliyun / tencent use the vendors' SDKs
 # and batch APIs (README "Text messages (SMS gateways)").

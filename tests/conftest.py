@@ -231,3 +231,23 @@ def throwaway_redis(tmp_path):
     server.start()
     yield server
     server.stop()
+
+
+WECHAT_MP_APP = ("wx-mp-test-app", "mp-test-secret")
+WECHAT_MINI_APP = ("wx-mini-test-app", "mini-test-secret")
+
+
+@pytest.fixture
+def wechat_fake(settings):
+    """A local WeChat API (tests/fakes/wechat.py) that knows the official account
+    (WECHAT_MP_APP) and the mini-program (WECHAT_MINI_APP); the settings point at it."""
+    from tests.fakes.wechat import FakeWechat
+
+    fake = FakeWechat()
+    fake.add_app("mp", *WECHAT_MP_APP)
+    fake.add_app("mini", *WECHAT_MINI_APP)
+    settings.WECHAT_API_BASE_URL = fake.url
+    settings.WECHAT_MP_APP_ID, settings.WECHAT_MP_APP_SECRET = WECHAT_MP_APP
+    settings.WECHAT_MINI_APP_ID, settings.WECHAT_MINI_APP_SECRET = WECHAT_MINI_APP
+    with fake:
+        yield fake
