@@ -395,6 +395,13 @@ SMS_TEMPLATES = {
     ),
 }
 
+# WeChat Pay API v3 (sanyuan/wechatpay/, README "WeChat Pay"). WECHATPAY_MERCHANTS is a JSON
+# list: which merchant collects for which organisation subtree, with the paths of its keys.
+WECHATPAY_BASE_URL = env.str("WECHATPAY_BASE_URL", default="https://api.mch.weixin.qq.com")
+WECHATPAY_NOTIFY_URL = env.str("WECHATPAY_NOTIFY_URL", default="")
+WECHATPAY_MERCHANTS = env.json("WECHATPAY_MERCHANTS", default=[])
+WECHATPAY_TIMEOUT_SECONDS = env.float("WECHATPAY_TIMEOUT_SECONDS", default=10.0)
+
 EMAIL_BACKEND = {
     "console": "django.core.mail.backends.console.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
