@@ -43,3 +43,6 @@ def pii_keys_fit_data_check(app_configs, databases=None, **kwargs):
         )
         for problem in key_problems()
     ]
+
+
+from .wechatpay import checks as _wechatpay_checks  # noqa: E402, F401  (registers its checks)

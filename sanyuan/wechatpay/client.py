@@ -193,12 +193,15 @@ class WechatPayClient:
         self._check_appid(appid)
         if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
             raise ValueError("amount_fen must be a positive integer")
+        notify_url = notify_url or settings.WECHATPAY_NOTIFY_URL
+        if not notify_url:
+            raise ConfigurationError("WECHATPAY_NOTIFY_URL is not set")
         payload = {
             "appid": appid,
             "mchid": self.merchant.mchid,
             "description": description,
             "out_trade_no": out_trade_no,
-            "notify_url": notify_url or settings.WECHATPAY_NOTIFY_URL,
+            "notify_url": notify_url,
             "amount": {"total": amount_fen, "currency": "CNY"},
             "payer": {"openid": payer_openid},
         }
@@ -280,9 +283,11 @@ class WechatPayClient:
             raise ValueError("0 < amount_fen <= total_fen")
         payload = {
             "out_refund_no": out_refund_no,
-            "notify_url": notify_url or settings.WECHATPAY_NOTIFY_URL,
             "amount": {"refund": amount_fen, "total": total_fen, "currency": "CNY"},
         }
+        # without one, WeChat Pay uses the refund notify URL set on the merchant platform
+        if notify_url or settings.WECHATPAY_NOTIFY_URL:
+            payload["notify_url"] = notify_url or settings.WECHATPAY_NOTIFY_URL
         payload.update({"out_trade_no": out_trade_no} if out_trade_no else {})
         payload.update({"transaction_id": transaction_id} if transaction_id else {})
         if reason:
