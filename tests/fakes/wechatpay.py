@@ -61,6 +61,7 @@ class Injected:
     path_contains: str
     times: int
     signed: bool
+    raw_body: bytes | None = None
 
 
 class FakeWechatPay(ApiViews):
@@ -117,10 +118,15 @@ class FakeWechatPay(ApiViews):
             mchid, serial_no, public_key, apiv3_key, tuple(appids)
         )
 
-    def inject_error(self, status, code, message="", *, path_contains="", times=1, signed=True):
-        """The next `times` requests whose path contains `path_contains` get this error."""
+    def inject_error(
+        self, status, code, message="", *, path_contains="", times=1, signed=True, raw_body=None
+    ):
+        """The next `times` requests whose path contains `path_contains` get this error
+        (`raw_body`: a body that is not WeChat Pay's JSON, e.g. a proxy's HTML page)."""
         with self.lock:
-            self.injected.append(Injected(status, code, message, path_contains, times, signed))
+            self.injected.append(
+                Injected(status, code, message, path_contains, times, signed, raw_body)
+            )
 
     # -- signing -------------------------------------------------------------------------
 
@@ -204,6 +210,8 @@ class FakeWechatPay(ApiViews):
                 {"Content-Type": "application/octet-stream", "Request-ID": request_id},
             )
         signed = True
+        if isinstance(answer, Refusal) and getattr(answer, "raw_body", None) is not None:
+            return status, answer.raw_body, {"Content-Type": "text/html", "Request-ID": request_id}
         if isinstance(answer, Refusal):
             payload = {"code": answer.code, "message": answer.message}
             if answer.detail:
@@ -224,6 +232,7 @@ class FakeWechatPay(ApiViews):
                 injected.times -= 1
                 refusal = Refusal(injected.status, injected.code, injected.message or injected.code)
                 refusal.signed = injected.signed
+                refusal.raw_body = injected.raw_body
                 raise refusal
 
     # -- test hooks: the payer, WeChat Pay's callbacks ------------------------------------
