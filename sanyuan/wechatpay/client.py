@@ -6,13 +6,14 @@ never retries by itself: callers (Celery tasks) retry on `exc.retryable`, and We
 treats a repeated order or refund with the same out_trade_no / out_refund_no as the same
 one, so a retry never charges or refunds twice.
 
-API pages (普通商户, https://pay.weixin.qq.com/docs/merchant/apis/jsapi-payment/…):
-JSAPI下单 `POST /v3/pay/transactions/jsapi`; 商户订单号查询订单
+API pages (普通商户, https://pay.weixin.qq.com/doc/v3/merchant/…): JSAPI下单
+`POST /v3/pay/transactions/jsapi`; 商户订单号查询订单 (…/4013070356)
 `GET /v3/pay/transactions/out-trade-no/{out_trade_no}?mchid=`; 关闭订单
-`POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close` (204); 退款申请
+`POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close` (204); 退款申请 (…/4012556457)
 `POST /v3/refund/domestic/refunds`; 查询单笔退款 `GET /v3/refund/domestic/refunds/{no}`;
-申请交易账单 `GET /v3/bill/tradebill`, then 下载账单 GET download_url (signed request,
-unsigned answer: the file is checked against `hash_value` instead).
+申请交易账单 (…/4012556654) `GET /v3/bill/tradebill`, then 下载账单 GET download_url
+(signed request, unsigned answer: the file is checked against `hash_value` instead,
+https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter7_3_9.shtml).
 """
 
 import gzip

@@ -1,7 +1,7 @@
 """WeChat Pay callbacks (支付成功回调通知, 退款结果回调通知): verify, decrypt, type.
 
-https://pay.weixin.qq.com/docs/merchant/apis/jsapi-payment/payment-notice.html and
-…/refund-result-notice.html. WeChat Pay POSTs JSON
+https://pay.weixin.qq.com/docs/merchant/products/notification/introduction.html and the
+refund result notice of the refund API. WeChat Pay POSTs JSON
 `{id, create_time, event_type, resource_type, summary, resource: {algorithm, ciphertext,
 nonce, associated_data, original_type}}` signed like an API answer. Only a callback whose
 signature verifies with the merchant's platform certificate or WeChat Pay public key,

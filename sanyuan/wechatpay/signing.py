@@ -1,12 +1,13 @@
 """The cryptography of WeChat Pay API v3, exactly as documented.
 
-- Request signature (签名生成,
-  https://pay.weixin.qq.com/docs/merchant/development/interface-rules/signature-generation.html):
+- Request signature (签名生成, https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay4_0.shtml
+  and https://wechatpay-api.gitbook.io/wechatpay-api-v3/qian-ming-zhi-nan-1/qian-ming-sheng-cheng):
   SHA256withRSA (PKCS#1 v1.5) with the merchant API private key over
   `METHOD\\nCANONICAL_URL\\nTIMESTAMP\\nNONCE\\nBODY\\n`, sent as
   `Authorization: WECHATPAY2-SHA256-RSA2048 mchid="…",nonce_str="…",signature="…",
   timestamp="…",serial_no="…"`.
-- Response and callback signature (签名验证): `TIMESTAMP\\nNONCE\\nBODY\\n` from the
+- Response and callback signature (签名验证): `TIMESTAMP\\nNONCE\\nBODY\\n` (an empty body,
+  as in a 204, leaves just the final `\\n`) from the
   `Wechatpay-Timestamp`, `Wechatpay-Nonce` headers and the raw body, checked against the
   platform certificate named by `Wechatpay-Serial`, or the WeChat Pay public key when the
   serial is its id (`PUB_KEY_ID_…`); a timestamp five minutes or more away is refused
