@@ -216,3 +216,17 @@ def test_the_settings_read_the_merchants_as_json_from_the_environment(key_files)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["1900000001", "https://api2.mch.weixin.qq.com", "10.0"]
+
+
+@pytest.mark.parametrize("value", ["[{not json", '{"mchid": "1900000001"}'])
+def test_merchants_that_are_not_a_json_list_stop_the_start(value):
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=production_env(WECHATPAY_MERCHANTS=value),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0 and "WECHATPAY_MERCHANTS" in result.stderr
