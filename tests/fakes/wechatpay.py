@@ -26,12 +26,17 @@ import urllib.request
 from dataclasses import dataclass, replace
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from .wechatpay_api import CHINA, ApiViews, FakeRefund, MerchantAccount, Order, Refusal, iso
 from .wechatpay_keys import (
     aes_gcm_encrypt,
+    apiv3_key,
+    certificate_pem,
     certificate_serial_hex,
+    private_pem,
+    public_pem,
     rsa_key,
     self_signed_certificate,
     sha256_rsa_sign,
@@ -117,6 +122,47 @@ class FakeWechatPay(ApiViews):
         self.merchants[mchid] = MerchantAccount(
             mchid, serial_no, public_key, apiv3_key, tuple(appids)
         )
+
+    def configure_merchant(
+        self,
+        directory,
+        *,
+        mchid: str = "1900000001",
+        appids=("wxd678efh567hg6787", "wx8888888888888888"),
+        organizations=(),
+        merchant_key=None,
+    ) -> dict:
+        """Register a merchant and write its key files into `directory`; returns its
+        WECHATPAY_MERCHANTS entry (platform certificate or public key, as this fake signs)."""
+        directory = Path(directory)
+        key = merchant_key or rsa_key()
+        apiv3 = apiv3_key()
+        serial = secrets.token_hex(20).upper()
+        self.add_merchant(
+            mchid=mchid,
+            serial_no=serial,
+            public_key=key.public_key(),
+            apiv3_key=apiv3,
+            appids=appids,
+        )
+        (directory / f"{mchid}_apiclient_key.pem").write_bytes(private_pem(key))
+        entry = {
+            "mchid": mchid,
+            "appids": list(appids),
+            "serial_no": serial,
+            "private_key_path": str(directory / f"{mchid}_apiclient_key.pem"),
+            "apiv3_key": apiv3.decode(),
+            "organizations": list(organizations),
+        }
+        if self.mode == "public_key":
+            (directory / "pub_key.pem").write_bytes(public_pem(self.platform_key.public_key()))
+            entry.update(
+                public_key_id=self.public_key_id, public_key_path=str(directory / "pub_key.pem")
+            )
+        else:
+            (directory / "platform.pem").write_bytes(certificate_pem(self.platform_certificate))
+            entry["platform_certificate_paths"] = [str(directory / "platform.pem")]
+        return entry
 
     def inject_error(
         self, status, code, message="", *, path_contains="", times=1, signed=True, raw_body=None

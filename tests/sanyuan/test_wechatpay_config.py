@@ -16,8 +16,10 @@ from sanyuan.wechatpay import (
     merchant_by_mchid,
     merchant_for_organization,
     merchant_from_config,
+    parse_notification,
 )
 from sanyuan.wechatpay.checks import wechatpay_merchants_check
+from tests.fakes.wechatpay import FakeWechatPay
 from tests.fakes.wechatpay_keys import (
     certificate_pem,
     certificate_serial_hex,
@@ -230,3 +232,29 @@ def test_merchants_that_are_not_a_json_list_stop_the_start(value):
     )
 
     assert result.returncode != 0 and "WECHATPAY_MERCHANTS" in result.stderr
+
+
+@pytest.mark.parametrize("mode", ["certificate", "public_key"])
+def test_a_merchant_from_the_settings_pays_against_the_fake(
+    mode, tmp_path, settings, merchant_key, platform_key
+):
+    with FakeWechatPay(mode=mode, platform_key=platform_key) as fake:
+        settings.WECHATPAY_MERCHANTS = [
+            fake.configure_merchant(tmp_path, organizations=["610422"], merchant_key=merchant_key)
+        ]
+        settings.WECHATPAY_BASE_URL = fake.url
+        settings.WECHATPAY_NOTIFY_URL = "https://ldej.example.gov.cn/api/payments/wechat/notify/"
+        client = client_for_organization(["610422", "610422-01"])
+
+        client.jsapi_prepay(
+            appid="wx8888888888888888",
+            description="党费",
+            out_trade_no="DUES202601000009",
+            amount_fen=20,
+            payer_openid="o-mini",
+        )
+        callback = fake.pay("DUES202601000009")
+
+        assert client.query_order("DUES202601000009").paid
+        note = parse_notification(callback.headers, callback.body)
+        assert note.transaction.out_trade_no == "DUES202601000009"
