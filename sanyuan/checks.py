@@ -50,3 +50,6 @@ def wechat_check(app_configs, **kwargs):
     from .wechat.checks import wechat_settings_check
 
     return wechat_settings_check(app_configs, **kwargs)
+
+
+from .wechatpay import checks as _wechatpay_checks  # noqa: E402, F401  (registers its checks)

@@ -466,6 +466,18 @@ SMS_TEMPLATES = {
     },
 }
 
+# WeChat Pay API v3 (sanyuan/wechatpay/, README "WeChat Pay"). WECHATPAY_MERCHANTS is a JSON
+# list: which merchant collects for which organisation subtree, with the paths of its keys.
+WECHATPAY_BASE_URL = env.str("WECHATPAY_BASE_URL", default="https://api.mch.weixin.qq.com")
+WECHATPAY_NOTIFY_URL = env.str("WECHATPAY_NOTIFY_URL", default="")
+try:
+    WECHATPAY_MERCHANTS = env.json("WECHATPAY_MERCHANTS", default=[])
+except ValueError as exc:
+    raise ImproperlyConfigured("WECHATPAY_MERCHANTS is not valid JSON (see README).") from exc
+if not isinstance(WECHATPAY_MERCHANTS, list):
+    raise ImproperlyConfigured("WECHATPAY_MERCHANTS must be a JSON list of merchants.")
+WECHATPAY_TIMEOUT_SECONDS = env.float("WECHATPAY_TIMEOUT_SECONDS", default=10.0)
+
 EMAIL_BACKEND = {
     "console": "django.core.mail.backends.console.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
