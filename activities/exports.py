@@ -1,17 +1,15 @@
-"""The attendance sheet as an Excel workbook (openpyxl, write-only: rows stream through)."""
+"""The attendance sheet as an Excel workbook (sanyuan.excel: rows stream through, formulas
+neutralised)."""
 
-import io
 from urllib.parse import quote
 
 from django.utils import timezone
-from openpyxl import Workbook
+
+from sanyuan.excel import Workbook
 
 from . import selectors
 from .models import Activity, Attendance
 from .services.texts import when_text
-
-# A cell that starts with one of these is a formula to Excel (CSV/formula injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 HEADER = [
     "姓名",
@@ -25,53 +23,37 @@ HEADER = [
 ]
 
 
-def neutralise(value):
-    """Text that Excel would run as a formula is kept as text (prefixed with ')."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
 def _local(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def attendance_workbook(*, user, activity: Activity) -> tuple[bytes, str]:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("参会情况")
-    sheet.append([neutralise(activity.title)])
+    workbook = Workbook()
+    sheet = workbook.add_sheet("参会情况")
+    sheet.append([activity.title], bold=True)
     sheet.append(
-        [
-            neutralise(
-                f"{activity.get_kind_display()} · {activity.organization.name} · {when_text(activity)}"
-            )
-        ]
+        [f"{activity.get_kind_display()} · {activity.organization.name} · {when_text(activity)}"]
     )
     sheet.append([])
-    sheet.append(HEADER)
+    sheet.append(HEADER, bold=True)
     status_labels = dict(Attendance.Status.choices)
     participation_labels = dict(Attendance.Participation.choices)
     for entry in selectors.attendance_export_rows(user=user, activity=activity):
         row = entry.row
         sheet.append(
             [
-                neutralise(value)
-                for value in (
-                    entry.member.name,
-                    entry.member.organization.name,
-                    status_labels.get(row.status, "未回复") if row else "未回复",
-                    row.reason if row else "",
-                    _local(row.replied_at) if row else "",
-                    participation_labels.get(row.participation, "未参加") if row else "未参加",
-                    row.home_organization.name if row and row.participation else "",
-                    _local(row.studied_at) if row else "",
-                )
+                entry.member.name,
+                entry.member.organization.name,
+                status_labels.get(row.status, "未回复") if row else "未回复",
+                row.reason if row else "",
+                _local(row.replied_at) if row else "",
+                participation_labels.get(row.participation, "未参加") if row else "未参加",
+                row.home_organization.name if row and row.participation else "",
+                _local(row.studied_at) if row else "",
             ]
         )
-    out = io.BytesIO()
-    workbook.save(out)
     start = timezone.localtime(activity.starts_at)
-    return out.getvalue(), f"参会情况-{start:%Y%m%d}-{activity.title[:30]}.xlsx"
+    return workbook.close(), f"参会情况-{start:%Y%m%d}-{activity.title[:30]}.xlsx"
 
 
 def attachment_header(filename: str) -> str:

@@ -12,10 +12,10 @@ from django.utils import timezone
 from members import permissions as member_permissions
 from sanyuan.errors import ServiceError
 from sanyuan.inputs import parse_int
+from sanyuan.keyset import Page, decode, encode, keyset_page
 from sanyuan.search import filter_fulltext
 
 from . import permissions
-from .keyset import Page, decode, encode, keyset_page
 from .models import Board, Post, PostImage, PostReport, Thread, ThreadRead
 
 THREAD_ORDER = ("is_pinned", "last_posted_at", "id")

@@ -12,6 +12,7 @@ from members.api.access import IsMember, IsStaff
 from sanyuan.errors import ServiceError
 from sanyuan.files import protected_file_response
 from sanyuan.inputs import parse_int
+from sanyuan.keyset import page_url
 
 from . import selectors
 from .models import Article, ArticleAttachment, StudyRecord
@@ -119,14 +120,6 @@ def page_size_of(request) -> int:
     raw = request.query_params.get("page_size", "20")
     size = parse_int(raw)
     return max(1, min(size, 100)) if size is not None else 20
-
-
-def page_url(request, cursor: str | None) -> str | None:
-    if cursor is None:
-        return None
-    params = request.query_params.copy()
-    params["cursor"] = cursor
-    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
 
 def keyset_response(request, page, serializer_class) -> Response:

@@ -19,10 +19,10 @@ from django.http import Http404
 
 from members import permissions as member_permissions
 from members.models import Member
+from sanyuan.keyset import Page, keyset_page
 from sanyuan.search import filter_fulltext
 
 from . import permissions
-from .keyset import Page, keyset_page
 from .models import Article, SavedArticle, StudyRecord
 
 C = Article.Category
@@ -57,7 +57,9 @@ def article_list(
         # date index for common ones (measured in tests/learning/test_search_index.py); the
         # `id + 0` trick of NOTES.md changed neither plan here, so it is not used.
         qs = filter_fulltext(qs, q)
-    return keyset_page(qs, field="published_at", cursor=cursor, page_size=page_size)
+    return keyset_page(
+        qs, fields=("published_at", "id"), descending=True, cursor=cursor, page_size=page_size
+    )
 
 
 def article_get(*, user, pk) -> Article:
@@ -208,7 +210,9 @@ def study_history(*, user, cursor: str | None = None, page_size: int = 20) -> Pa
         .select_related("article")
         .defer(*(f"article__{f}" for f in LIST_DEFER))
     )
-    return keyset_page(qs, field="last_reported_at", cursor=cursor, page_size=page_size)
+    return keyset_page(
+        qs, fields=("last_reported_at", "id"), descending=True, cursor=cursor, page_size=page_size
+    )
 
 
 @dataclass

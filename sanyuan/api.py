@@ -137,13 +137,3 @@ class PageNumberPagination(pagination.PageNumberPagination):
             "description": "count 达到上限（2000）时为 true：请缩小筛选范围查看确切数量。",
         }
         return schema
-
-
-class KeysetPagination(pagination.CursorPagination):
-    """Keyset ("cursor") pages: page 1,000 costs what page 1 costs."""
-
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
-    ordering = ("-created_at", "-id")
-    invalid_cursor_message = "分页游标无效。"

@@ -507,6 +507,12 @@ OFFLINE_PRECACHE_PROVIDERS = [
     "learning.offline.precache_urls",
 ]
 OFFLINE_PRECACHE_MAX = env.int("OFFLINE_PRECACHE_MAX", default=40)
+# The staff 工作台's to-dos (sanyuan/todos.py): each app names its provider.
+STAFF_TODO_PROVIDERS = [
+    "members.todos.staff_todos",
+    "forum.todos.staff_todos",
+    "activities.todos.staff_todos",
+]
 # /metrics reports the outbox of the app that keeps it (sanyuan imports no app).
 METRICS_OUTBOX_COUNTS = "members.metrics.outbox_counts"
 

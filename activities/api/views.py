@@ -12,6 +12,7 @@ from members.api.access import IsMember, IsStaff, IsStaffOrMember
 from members.models import Organization
 from sanyuan.errors import ServiceError
 from sanyuan.inputs import parse_int
+from sanyuan.keyset import page_url
 
 from .. import selectors, services
 from ..downloads import material_file_response
@@ -27,14 +28,6 @@ def _int_param(request, name) -> int | None:
 def _page_size(request) -> int:
     size = _int_param(request, "page_size")
     return max(1, min(size, 100)) if size else 20
-
-
-def _page_url(request, cursor: str | None) -> str | None:
-    if cursor is None:
-        return None
-    params = request.query_params.copy()
-    params["cursor"] = cursor
-    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
 
 def _input(request, data: dict, base: services.ActivityInput | None = None):
@@ -85,8 +78,8 @@ class ActivityListApi(APIView):
         )
         return Response(
             {
-                "next": _page_url(request, page.next_cursor),
-                "previous": _page_url(request, page.previous_cursor),
+                "next": page_url(request, page.next_cursor),
+                "previous": page_url(request, page.previous_cursor),
                 "results": s.ActivitySerializer(page.results, many=True).data,
             }
         )

@@ -3,6 +3,7 @@
 from .activities import (
     PAST,
     UPCOMING,
+    KeysetPage,
     activity_get,
     activity_get_for_manage,
     activity_list,
@@ -13,7 +14,6 @@ from .activities import (
     with_materials,
 )
 from .cadence import cadence_report
-from .keyset import KeysetPage
 from .sheets import SHOW_CHOICES, attendance_counts, attendance_export_rows, attendance_sheet
 
 __all__ = [

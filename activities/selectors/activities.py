@@ -9,10 +9,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from members import permissions as member_permissions
+from sanyuan.keyset import Page as KeysetPage
+from sanyuan.keyset import keyset_page
 
 from .. import permissions
 from ..models import Activity, ActivityMaterial, Attendance
-from .keyset import KeysetPage, keyset_page
 
 UPCOMING = "upcoming"
 PAST = "past"
@@ -92,7 +93,13 @@ def activity_page(
     qs = activity_list(user=user, when=when, **filters)
     if materials:
         qs = with_materials(qs)
-    return keyset_page(qs, ascending=when == UPCOMING, cursor=cursor, page_size=page_size)
+    return keyset_page(
+        qs,
+        fields=("starts_at", "id"),
+        descending=when != UPCOMING,
+        cursor=cursor,
+        page_size=page_size,
+    )
 
 
 def activity_get(*, user, pk) -> Activity:

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from members.api.access import IsStaffOrMember
+from sanyuan import keyset
 from sanyuan.inputs import parse_int
 
 from .. import selectors, services
@@ -25,12 +26,7 @@ PAGE_PARAMS = [
 
 
 def page_url(request, cursor: str | None) -> str | None:
-    if cursor is None:
-        return None
-    params = request.query_params.copy()
-    params["cursor"] = cursor
-    params.pop("post", None)
-    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+    return keyset.page_url(request, cursor, drop=("post",))
 
 
 def page_response(request, page, serializer_class, **context) -> Response:

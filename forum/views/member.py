@@ -15,12 +15,12 @@ from members.views.access import SignedInPageMixin
 from sanyuan.errors import ServiceError
 from sanyuan.forms import add_service_error
 from sanyuan.inputs import parse_int
+from sanyuan.keyset import encode
 from sanyuan.net import client_ip
 from sanyuan.sanitize import html_to_text
 
 from .. import forms, permissions, selectors, services
 from ..files import image_response
-from ..keyset import encode
 from ..models import Board, Thread
 from ..services.moderation import THREAD_ACTION_LABELS
 

@@ -64,5 +64,5 @@ class NoticeDeliveryAdmin(ReadOnlyScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="重新发送所选的失败记录")
     def retry_dead(self, request, queryset):
-        count = notices.notice_delivery_retry(deliveries=queryset)
+        count = notices.notice_delivery_retry(actor=request.user, deliveries=queryset)
         self.message_user(request, f"已重新安排发送 {count} 条。")

@@ -10,6 +10,7 @@ from members import selectors
 from members.models import Notice
 from members.services import notices as notice_services
 from sanyuan.inputs import parse_int
+from sanyuan.keyset import page_url
 
 
 class NoticeSerializer(serializers.ModelSerializer):
@@ -33,14 +34,6 @@ def _page_size(request) -> int:
     return max(1, min(size, 100)) if size is not None else 20
 
 
-def _page_url(request, cursor: str | None) -> str | None:
-    if cursor is None:
-        return None
-    params = request.query_params.copy()
-    params["cursor"] = cursor
-    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-
-
 class NoticeListApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -61,8 +54,8 @@ class NoticeListApi(APIView):
         )
         return Response(
             {
-                "next": _page_url(request, page.next_cursor),
-                "previous": _page_url(request, page.previous_cursor),
+                "next": page_url(request, page.next_cursor),
+                "previous": page_url(request, page.previous_cursor),
                 "results": NoticeSerializer(page.results, many=True).data,
             }
         )

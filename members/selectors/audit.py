@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from members import permissions
 from members.models import AuditEvent
-from sanyuan.inputs import parse_int
 
 
 def _day(raw) -> date | None:
@@ -29,7 +28,6 @@ def audit_event_list(
     ip: str = "",
     day_from: str = "",
     day_to: str = "",
-    before=None,
 ) -> QuerySet:
     """Events matching every filter given (exact values; no wildcards). 404 below the
     county tier. Invalid filters match nothing rather than everything."""
@@ -57,8 +55,6 @@ def audit_event_list(
         qs = qs.filter(
             created_at__lt=datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
         )
-    if parse_int(before) is not None:
-        qs = qs.filter(pk__lt=parse_int(before))
     return qs
 
 

@@ -19,8 +19,7 @@ from members.models import (
     NoticeRead,
     NoticeRecipient,
 )
-from sanyuan.errors import ServiceError
-from sanyuan.inputs import parse_int
+from sanyuan import keyset
 
 A = Notice.Audience
 
@@ -50,12 +49,16 @@ class InboxPage:
 
 
 def _parse_cursor(cursor: str | None) -> tuple[str, int] | None:
+    """The shared keyset cursor over the notice id (sanyuan.keyset): "o" (older, further along
+    the newest-first order) or "n" (newer)."""
     if not cursor:
         return None
-    direction, _, number = cursor[:1], None, cursor[1:]
-    if direction not in ("o", "n") or parse_int(number) is None:
-        raise ServiceError("分页游标无效。", field="cursor")
-    return direction, int(number)
+    direction, (anchor,) = keyset.decode(cursor, 1)
+    return ("o" if direction == "n" else "n"), anchor
+
+
+def _cursor(direction: str, notice_id: int) -> str:
+    return keyset.encode("n" if direction == "o" else "p", (notice_id,))
 
 
 def _candidate_ids(user, read_all_before, *, direction, anchor, limit, unread_only) -> list[int]:
@@ -106,11 +109,11 @@ def notice_inbox(
     }
     results = [notices[pk] for pk in ids if pk in notices]
     if direction == "o":
-        next_cursor = f"o{ids[-1]}" if more and ids else None
-        previous_cursor = f"n{ids[0]}" if anchor is not None and ids else None
+        next_cursor = _cursor("o", ids[-1]) if more and ids else None
+        previous_cursor = _cursor("n", ids[0]) if anchor is not None and ids else None
     else:
-        next_cursor = f"o{ids[-1]}" if ids else None
-        previous_cursor = f"n{ids[0]}" if more and ids else None
+        next_cursor = _cursor("o", ids[-1]) if ids else None
+        previous_cursor = _cursor("n", ids[0]) if more and ids else None
     return InboxPage(results=results, next_cursor=next_cursor, previous_cursor=previous_cursor)
 
 

@@ -1,15 +1,10 @@
-"""Excel export of the scoped registry: ID numbers masked, formula cells neutralised, logged."""
-
-import io
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
+"""Excel export of the scoped registry: ID numbers masked, the field policy per row, formula
+cells neutralised (sanyuan.excel), logged."""
 
 from members import archive_fields, choices, permissions
 from members.archive_fields import destination_name
 from members.services.audit import audit_record
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from sanyuan.excel import Workbook
 
 # (title, the archive field it shows (the field policy decides who gets it), value)
 COLUMNS = [
@@ -64,28 +59,15 @@ def export_columns(actor) -> list[tuple]:
     return [column for column in COLUMNS if column[1] in shown]
 
 
-def neutralise(value) -> str:
-    """A cell value that Excel will never run as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
-
-
-def member_export(*, actor, queryset, filters: dict, ip: str | None) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("流动党员")
-    header_font = Font(bold=True)
-    from openpyxl.cell import WriteOnlyCell
-
+def member_export(*, actor, queryset, filters: dict, ip: str | None, path=None) -> bytes | None:
+    """The archives of `queryset` as .xlsx, with the columns and values the field policy lets
+    `actor` export row by row; logged. Written to `path` (large exports, in a task) or
+    returned as bytes."""
+    workbook = Workbook(path)
+    sheet = workbook.add_sheet("流动党员")
     columns = export_columns(actor)
     row_viewer = permissions.row_viewer(actor)
-    header = []
-    for title, _, _ in columns:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = header_font
-        header.append(cell)
-    sheet.append(header)
+    sheet.append([title for title, _, _ in columns], bold=True)
     count = 0
     rows = (
         queryset.select_related("organization")
@@ -94,16 +76,39 @@ def member_export(*, actor, queryset, filters: dict, ip: str | None) -> bytes:
     )
     for member in rows.iterator(chunk_size=2000):
         allowed = archive_fields.exportable_fields(row_viewer(member))
-        sheet.append(
-            [neutralise(getter(member)) if field in allowed else "" for _, field, getter in columns]
-        )
+        sheet.append([getter(member) if field in allowed else "" for _, field, getter in columns])
         count += 1
-    out = io.BytesIO()
-    workbook.save(out)
+    content = workbook.close()
     audit_record(
         actor=actor,
         action="member.export",
         ip=ip,
         detail={"rows": count, "filters": {k: v for k, v in filters.items() if v}},
     )
-    return out.getvalue()
+    return content
+
+
+def stats_figure_export(*, actor, overview, dimension: str, ip: str | None) -> bytes:
+    """One dashboard figure as a table (counts only, no personal data); logged like exports.
+    `overview` is the actor's own (members.selectors.stats.stats_overview)."""
+    from members.selectors.stats import ENGAGEMENT
+    from members.stats_dimensions import DIMENSION_TITLES
+
+    title = DIMENSION_TITLES[dimension]
+    total = max(overview.total(), 1)
+    if dimension in ENGAGEMENT:
+        yes = overview.yes_count(dimension)
+        rows = [{"label": "是", "count": yes}, {"label": "否", "count": overview.total() - yes}]
+    else:
+        rows = overview.figure(dimension)
+    workbook = Workbook()
+    sheet = workbook.add_sheet(title)
+    sheet.append([title, "人数", "占比"], bold=True)
+    for row in rows:
+        sheet.append([row["label"], row["count"], f"{100 * row['count'] / total:.1f}%"])
+    sheet.append([])
+    scope = "、".join(part["name"] for part in overview.scope)
+    sheet.append([f"统计范围：{scope}", "", f"数据时间：{overview.fresh_as_of:%Y-%m-%d %H:%M}"])
+    content = workbook.close()
+    audit_record(actor=actor, action="stats.export", ip=ip, detail={"figure": dimension})
+    return content

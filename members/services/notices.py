@@ -438,8 +438,13 @@ def notice_sweep() -> dict:
     return counts
 
 
-def notice_delivery_retry(*, deliveries) -> int:
-    """Give dead-lettered deliveries a fresh start (staff action after fixing the gateway)."""
+def notice_delivery_retry(*, actor=None, deliveries) -> int:
+    """Give dead-lettered deliveries a fresh start (a county staff action after fixing the
+    gateway; `actor` None is an operator's shell)."""
+    if actor is not None and not permissions.can_manage_outbox(actor):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("仅限县委组织部工作人员使用。")
 
     ids = list(deliveries.filter(status=NoticeDelivery.Status.DEAD).values_list("pk", flat=True))
     NoticeDelivery.objects.filter(pk__in=ids).update(

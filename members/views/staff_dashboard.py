@@ -1,23 +1,19 @@
 """Staff pages of the four knowns (四清楚): the dashboard, lost-contact alerts, temporary
 branches, host-organisation arrivals and the support group."""
 
-import io
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
-from openpyxl import Workbook
 
 from sanyuan.errors import ServiceError
+from sanyuan.excel import XLSX_CONTENT_TYPE
 from sanyuan.net import client_ip
 
 from .. import permissions
 from ..models import Region, Skill
 from ..selectors.stats import CHARTS, ENGAGEMENT, overview_as_json, stats_overview
-from ..services import alerts, branches, hosting
-from ..services.audit import audit_record
-from ..services.exports import neutralise
+from ..services import alerts, branches, exports, hosting
 from ..stats_dimensions import DIMENSION_TITLES
 from .access import StaffPageMixin
 
@@ -45,42 +41,10 @@ class StaffDashboardExportView(StaffPageMixin, View):
         overview = stats_overview(user=request.user)
         if dimension in overview.hidden:
             raise Http404
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = DIMENSION_TITLES[dimension][:30]
-        sheet.append([DIMENSION_TITLES[dimension], "人数", "占比"])
-        total = max(overview.total(), 1)
-        if dimension in ENGAGEMENT:
-            rows = [
-                {"label": "是", "count": overview.yes_count(dimension)},
-                {"label": "否", "count": overview.total() - overview.yes_count(dimension)},
-            ]
-        else:
-            rows = overview.figure(dimension)
-        for row in rows:
-            sheet.append(
-                [neutralise(row["label"]), row["count"], f"{100 * row['count'] / total:.1f}%"]
-            )
-        sheet.append([])
-        sheet.append(
-            [
-                f"统计范围：{'、'.join(s['name'] for s in overview.scope)}",
-                "",
-                f"数据时间：{overview.fresh_as_of:%Y-%m-%d %H:%M}",
-            ]
+        content = exports.stats_figure_export(
+            actor=request.user, overview=overview, dimension=dimension, ip=client_ip(request)
         )
-        out = io.BytesIO()
-        workbook.save(out)
-        audit_record(
-            actor=request.user,
-            action="stats.export",
-            ip=client_ip(request),
-            detail={"figure": dimension},
-        )
-        response = HttpResponse(
-            out.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f"attachment; filename=stats-{dimension}.xlsx"
         return response
 

@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views import View
 
+from sanyuan import keyset
+from sanyuan.todos import staff_todos
 from sanyuan.errors import ServiceError
 from sanyuan.net import client_ip
 
@@ -22,6 +24,7 @@ class StaffHomeView(StaffPageMixin, View):
                 "tier_label": permissions.TIER_LABELS[scope.tier],
                 "grants": scope.grants,
                 "can_read_audit_log": permissions.can_read_audit_log(request.user),
+                "todos": staff_todos(request.user),
             },
         )
 
@@ -38,21 +41,18 @@ class StaffAuditListView(StaffPageMixin, View):
         from ..selectors.audit import audit_actions, audit_event_list
 
         filters = {key: request.GET.get(key, "")[:100] for key in self.FILTERS}
-        qs = audit_event_list(user=request.user, before=request.GET.get("before"), **filters)
-        rows = list(qs[: PAGE_SIZE + 1])
-        more = len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE]
-        params = request.GET.copy()
-        params.pop("before", None)
+        qs = audit_event_list(user=request.user, **filters)
+        page = keyset.request_page(
+            request, qs, fields=("id",), descending=True, page_size=PAGE_SIZE
+        )
         return render(
             request,
             "members/staff/audit_list.html",
             {
-                "rows": rows,
+                "rows": page.results,
                 "filters": filters,
                 "actions": audit_actions(),
-                "next_before": rows[-1].pk if more and rows else None,
-                "query": params.urlencode(),
+                "links": keyset.page_links(request, page),
             },
         )
 

@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
+from sanyuan import keyset
 from sanyuan.errors import ServiceError
-from sanyuan.inputs import parse_int
 from sanyuan.net import client_ip
 
 from .. import archive_fields, choices, forms, permissions, selectors
@@ -23,27 +23,21 @@ PAGE_SIZE = 50
 
 
 class StaffMemberListView(StaffPageMixin, View):
-    """档案: keyset pages (`before` = the last id shown), so deep pages cost what page 1 costs."""
+    """档案: keyset pages (sanyuan.keyset), so deep pages cost what page 1 costs."""
 
     def get(self, request):
         filters = member_filters(request.GET)
         qs = selectors.member_list(user=request.user, **filters).prefetch_related("skills")
-        before = request.GET.get("before", "")
-        if parse_int(before) is not None:
-            qs = qs.filter(pk__lt=parse_int(before))
-        rows = list(qs[: PAGE_SIZE + 1])
-        more = len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE]
-        params = request.GET.copy()
-        params.pop("before", None)
+        page = keyset.request_page(
+            request, qs, fields=("id",), descending=True, page_size=PAGE_SIZE
+        )
         return render(
             request,
             "members/staff/member_list.html",
             {
-                "rows": rows,
+                "rows": page.results,
                 "filters": filters,
-                "next_before": rows[-1].pk if more and rows else None,
-                "query": params.urlencode(),
+                "links": keyset.page_links(request, page),
                 "organizations": selectors.organization_list(user=request.user)[:500],
                 "provinces": Region.objects.filter(level="province").order_by("code"),
                 "skills": Skill.objects.order_by("name"),

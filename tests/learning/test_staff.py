@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from learning.exports import safe_cell
+from sanyuan.excel import neutralise
 from tests import factories
 from tests.factories import login_staff
 from tests.learning import factories as lf
@@ -114,8 +114,8 @@ def test_the_excel_export_lists_the_scope_and_neutralises_formulas(client, requi
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=x"])
 def test_cells_that_start_like_a_formula_are_kept_as_text(value):
-    assert safe_cell(value) == "'" + value
-    assert safe_cell("张三") == "张三" and safe_cell(3) == 3
+    assert neutralise(value) == "'" + value
+    assert neutralise("张三") == "张三" and neutralise(3) == 3
 
 
 def test_the_staff_navigation_links_to_study_figures(client, world):

@@ -1,5 +1,6 @@
 import pytest
 
+from sanyuan import keyset
 from tests import factories
 from tests.factories import login_staff
 
@@ -157,5 +158,6 @@ def test_the_first_page_link_shows_only_beyond_the_first_page(client, world):
     login_staff(client, world.county_staff)
     for url in ["/staff/members/", "/staff/audit/"]:
         assert "第一页" not in client.get(url).content.decode(), url
-        later = client.get(url + "?before=999999999").content.decode()
+        cursor = keyset.encode("n", (999999999,))  # one shared cursor format (sanyuan.keyset)
+        later = client.get(url + "?cursor=" + cursor).content.decode()
         assert "第一页" in later, url

@@ -1,8 +1,11 @@
-"""Keyset pages over one or more indexed columns: page 1,000 costs what page 1 costs.
+"""Keyset pages over one or more indexed columns, for every list of every app whose data grows:
+page 1,000 costs what page 1 costs.
 
-A cursor is an opaque token naming a row's key and a direction: `n` (further along the
-ordering) or `p` (back towards the start). The rows are fetched with a row-value comparison
-`(a, b) < (x, y)` on the index columns and LIMIT page_size + 1; no OFFSET anywhere.
+A cursor is one opaque format everywhere (URL-safe base64 of a small JSON array): a row's key
+and a direction, `n` (further along the ordering) or `p` (back towards the start). The rows are
+fetched with a row-value comparison `(a, b) < (x, y)` on the index columns and LIMIT
+page_size + 1; no OFFSET anywhere. `page_url` builds the `next`/`previous` links of the API's
+keyset lists (`{next, previous, results}`) and of the pages.
 """
 
 import base64
@@ -110,3 +113,51 @@ def keyset_page(
         next_cursor = encode("n", key(rows[-1])) if beyond else None
         previous_cursor = encode("p", key(rows[0])) if more else None
     return Page(rows, next_cursor, previous_cursor)
+
+
+def page_url(request, cursor: str | None, *, drop: tuple[str, ...] = ()) -> str | None:
+    """The absolute URL of the same list at `cursor` (None: no such page), keeping the other
+    query parameters except `drop`. Works for DRF requests and plain Django requests."""
+    if cursor is None:
+        return None
+    params = getattr(request, "query_params", request.GET).copy()
+    params["cursor"] = cursor
+    for name in drop:
+        params.pop(name, None)
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+
+def page_query(request, cursor: str | None) -> str | None:
+    """The query string (for a page's own links) of the same list at `cursor`."""
+    if cursor is None:
+        return None
+    params = request.GET.copy()
+    params["cursor"] = cursor
+    return params.urlencode()
+
+
+def page_links(request, page: Page) -> dict:
+    """Query strings of a page's links: `first` (only beyond the first page), `previous`,
+    `next` (None where there is none) and `filters` (the list's filters without a cursor)."""
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    return {
+        "filters": params.urlencode(),
+        "first": params.urlencode() if request.GET.get("cursor") else None,
+        "previous": page_query(request, page.previous_cursor),
+        "next": page_query(request, page.next_cursor),
+    }
+
+
+def request_page(request, qs: QuerySet, *, fields, descending: bool, page_size: int) -> Page:
+    """A page's list at the request's `cursor`; a cursor that does not parse gives the first
+    page (a page, unlike the API, has no field to show the error on)."""
+    cursor = request.GET.get("cursor") or None
+    try:
+        return keyset_page(
+            qs, fields=fields, descending=descending, cursor=cursor, page_size=page_size
+        )
+    except ServiceError:
+        return keyset_page(
+            qs, fields=fields, descending=descending, cursor=None, page_size=page_size
+        )

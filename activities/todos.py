@@ -1,0 +1,32 @@
+"""The activities' to-dos on the staff 工作台: branches behind on 三会一课 this year."""
+
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from members.permissions import scope_of
+
+from .selectors.cadence import cadence_report
+
+# The cadence report reads a year of activities for every branch in scope; the 工作台 shows
+# its count for a few minutes (held activities are recorded days after the fact anyway).
+CACHE_SECONDS = 600
+
+
+def staff_todos(user) -> list[dict]:
+    scope = scope_of(user)
+    if not scope.is_staff or len(scope.host_grants) == len(scope.grants):
+        return []
+    year = timezone.localdate().year
+    key = "todo-cadence:{}:{}".format(year, ",".join(org.path for org in scope.grants))
+    behind = cache.get(key)
+    if behind is None:
+        behind = sum(1 for row in cadence_report(user=user, year=year).rows if row.behind)
+        cache.set(key, behind, CACHE_SECONDS)
+    return [
+        {
+            "label": "三会一课未按期开展的党支部",
+            "count": behind,
+            "url": reverse("activities:staff-cadence"),
+        }
+    ]
