@@ -5,9 +5,9 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from sanyuan import keyset
-from sanyuan.todos import staff_todos
 from sanyuan.errors import ServiceError
 from sanyuan.net import client_ip
+from sanyuan.todos import staff_todos
 
 from .. import forms, permissions
 from ..services import second_factor
