@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from members.models import Organization
-from members.permissions import scope_of
+from members.permissions import has_tier, scope_of
 
 from .models import Board, Post, PostImage, PostReport, Thread
 
@@ -27,7 +27,7 @@ def is_staff(user) -> bool:
 
 
 def may_use_forum(user) -> bool:
-    return scope_of(user).tier is not None
+    return has_tier(user)
 
 
 def speaking_organizations(user) -> tuple[Organization, ...]:

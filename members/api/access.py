@@ -25,4 +25,4 @@ class IsStaffOrMember(BasePermission):
     message = "请使用党员或工作人员账号登录。"
 
     def has_permission(self, request, view):
-        return permissions.scope_of(request.user).tier is not None
+        return permissions.has_tier(request.user)

@@ -60,6 +60,11 @@ __all__ = [
 # Tiers -------------------------------------------------------------------------------------
 
 
+def has_tier(user) -> bool:
+    """Any tier at all: staff of any kind or a member (not an account with neither)."""
+    return scope_of(user).tier is not None
+
+
 def is_staff(user) -> bool:
     return scope_of(user).is_staff
 
@@ -79,7 +84,7 @@ def member_of(user) -> Member | None:
 
 def check_signed_in(user) -> None:
     """Pages and endpoints for every tier: an account with none (no grant, no archive) 403."""
-    if scope_of(user).tier is None:
+    if not has_tier(user):
         raise PermissionDenied("请使用党员或工作人员账号登录。")
 
 
