@@ -236,9 +236,19 @@ class StaffArticleStudyExportView(StaffPageMixin, View):
     def get(self, request, pk):
         article = selectors.staff_article_get(user=request.user, pk=pk)
         rows = selectors.article_study_rows(user=request.user, article=article)
+        from members.services import export_jobs
         from members.services.audit import audit_record
         from sanyuan.net import client_ip
 
+        if export_jobs.export_needs_job(rows):
+            job = export_jobs.export_job_create(
+                actor=request.user,
+                kind="learning.study",
+                title=f"《{article.title[:60]}》学习情况",
+                params={"article": article.pk},
+                ip=client_ip(request),
+            )
+            return redirect("members:staff-export", pk=job.pk)
         audit_record(
             actor=request.user,
             action="learning.study_export",

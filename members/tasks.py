@@ -78,6 +78,27 @@ def notice_sweep_task() -> dict:
     return notice_sweep()
 
 
+@shared_task(name="members.roster-check", acks_late=True, time_limit=1800, soft_time_limit=1700)
+def roster_check_task(roster_id: int) -> None:
+    from .services.imports import roster_check_run
+
+    roster_check_run(roster_id=roster_id)
+
+
+@shared_task(name="members.export-run", acks_late=True, time_limit=3600, soft_time_limit=3500)
+def export_run_task(job_id: int) -> None:
+    from .services.export_jobs import export_job_run
+
+    export_job_run(job_id=job_id)
+
+
+@shared_task(name="members.export-expire", acks_late=True)
+def export_expire_task() -> int:
+    from .services.export_jobs import export_job_expire
+
+    return export_job_expire()
+
+
 @shared_task(name="members.roster-import", acks_late=True, time_limit=3600, soft_time_limit=3500)
 def roster_import_task(roster_id: int) -> None:
     from .services.imports import roster_import_run

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from .views import accounts, me, notices, staff_dashboard, staff_home, staff_registry
+from .views import (
+    accounts,
+    me,
+    notices,
+    staff_dashboard,
+    staff_exports,
+    staff_home,
+    staff_registry,
+)
 
 app_name = "members"
 
@@ -107,4 +115,15 @@ urlpatterns = [
     path("notices/read-all/", notices.NoticeReadAllView.as_view(), name="notices-read-all"),
     path("notices/settings/", notices.NoticePreferenceView.as_view(), name="notice-preferences"),
     path("notices/<int:pk>/", notices.NoticeOpenView.as_view(), name="notice-open"),
+    path("staff/exports/", staff_exports.StaffExportListView.as_view(), name="staff-exports"),
+    path(
+        "staff/exports/<int:pk>/",
+        staff_exports.StaffExportDetailView.as_view(),
+        name="staff-export",
+    ),
+    path(
+        "staff/exports/<int:pk>/download/",
+        staff_exports.StaffExportDownloadView.as_view(),
+        name="staff-export-download",
+    ),
 ]

@@ -336,6 +336,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "token-cleanup": {"task": "members.token-cleanup", "schedule": 3600.0},
     # members: delete roster files of dry runs nobody confirmed within a day
     "roster-cleanup": {"task": "members.roster-cleanup", "schedule": 3600.0},
+    # members: export files past EXPORT_TTL_SECONDS are deleted
+    "export-expire": {"task": "members.export-expire", "schedule": 3600.0},
     # members: flag, clear and escalate lost-contact risks; refresh the dashboard rollups
     "lost-contact-scan": {"task": "members.lost-contact-scan", "schedule": 3600.0},
     "stats-rollup": {"task": "members.stats-rollup", "schedule": STATS_ROLLUP_SECONDS},
@@ -513,6 +515,15 @@ STAFF_TODO_PROVIDERS = [
     "forum.todos.staff_todos",
     "activities.todos.staff_todos",
 ]
+# Exports (members/services/export_jobs.py): up to EXPORT_INLINE_MAX_ROWS rows are answered in
+# the request; more run as a Celery task and the file is kept EXPORT_TTL_SECONDS. Each export
+# names its writer.
+EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=2_000)
+EXPORT_TTL_SECONDS = env.int("EXPORT_TTL_SECONDS", default=24 * 3600)
+EXPORT_WRITERS = {
+    "members.archive": "members.services.exports.member_export_writer",
+    "learning.study": "learning.exports.study_export_writer",
+}
 # /metrics reports the outbox of the app that keeps it (sanyuan imports no app).
 METRICS_OUTBOX_COUNTS = "members.metrics.outbox_counts"
 

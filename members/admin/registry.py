@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 
 from sanyuan.errors import FieldErrors, ServiceError
+from sanyuan.excel import XLSX_CONTENT_TYPE
 from sanyuan.forms import add_service_error
 from sanyuan.inputs import parse_int
 from sanyuan.net import client_ip
@@ -329,20 +330,27 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="导出所选档案到Excel（身份证号脱敏，将被记录）")
     def export_selected(self, request, queryset):
+        from django.conf import settings
+        from django.contrib import messages
         from django.http import HttpResponse
 
+        from ..services.export_jobs import export_needs_job
         from ..services.exports import member_export
 
+        if export_needs_job(queryset):
+            self.message_user(
+                request,
+                f"所选超过{settings.EXPORT_INLINE_MAX_ROWS}条，请在“党员档案”页面按条件导出（在后台生成，完成后下载）。",
+                messages.WARNING,
+            )
+            return None
         content = member_export(
             actor=request.user,
             queryset=queryset,
             filters={"selected": queryset.count()},
             ip=client_ip(request),
         )
-        response = HttpResponse(
-            content,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = "attachment; filename=members.xlsx"
         return response
 

@@ -1,6 +1,7 @@
 from .accounts import OneTimeCode
 from .audit import AuditEvent
 from .changes import ChangeEvidence, ChangeRequest, ContactLog, RosterImport
+from .exports import ExportJob
 from .hosting import Hosting, StatsRollup
 from .notices import (
     Notice,
@@ -23,6 +24,7 @@ __all__ = [
     "ChangeEvidence",
     "ChangeRequest",
     "ContactLog",
+    "ExportJob",
     "Hosting",
     "Member",
     "Notice",

@@ -149,6 +149,7 @@ class RosterImport(models.Model):
     transaction. The file is kept encrypted and deleted after the import."""
 
     class Status(models.TextChoices):
+        CHECKING = "checking", "检查中"
         CHECKED = "checked", "已检查，待确认"
         QUEUED = "queued", "排队中"
         IMPORTING = "importing", "导入中"

@@ -59,25 +59,18 @@ def export_columns(actor) -> list[tuple]:
     return [column for column in COLUMNS if column[1] in shown]
 
 
-def member_export(*, actor, queryset, filters: dict, ip: str | None, path=None) -> bytes | None:
+def member_export(
+    *, actor, queryset, filters: dict, ip: str | None, path=None, progress=None
+) -> bytes | None:
     """The archives of `queryset` as .xlsx, with the columns and values the field policy lets
     `actor` export row by row; logged. Written to `path` (large exports, in a task) or
     returned as bytes."""
+    return _member_export(actor, queryset, filters, ip, path, progress)[0]
+
+
+def _member_export(actor, queryset, filters, ip, path, progress) -> tuple[bytes | None, int]:
     workbook = Workbook(path)
-    sheet = workbook.add_sheet("流动党员")
-    columns = export_columns(actor)
-    row_viewer = permissions.row_viewer(actor)
-    sheet.append([title for title, _, _ in columns], bold=True)
-    count = 0
-    rows = (
-        queryset.select_related("organization")
-        .prefetch_related("skills")
-        .order_by("organization__path", "id")
-    )
-    for member in rows.iterator(chunk_size=2000):
-        allowed = archive_fields.exportable_fields(row_viewer(member))
-        sheet.append([getter(member) if field in allowed else "" for _, field, getter in columns])
-        count += 1
+    count = _write_members(actor, queryset, workbook.add_sheet("流动党员"), progress)
     content = workbook.close()
     audit_record(
         actor=actor,
@@ -85,7 +78,36 @@ def member_export(*, actor, queryset, filters: dict, ip: str | None, path=None) 
         ip=ip,
         detail={"rows": count, "filters": {k: v for k, v in filters.items() if v}},
     )
-    return content
+    return content, count
+
+
+def _write_members(actor, queryset, sheet, progress=None) -> int:
+    columns = export_columns(actor)
+    row_viewer = permissions.row_viewer(actor)
+    sheet.append([title for title, _, _ in columns], bold=True)
+    rows = (
+        queryset.select_related("organization")
+        .prefetch_related("skills")
+        .order_by("organization__path", "id")
+    )
+    count = 0
+    for member in rows.iterator(chunk_size=2000):
+        allowed = archive_fields.exportable_fields(row_viewer(member))
+        sheet.append([getter(member) if field in allowed else "" for _, field, getter in columns])
+        count += 1
+        if progress is not None and count % 5000 == 0:
+            progress(count)
+    return count
+
+
+def member_export_writer(*, actor, params: dict, path: str, progress) -> int:
+    """The writer of a background export (members.services.export_jobs): the list rebuilt in
+    the requester's current scope from the saved filters."""
+    from members.selectors import member_list
+
+    filters = params.get("filters", {})
+    queryset = member_list(user=actor, **filters)
+    return _member_export(actor, queryset, filters, None, path, progress)[1]
 
 
 def stats_figure_export(*, actor, overview, dimension: str, ip: str | None) -> bytes:

@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 
 def roster_upload(*, actor, uploaded_file) -> RosterImport:
+    """Keep the file (encrypted) and check it in the background: the dry run of a large
+    roster takes longer than a web request may (the page shows its progress)."""
     if not permissions.is_staff(actor):
         raise ServiceError("仅限工作人员。")
     size = getattr(uploaded_file, "size", 0) or 0
@@ -34,14 +36,43 @@ def roster_upload(*, actor, uploaded_file) -> RosterImport:
     data = uploaded_file.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ServiceError(f"文件不能超过{MAX_BYTES // 1024 // 1024}MB。", field="file")
-    rows = parse_roster(data)
-    plans, errors = check_roster(actor, rows)
+    if not data.strip():
+        raise ServiceError("文件是空的。", field="file")
     from sanyuan.uploads import safe_filename
 
-    roster = RosterImport.objects.create(
-        uploaded_by=actor,
-        file_name=safe_filename(getattr(uploaded_file, "name", ""), default="花名册"),
-        content=base64.b64encode(data).decode(),
+    with transaction.atomic():
+        roster = RosterImport.objects.create(
+            uploaded_by=actor,
+            file_name=safe_filename(getattr(uploaded_file, "name", ""), default="花名册"),
+            content=base64.b64encode(data).decode(),
+            status=RosterImport.Status.CHECKING,
+        )
+        enqueue_on_commit("members.roster-check", roster.pk)
+    return roster
+
+
+def roster_check_run(*, roster_id: int) -> None:
+    """The dry run (a task): every row checked with its Chinese message, nothing written to
+    the registry. Idempotent: a roster no longer being checked is left alone."""
+    roster = RosterImport.objects.filter(pk=roster_id, status=RosterImport.Status.CHECKING).first()
+    if roster is None:
+        return
+    actor = roster.uploaded_by
+    try:
+        rows = parse_roster(base64.b64decode(roster.content))
+        cache.set(_check_total_key(roster.pk), len(rows), timeout=3600)
+        plans, errors = check_roster(actor, rows, progress_key=_check_progress_key(roster.pk))
+    except ServiceError as exc:
+        RosterImport.objects.filter(pk=roster.pk, status=RosterImport.Status.CHECKING).update(
+            status=RosterImport.Status.FAILED,
+            failure=exc.message[:300],
+            content="",
+            finished_at=timezone.now(),
+        )
+        audit_record(actor=actor, action="roster.check", target=roster, detail={"failed": True})
+        return
+    RosterImport.objects.filter(pk=roster.pk, status=RosterImport.Status.CHECKING).update(
+        status=RosterImport.Status.CHECKED,
         total_rows=len(rows),
         valid_rows=len(plans),
         errors_json=errors,
@@ -55,7 +86,14 @@ def roster_upload(*, actor, uploaded_file) -> RosterImport:
         target=roster,
         detail={"rows": len(rows), "errors": len(errors)},
     )
-    return roster
+
+
+def _check_progress_key(roster_id: int) -> str:
+    return f"roster-check-progress:{roster_id}"
+
+
+def _check_total_key(roster_id: int) -> str:
+    return f"roster-check-total:{roster_id}"
 
 
 def roster_list(*, actor):
@@ -99,6 +137,14 @@ def _progress_key(roster_id: int) -> str:
 
 
 def roster_progress(roster: RosterImport) -> dict:
+    if roster.status == RosterImport.Status.CHECKING:
+        total = cache.get(_check_total_key(roster.pk)) or 0
+        done = cache.get(_check_progress_key(roster.pk)) or 0
+        return {
+            "done": done,
+            "total": total,
+            "percent": min(100, round(100 * done / total)) if total else 0,
+        }
     done = cache.get(_progress_key(roster.pk)) or 0
     total = max(roster.valid_rows, 1)
     if roster.status == RosterImport.Status.DONE:

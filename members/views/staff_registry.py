@@ -11,12 +11,13 @@ from django.views import View
 
 from sanyuan import keyset
 from sanyuan.errors import ServiceError
+from sanyuan.excel import XLSX_CONTENT_TYPE
 from sanyuan.net import client_ip
 
 from .. import archive_fields, choices, forms, permissions, selectors
 from ..filters import member_filters
 from ..models import ChangeRequest, ContactLog, Region, Skill
-from ..services import accounts, archive, changes, contacts, exports, imports
+from ..services import accounts, archive, changes, contacts, export_jobs, exports, imports
 from .access import StaffPageMixin
 
 PAGE_SIZE = 50
@@ -193,13 +194,19 @@ class StaffMemberExportView(StaffPageMixin, View):
     def get(self, request):
         filters = member_filters(request.GET)
         qs = selectors.member_list(user=request.user, **filters)
+        if export_jobs.export_needs_job(qs):
+            job = export_jobs.export_job_create(
+                actor=request.user,
+                kind="members.archive",
+                title="流动党员名册",
+                params={"filters": filters},
+                ip=client_ip(request),
+            )
+            return redirect("members:staff-export", pk=job.pk)
         content = exports.member_export(
             actor=request.user, queryset=qs, filters=filters, ip=client_ip(request)
         )
-        response = HttpResponse(
-            content,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = (
             "attachment; filename*=UTF-8''%E6%B5%81%E5%8A%A8%E5%85%9A%E5%91%98%E5%90%8D%E5%86%8C.xlsx"
         )

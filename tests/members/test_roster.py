@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from openpyxl import Workbook, load_workbook
 
 from members.identity import mask_id_number
@@ -74,7 +75,11 @@ def good_rows(ids, world):
 
 
 def upload(actor, data: bytes, name="花名册.xlsx") -> RosterImport:
-    return imports.roster_upload(actor=actor, uploaded_file=SimpleUploadedFile(name, data))
+    """Upload, then run the dry-run task as the commit would (Celery runs eagerly in tests)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        roster = imports.roster_upload(actor=actor, uploaded_file=SimpleUploadedFile(name, data))
+    roster.refresh_from_db()
+    return roster
 
 
 def test_the_dry_run_lists_every_kind_of_bad_row_and_writes_nothing(world, ids, welder):
@@ -184,10 +189,15 @@ def test_csv_in_utf8_with_or_without_bom_and_gb18030(world, ids, welder, encodin
 
 
 def test_a_file_without_the_required_headers_is_refused(world):
-    with pytest.raises(ServiceError, match="表头缺少"):
-        upload(world.staff_a, xlsx([["x"]], header=["名字"]))
-    with pytest.raises(ServiceError):
-        upload(world.staff_a, b"\x00\x01\x02binary", name="x.csv")
+    """The dry run runs in the background: a file it cannot read ends as 失败 with the reason
+    in Chinese, its content deleted, and nothing checked or imported."""
+    roster = upload(world.staff_a, xlsx([["x"]], header=["名字"]))
+    assert roster.status == "failed" and "表头缺少" in roster.failure
+    assert roster.content == "" and roster.valid_rows == 0
+    roster = upload(world.staff_a, b"\x00\x01\x02binary", name="x.csv")
+    assert roster.status == "failed" and roster.failure
+    with pytest.raises(ServiceError, match="文件是空的"):
+        upload(world.staff_a, b"  \n", name="x.csv")
 
 
 def test_confirming_twice_or_discarding_after_import_is_409(world, ids, welder, confirm):
@@ -203,11 +213,17 @@ def test_the_staff_pages_walk_through_upload_check_and_import(
     client, world, ids, welder, django_capture_on_commit_callbacks
 ):
     client.force_login(world.staff_a, backend="members.backends.StaffBackend")
-    response = client.post(
-        "/staff/members/import/",
-        {"file": SimpleUploadedFile("花名册.xlsx", xlsx(good_rows(ids, world)))},
-    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(
+            "/staff/members/import/",
+            {"file": SimpleUploadedFile("花名册.xlsx", xlsx(good_rows(ids, world)))},
+        )
     assert response.status_code == 302
+    # Until the background check has run, the page says it is checking and refreshes itself.
+    page = client.get(response.url).content.decode()
+    assert "正在逐行检查" in page and 'http-equiv="refresh"' in page
+    for callback in callbacks:
+        callback()
     page = client.get(response.url).content.decode()
     assert "导入 2 条有效行" in page
     with django_capture_on_commit_callbacks(execute=True):
