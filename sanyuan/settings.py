@@ -604,3 +604,17 @@ BACKUP_PG_DUMP = env.str("BACKUP_PG_DUMP", default="pg_dump")
 BACKUP_PG_RESTORE = env.str("BACKUP_PG_RESTORE", default="pg_restore")
 MIDDLEWARE.insert(0, "sanyuan.metrics.MetricsMiddleware")
 SECURE_REDIRECT_EXEMPT.append(r"^metrics$")
+
+# Error tracking (sanyuan/errortracking.py) to a self-hosted Sentry or GlitchTip; nothing is
+# sent without a DSN, and personal data is scrubbed from every event before it leaves.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from sanyuan.errortracking import init_error_tracking
+
+    init_error_tracking(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
