@@ -1,5 +1,7 @@
 """Celery tasks of the registry: thin wrappers that load by id and call a service."""
 
+import logging
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -7,6 +9,8 @@ from sanyuan.crypto import decrypt
 from sanyuan.sms import SmsDeliveryError, send_sms
 
 from .models import OneTimeCode
+
+logger = logging.getLogger(__name__)
 
 SMS_RETRY = {
     "autoretry_for": (SmsDeliveryError,),
@@ -113,11 +117,27 @@ def roster_cleanup_task() -> int:
     return roster_cleanup()
 
 
-@shared_task(name="members.stats-rollup", acks_late=True, time_limit=1800, soft_time_limit=1700)
+STATS_ROLLUP_TIME_LIMIT = 1800
+
+
+@shared_task(
+    name="members.stats-rollup",
+    acks_late=True,
+    time_limit=STATS_ROLLUP_TIME_LIMIT,
+    soft_time_limit=STATS_ROLLUP_TIME_LIMIT - 100,
+)
 def stats_rollup_task() -> dict:
+    """Skips when a previous rollup still runs (a slow run outlasting the 5-minute interval,
+    or beat's next send reaching another worker): two runs would replace the table at once."""
+    from sanyuan.locks import single_flight
+
     from .services.stats import stats_rollup_refresh
 
-    return stats_rollup_refresh()
+    with single_flight("members.stats-rollup", timeout=STATS_ROLLUP_TIME_LIMIT) as mine:
+        if not mine:
+            logger.info("stats rollup: a previous run still holds the lock; skipped")
+            return {"skipped": True}
+        return stats_rollup_refresh()
 
 
 @shared_task(name="members.lost-contact-scan", acks_late=True)

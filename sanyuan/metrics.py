@@ -18,7 +18,6 @@ import logging
 import os
 import time
 
-import redis
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from prometheus_client import (
@@ -31,6 +30,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 
 from .net import client_ip
+from .redisconf import broker_client
 
 logger = logging.getLogger(__name__)
 
@@ -91,21 +91,16 @@ def _queue_depths() -> tuple[int, int] | None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return (0, 0)
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
-    client = redis.Redis.from_url(
-        settings.CELERY_BROKER_URL, socket_timeout=1, socket_connect_timeout=1
-    )
     try:
-        pipe = client.pipeline(transaction=False)
+        pipe = broker_client().pipeline(transaction=False)
         for step in PRIORITY_STEPS:
             pipe.llen(f"{queue}{PRIORITY_SEPARATOR}{step}" if step else queue)
         pipe.hlen("unacked")
         *lengths, unacked = pipe.execute()
         return sum(lengths), unacked
-    except redis.RedisError:
+    except Exception:  # broker down or no master: reported as sanyuan_up{component="broker"} 0
         logger.warning("metrics: broker not reachable", exc_info=True)
         return None
-    finally:
-        client.close()
 
 
 def _delivery_counts() -> dict[str, int] | None:

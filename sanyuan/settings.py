@@ -5,11 +5,14 @@ Production needs at least SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, CA
 PII_ENCRYPTION_KEYS and PII_HASH_KEY. With DEBUG=1 the development defaults below apply.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from sanyuan import redisconf
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -117,10 +120,23 @@ DATABASES = {
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind pgbouncer in transaction mode a server-side cursor (QuerySet.iterator() in exports
+# and rollups) may be fetched on another server connection than the one that declared it.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DB_DISABLE_SERVER_SIDE_CURSORS", default=False
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHE_URL = env.str("CACHE_URL", default="redis://127.0.0.1:6379/1")
+# Redis Sentinel (sanyuan/redisconf.py): the sentinels, and the names under which they watch
+# the broker's Redis and the cache's. REDIS_URL and CACHE_URL then give only the password and
+# the database number.
+REDIS_SENTINELS = redisconf.parse_sentinels(env.list("REDIS_SENTINELS", default=[]))
+REDIS_SENTINEL_MASTER = env.str("REDIS_SENTINEL_MASTER", default="")
+CACHE_SENTINEL_MASTER = env.str("CACHE_SENTINEL_MASTER", default="")
+redisconf.check_sentinel_settings(REDIS_SENTINELS, REDIS_SENTINEL_MASTER, CACHE_SENTINEL_MASTER)
+REDIS_SENTINEL_KWARGS = redisconf.sentinel_kwargs(env.str("REDIS_SENTINEL_PASSWORD", default=""))
 if CACHE_URL.startswith("locmem://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
@@ -137,6 +153,13 @@ else:
             },
         }
     }
+    if CACHE_SENTINEL_MASTER:  # every command goes to the master (replicas may lag behind)
+        CACHES["default"]["LOCATION"] = redisconf.master_url(CACHE_URL, CACHE_SENTINEL_MASTER)
+        CACHES["default"]["OPTIONS"].update(
+            CONNECTION_FACTORY="django_redis.pool.SentinelConnectionFactory",
+            SENTINELS=REDIS_SENTINELS,
+            SENTINEL_KWARGS=REDIS_SENTINEL_KWARGS,
+        )
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 AUTH_USER_MODEL = "members.User"
@@ -291,7 +314,6 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
@@ -304,6 +326,41 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
     "socket_connect_timeout": 2,
 }
+_plain_broker_url = CELERY_BROKER_URL
+if REDIS_SENTINEL_MASTER:
+    CELERY_BROKER_URL = redisconf.kombu_sentinel_url(CELERY_BROKER_URL, REDIS_SENTINELS)
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        master_name=REDIS_SENTINEL_MASTER, sentinel_kwargs=REDIS_SENTINEL_KWARGS
+    )
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+        "master_name": REDIS_SENTINEL_MASTER,
+        "sentinel_kwargs": REDIS_SENTINEL_KWARGS,
+    }
+# A result backend given as the broker's URL follows the broker (through the sentinels too).
+_result_backend = env.str("CELERY_RESULT_BACKEND", default=_plain_broker_url)
+CELERY_RESULT_BACKEND = (
+    CELERY_BROKER_URL if _result_backend == _plain_broker_url else _result_backend
+)
+if REDIS_SENTINEL_MASTER:
+    # Celery reads these two environment variables in preference to the settings above.
+    for _name, _value in [
+        ("CELERY_BROKER_URL", CELERY_BROKER_URL),
+        ("CELERY_RESULT_BACKEND", CELERY_RESULT_BACKEND),
+    ]:
+        if _name in os.environ:
+            os.environ[_name] = _value
+# Beat on several hosts (celery-redbeat): the schedule lives in the broker's Redis and only the
+# beat holding the lock sends tasks; a standby takes over when the holder has not renewed the
+# lock for CELERY_BEAT_LOCK_SECONDS (it renews on every wake-up, at most every 5 seconds).
+CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 5
+CELERY_REDBEAT_KEY_PREFIX = f"{CELERY_TASK_DEFAULT_QUEUE}:beat"
+CELERY_REDBEAT_LOCK_TIMEOUT = env.int("CELERY_BEAT_LOCK_SECONDS", default=30)
+_redbeat = redisconf.redbeat_settings(
+    _plain_broker_url, REDIS_SENTINELS, REDIS_SENTINEL_MASTER, REDIS_SENTINEL_KWARGS
+)
+CELERY_REDBEAT_REDIS_URL = _redbeat["redbeat_redis_url"]
+CELERY_REDBEAT_REDIS_OPTIONS = _redbeat["redbeat_redis_options"]
 # A request must not hang when the broker is down: try once, then leave it to the sweeper.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
@@ -649,3 +706,17 @@ BACKUP_PG_DUMP = env.str("BACKUP_PG_DUMP", default="pg_dump")
 BACKUP_PG_RESTORE = env.str("BACKUP_PG_RESTORE", default="pg_restore")
 MIDDLEWARE.insert(0, "sanyuan.metrics.MetricsMiddleware")
 SECURE_REDIRECT_EXEMPT.append(r"^metrics$")
+
+# Error tracking (sanyuan/errortracking.py) to a self-hosted Sentry or GlitchTip; nothing is
+# sent without a DSN, and personal data is scrubbed from every event before it leaves.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from sanyuan.errortracking import init_error_tracking
+
+    init_error_tracking(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )

@@ -1,12 +1,13 @@
 import logging
 import sys
 
-import redis
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.views import defaults
+
+from .redisconf import broker_client
 
 logger = logging.getLogger(__name__)
 
@@ -22,27 +23,14 @@ def _database_ok() -> bool:
         return False
 
 
-_clients: dict[str, redis.Redis] = {}
-
-
-def _broker_client() -> redis.Redis:
-    """One pooled client per broker URL and process: a health check every few seconds must
-    not open a new connection each time."""
-    url = settings.CELERY_BROKER_URL
-    client = _clients.get(url)
-    if client is None:
-        client = _clients[url] = redis.Redis.from_url(
-            url, socket_timeout=1, socket_connect_timeout=1
-        )
-    return client
-
-
 def _broker_ok() -> bool:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return True  # the embedded default runs tasks inline: there is no broker
     try:
-        return bool(_broker_client().ping())
-    except redis.RedisError:
+        # one pooled client per process: a health check every few seconds must not open a
+        # new connection each time; with Sentinel it asks for the current master
+        return bool(broker_client().ping())
+    except Exception:  # any failure is "unavailable" (503), never a 500
         logger.warning("healthz: broker check failed", exc_info=True)
         return False
 

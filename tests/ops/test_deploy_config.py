@@ -94,7 +94,7 @@ def test_the_systemd_units_verify(tmp_path):
     assert result.returncode == 0 and result.stderr == "", result.stderr
 
 
-def test_the_units_restart_on_failure_read_the_environment_file_and_beat_is_single():
+def test_the_units_restart_on_failure_read_the_environment_file_and_beat_takes_a_lock():
     for name in ("sanyuan-web", "sanyuan-worker", "sanyuan-beat"):
         text = (DEPLOY / f"systemd/{name}.service").read_text()
         assert "Restart=always" in text and "RestartSec=" in text
@@ -103,7 +103,9 @@ def test_the_units_restart_on_failure_read_the_environment_file_and_beat_is_sing
     web = (DEPLOY / "systemd/sanyuan-web.service").read_text()
     assert "check --deploy --database default" in web  # wrong keys: the unit does not start
     assert "gunicorn -c gunicorn.conf.py" in web
-    assert "Exactly ONE per site" in (DEPLOY / "systemd/sanyuan-beat.service").read_text()
+    beat = (DEPLOY / "systemd/sanyuan-beat.service").read_text()
+    assert "only the beat\n# that holds the lock sends tasks" in beat  # celery-redbeat
+    assert "--schedule" not in beat  # no schedule file: the schedule lives in Redis
 
 
 def test_every_variable_of_the_environment_example_is_read_somewhere():
