@@ -105,3 +105,25 @@ def context_for(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Live-server tests run in transactions that are flushed afterwards, which empties the
+    tables data migrations filled (the GB/T 2260 regions): load them again where missing, so
+    that every browser test sees region names whatever ran before it."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    import importlib
+
+    from django.apps import apps
+
+    from members.archive_fields import region_names
+    from members.models import Region
+
+    if not Region.objects.exists():
+        importlib.import_module("members.migrations.0005_load_regions").load(apps, None)
+    region_names.cache_clear()
+    yield
