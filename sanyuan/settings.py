@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "learning",
     "activities",
     "forum",
+    "transfers",
 ]
 
 MIDDLEWARE = [
@@ -348,6 +349,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": ACTIVITY_REMINDER_SWEEP_SECONDS,
     },
     # forum: —
+    # transfers: letters past their validity without receipt go back to staff attention
+    "transfer-letters-expire": {"task": "transfers.expire-letters", "schedule": 3600.0},
     # hardening: delete audit events older than AUDIT_RETENTION_DAYS (daily)
     "audit-purge": {"task": "members.audit-purge", "schedule": 86400.0},
 }
@@ -427,6 +430,14 @@ OFFLINE_PRECACHE_PROVIDERS = [
     "learning.offline.precache_urls",
 ]
 OFFLINE_PRECACHE_MAX = env.int("OFFLINE_PRECACHE_MAX", default=40)
+# The 工作台's to-do list: each app names a function `staff_todos(user) -> list[dict]` (label,
+# count, url), scoped through its permissions.
+STAFF_TODO_PROVIDERS = [
+    "transfers.todos.staff_todos",
+]
+# transfers: where 党费交至 comes from once a dues ledger exists (a dotted path to
+# `func(member=...) -> date | None`; empty: staff enter it on the letter). See transfers/dues.py.
+TRANSFER_DUES_PAID_UNTIL = ""
 # /metrics reports the outbox of the app that keeps it (sanyuan imports no app).
 METRICS_OUTBOX_COUNTS = "members.metrics.outbox_counts"
 
