@@ -48,9 +48,7 @@ def test_staff_register_an_incoming_member_and_print_the_receipt(tw):
         services.letter_print(actor=tw.staff_a, transfer=transfer)
 
 
-def test_the_member_activates_as_any_new_member(
-    tw, sms_outbox, django_capture_on_commit_callbacks
-):
+def test_the_member_activates_as_any_new_member(tw, sms_outbox, django_capture_on_commit_callbacks):
     transfer = tf.registered(tw)
     with django_capture_on_commit_callbacks(execute=True):
         one_time_code_request(name="周建华", id_number=transfer.member.id_number, ip="10.0.0.1")
