@@ -231,17 +231,22 @@ def candidate_cutoff(today: date | None = None) -> date:
 def candidates_q(cutoff: date) -> Q:
     """Members away at one fixed place (the same destination city) since `cutoff` or earlier.
 
-    From the archive's history (django-simple-history, one row per saved state):
+    From the archive's history (django-simple-history, one row per saved state; states
+    without a destination city say "unknown", not "elsewhere", and are skipped):
     - no state recorded after the cutoff shows another destination city, and
-    - the last state recorded at or before the cutoff shows this city; or, when the
-      archive has no state that old (created later, e.g. by a roster import, or bulk
-      loaded without history), the member left home (left_home_on) on or before the cutoff;
+    - the last state with a city recorded at or before the cutoff shows this city; or, when
+      the archive has no such state that old (created later, e.g. by a roster import, or
+      bulk loaded without history), the member left home (left_home_on) on or before the
+      cutoff;
     - and a known departure date is on or before the cutoff as well.
-    Members with an open transfer are not candidates (their transfer is under way)."""
+    Members with an open transfer are not candidates (their transfer is under way). The
+    query annotates `city_at_cutoff` (candidate_list)."""
     history = Member.history.model
     moment = timezone.make_aware(datetime.combine(cutoff, time.max))
-    changed_since = history.objects.filter(id=OuterRef("pk"), history_date__gt=moment).exclude(
-        destination_city=OuterRef("destination_city")
+    changed_since = (
+        history.objects.filter(id=OuterRef("pk"), history_date__gt=moment)
+        .exclude(destination_city="")
+        .exclude(destination_city=OuterRef("destination_city"))
     )
     open_transfers = Transfer.objects.filter(
         member_id=OuterRef("pk"), status__in=Transfer.OPEN_STATUSES
@@ -266,6 +271,7 @@ def candidate_list(*, user, today: date | None = None, organization: int | None 
     moment = timezone.make_aware(datetime.combine(cutoff, time.max))
     city_at_cutoff = Subquery(
         history.objects.filter(id=OuterRef("pk"), history_date__lte=moment)
+        .exclude(destination_city="")
         .order_by("-history_date", "-history_id")
         .values("destination_city")[:1]
     )
@@ -290,6 +296,7 @@ def city_since(members: list[Member]) -> dict[int, date | None]:
     rows: dict[int, list[tuple]] = {}
     for member_id, at, city in (
         history.objects.filter(id__in=[m.pk for m in members])
+        .exclude(destination_city="")
         .order_by("id", "history_date", "history_id")
         .values_list("id", "history_date", "destination_city")
     ):

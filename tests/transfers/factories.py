@@ -49,10 +49,16 @@ def approved(w, **kwargs) -> Transfer:
     return services.transfer_approve(actor=w.staff_a, transfer=transfer)
 
 
+def home_staff(w, member):
+    """The committee staff who keep `member` at home."""
+    return w.staff_b if member.organization.is_descendant_of(w.committee_b) else w.staff_a
+
+
 def prepared(w, member=None) -> Transfer:
+    member = member or w.member_a
     return services.transfer_prepare(
-        actor=w.staff_a,
-        member=member or w.member_a,
+        actor=home_staff(w, member),
+        member=member,
         to_name="中共深圳市宝安区委组织部",
         reason="在深圳工作生活已满两年，地点固定",
     )

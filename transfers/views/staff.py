@@ -10,7 +10,7 @@ from django.views import View
 from members.archive_fields import region_names
 from members.models import Organization
 from members.views.access import StaffPageMixin
-from sanyuan.errors import ServiceError
+from sanyuan.errors import ServiceError, StateConflict
 from sanyuan.forms import add_service_error
 
 from .. import permissions, selectors, services
@@ -143,6 +143,11 @@ class StaffTransferDetailView(TransferStaffPageMixin, View):
         step = request.POST.get("step")
         if step not in STEP_FORMS:
             messages.error(request, "未知的办理步骤。")
+            return redirect("transfers:staff-detail", pk=pk)
+        try:  # a step already taken: say so, whatever the form holds
+            permissions.check_step(request.user, transfer, step)
+        except StateConflict as exc:
+            messages.error(request, exc.message)
             return redirect("transfers:staff-detail", pk=pk)
         form_class, action = STEP_FORMS[step]
         form = form_class(request.POST) if form_class else None
