@@ -176,6 +176,8 @@ def clean_letter_number(value) -> str:
     full-width digits and letters count as their ASCII forms, Latin letters upper case."""
     text = unicodedata.normalize("NFKC", value if isinstance(value, str) else str(value or ""))
     text = re.sub(r"\s+", "", text).upper()
+    # The letter prints "第……号" itself: a number typed with them is the same number.
+    text = re.sub(r"^第(?=.)|(?<=.)号$", "", text)
     if not text:
         raise ServiceError("请填写介绍信编号（省级平台生成的编号）。", field="number")
     if not _NUMBER.fullmatch(text) or not re.search(r"[0-9]", text):
