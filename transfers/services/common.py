@@ -30,7 +30,11 @@ def locked(transfer: Transfer) -> Transfer:
 
 def locked_member(member: Member) -> Member:
     """The member's row, locked: two first steps for one member run one after the other."""
-    return Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+    return (
+        Member.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=member.pk)
+    )
 
 
 def check_movable(member: Member) -> None:
