@@ -13,6 +13,7 @@ import pytest
 from tests import factories
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.mobile_data import session_cookie
+from tests.browser.test_security_headers import Watch
 from tests.transfers import factories as tf
 from transfers import services
 
@@ -76,9 +77,11 @@ def test_the_letter_prints_on_one_a4_page_in_three_parts(transactional_db, live_
         try:
             context = browser.new_context(base_url=live_server.url, locale="zh-CN")
             context.add_cookies([cookie])
+            watch = Watch(context)  # no CSP violation, console error or failed request
             page = context.new_page()
-            response = page.goto(f"/staff/transfers/{transfer.pk}/letter/")
-            assert response.status == 200
+            for url in ("/staff/transfers/", f"/staff/transfers/{transfer.pk}/"):
+                watch.visit(page, url)
+            watch.visit(page, f"/staff/transfers/{transfer.pk}/letter/")
             page.emulate_media(media="print")
             # Nothing is cut off at the bottom of the page (the sheet clips what overflows).
             overflow = page.evaluate(
