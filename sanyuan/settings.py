@@ -252,6 +252,10 @@ SPECTACULAR_SETTINGS = {
         "ForumBoardEnum": "forum.models.Board",
         "ForumReportReasonEnum": "forum.models.PostReport.Reason",
         "ForumReportStatusEnum": "forum.models.PostReport.Status",
+        # transfers
+        "TransferKindEnum": "transfers.models.Transfer.Kind",
+        "TransferStatusEnum": "transfers.models.Transfer.Status",
+        "IncomingMemberStatusEnum": ["away", "returned"],
     },
 }
 REST_KNOX = {

@@ -1,7 +1,8 @@
 """Demo data: a few organisational relationship transfers in different states, taken through
 the services by the demo staff accounts (so that history, audit and notices are real):
 inside the county requested and accepted; out of the county prepared, with a letter out,
-expired and reissued, and received; one member registered into the county. The demo
+expired (one reissued, one waiting for staff), and received; one member registered into the
+county. The demo
 county's members left home long ago, so the candidate list is full of them already."""
 
 import random
@@ -62,8 +63,8 @@ def seed(*, rng: random.Random, members: int) -> list[str]:
     if len(staff) < 3:
         return ["组织关系转接：缺少演示工作人员账号，未生成"]
     county, committee = staff[COUNTY_ADMIN], staff[COMMITTEE_ADMIN]
-    people = _members("610422-01", 7, rng)
-    if len(people) < 7:
+    people = _members("610422-01", 8, rng)
+    if len(people) < 8:
         return ["组织关系转接：演示党员不足，未生成"]
     today = timezone.localdate()
     year = today.year
@@ -89,7 +90,7 @@ def seed(*, rng: random.Random, members: int) -> list[str]:
     services.transfer_accept(actor=staff[OTHER_ADMIN], transfer=accepted)
     # Out of the county, in each state.
     outs = []
-    for index, member in enumerate(people[2:6]):
+    for index, member in enumerate(people[2:7]):
         outs.append(
             services.transfer_prepare(
                 actor=committee,
@@ -106,11 +107,12 @@ def seed(*, rng: random.Random, members: int) -> list[str]:
             validity_days=30,
             dues_paid_until=_month_before(today),
         )
-    # outs[2]: past its validity, then reissued; outs[3]: the receipt came back.
-    late = outs[2].letters.get()
-    IntroductionLetter.objects.filter(pk=late.pk).update(
-        issued_on=today - timedelta(days=45), expires_on=today - timedelta(days=15)
-    )
+    # outs[2]: past its validity, then reissued; outs[3]: the receipt came back; outs[4]:
+    # past its validity, waiting for staff (the dashboard's overdue receipts).
+    for late in (outs[2], outs[4]):
+        IntroductionLetter.objects.filter(transfer=late).update(
+            issued_on=today - timedelta(days=45), expires_on=today - timedelta(days=15)
+        )
     services.letters_expire(today=today)
     services.letter_issue(
         actor=county,
@@ -125,7 +127,7 @@ def seed(*, rng: random.Random, members: int) -> list[str]:
     # A member arriving from elsewhere.
     services.incoming_register(
         actor=committee,
-        organization=people[6].organization,
+        organization=people[7].organization,
         name="郑晓燕",
         id_number="61011319900315002" + id_number_check_digit("61011319900315002"),
         phone="13700000006",
@@ -138,7 +140,4 @@ def seed(*, rng: random.Random, members: int) -> list[str]:
         reason="回乡定居",
     )
     counts = dict(Transfer.objects.values_list("status").annotate(n=Count("pk")))
-    return [
-        "组织关系转接 "
-        + "、".join(f"{Transfer.Status(key).label} {n} 件" for key, n in sorted(counts.items()))
-    ]
+    return ["、".join(f"{Transfer.Status(key).label} {n} 件" for key, n in sorted(counts.items()))]
