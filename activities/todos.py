@@ -15,7 +15,7 @@ CACHE_SECONDS = 600
 
 def staff_todos(user) -> list[dict]:
     scope = scope_of(user)
-    if not scope.is_staff or len(scope.host_grants) == len(scope.grants):
+    if not scope.has_home_grants:
         return []
     year = timezone.localdate().year
     key = "todo-cadence:{}:{}".format(year, ",".join(org.path for org in scope.grants))

@@ -363,6 +363,7 @@ def check_archive_rules(values: dict, *, birth_date: date, current=None) -> list
             problems.append(("left_home_on", "流出时间不能晚于今天。"))
         elif left <= birth_date:
             problems.append(("left_home_on", "流出时间应在出生日期之后。"))
+    problems.extend(_status_rule(values, current))
     if any(field in values for field in DESTINATION_FIELDS):
         province = _value(values, current, "destination_province")
         city = _value(values, current, "destination_city")
@@ -374,6 +375,21 @@ def check_archive_rules(values: dict, *, birth_date: date, current=None) -> list
             if not parent or not district.startswith(parent):
                 problems.append(("destination_district", "流入区县不属于所选城市。"))
     return problems
+
+
+def _status_rule(values: dict, current) -> list[tuple[str, str]]:
+    """转出中 belongs to the transfer procedure: nobody sets or clears it by hand (edits,
+    change requests, roster imports); the transfers app does, through
+    members.services.archive.member_transfer_apply."""
+    if "status" not in values:
+        return []
+    transferring = choices.MemberStatus.TRANSFERRING_OUT
+    now = getattr(current, "status", None)
+    if values["status"] == transferring and now != transferring:
+        return [("status", "“转出中”由组织关系转接（开具介绍信）设置，不能直接修改。")]
+    if now == transferring and values["status"] != transferring:
+        return [("status", "该党员正在办理组织关系转出，请在组织关系转接中登记回执或撤回。")]
+    return []
 
 
 def _add_years(day: date, years: int) -> date:

@@ -30,6 +30,10 @@ class PartyStanding(models.TextChoices):
 class MemberStatus(models.TextChoices):
     AWAY = "away", "外出流动"
     RETURNED = "returned", "已返乡"
+    # Set and cleared only by organisational relationship transfers (the `transfers` app,
+    # through members.services.archive.member_transfer_apply): the introduction letter is out,
+    # the receipt (回执) not yet back.
+    TRANSFERRING_OUT = "transferring_out", "转出中"
     TRANSFERRED_OUT = "transferred_out", "已转出"
 
 

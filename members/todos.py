@@ -15,7 +15,7 @@ def staff_todos(user) -> list[dict]:
     if not scope.is_staff:
         return []
     todos = []
-    if len(scope.host_grants) < len(scope.grants):  # home staff
+    if scope.has_home_grants:
         reviews, capped = capped_count(
             permissions.filter_change_requests_visible_to(user).filter(status="pending")
         )

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "learning",
     "activities",
     "forum",
+    "transfers",
 ]
 
 MIDDLEWARE = [
@@ -274,6 +275,10 @@ SPECTACULAR_SETTINGS = {
         "ForumBoardEnum": "forum.models.Board",
         "ForumReportReasonEnum": "forum.models.PostReport.Reason",
         "ForumReportStatusEnum": "forum.models.PostReport.Status",
+        # transfers
+        "TransferKindEnum": "transfers.models.Transfer.Kind",
+        "TransferStatusEnum": "transfers.models.Transfer.Status",
+        "IncomingMemberStatusEnum": ["away", "returned"],
     },
 }
 REST_KNOX = {
@@ -407,6 +412,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": ACTIVITY_REMINDER_SWEEP_SECONDS,
     },
     # forum: —
+    # transfers: letters past their validity without receipt go back to staff attention
+    "transfer-letters-expire": {"task": "transfers.expire-letters", "schedule": 3600.0},
     # hardening: delete audit events older than AUDIT_RETENTION_DAYS (daily)
     "audit-purge": {"task": "members.audit-purge", "schedule": 86400.0},
 }
@@ -571,6 +578,7 @@ STAFF_TODO_PROVIDERS = [
     "members.todos.staff_todos",
     "forum.todos.staff_todos",
     "activities.todos.staff_todos",
+    "transfers.todos.staff_todos",
 ]
 # Exports (members/services/export_jobs.py): up to EXPORT_INLINE_MAX_ROWS rows are answered in
 # the request; more run as a Celery task and the file is kept EXPORT_TTL_SECONDS. Each export
@@ -581,6 +589,9 @@ EXPORT_WRITERS = {
     "members.archive": "members.services.exports.member_export_writer",
     "learning.study": "learning.exports.study_export_writer",
 }
+# transfers: where 党费交至 comes from once a dues ledger exists (a dotted path to
+# `func(member=...) -> date | None`; empty: staff enter it on the letter). See transfers/dues.py.
+TRANSFER_DUES_PAID_UNTIL = ""
 # /metrics reports the outbox of the app that keeps it (sanyuan imports no app).
 METRICS_OUTBOX_COUNTS = "members.metrics.outbox_counts"
 

@@ -9,6 +9,7 @@ api_patterns = [
     path("", include("learning.api_urls")),
     path("", include("activities.api_urls")),
     path("", include("forum.api_urls")),
+    path("", include("transfers.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", security.ApiDocsView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -28,6 +29,7 @@ urlpatterns = [
     path("", include("learning.urls")),
     path("", include("activities.urls")),
     path("", include("forum.urls")),
+    path("", include("transfers.urls")),
 ]
 
 # A database outage answers 503 with a Chinese page or JSON (sanyuan/views.py).

@@ -27,6 +27,7 @@ class Notice(models.Model):
         TRAINING = "training", "就业培训"
         HOSTING = "hosting", "流入地报到"
         CONTACT = "contact", "联系提醒"
+        TRANSFER = "transfer", "组织关系转接"
         SYSTEM = "system", "系统通知"
 
     # Kinds that always go out by text message too, whatever the member's preferences.

@@ -20,7 +20,6 @@ from .scope import (
     STAFF_TIERS,
     TIER_COMMITTEE,
     TIER_COUNTY,
-    TIER_HOST,
     TIER_LABELS,
     TIER_MEMBER,
     Scope,
@@ -42,7 +41,6 @@ __all__ = [
     "STAFF_TIERS",
     "TIER_COMMITTEE",
     "TIER_COUNTY",
-    "TIER_HOST",
     "TIER_LABELS",
     "TIER_MEMBER",
     "Scope",
@@ -193,6 +191,16 @@ def can_create_member_in(user, organization: Organization | None) -> bool:
     )
 
 
+def can_apply_transfer(user, member: Member, organization: Organization | None = None) -> bool:
+    """Move an archive by an organisational relationship transfer (the transfers app decided
+    the step): staff of the sending side (home staff of the member) or, for a move inside
+    the county, of the receiving side (their scope covers the destination)."""
+    scope = scope_of(user)
+    if not scope.is_staff:
+        return False
+    return scope.manages(member) or (organization is not None and scope.covers(organization))
+
+
 def archive_viewer(user, member: Member) -> str | None:
     """Which column of the field policy (members.archive_fields.FIELD_POLICY) this user reads
     the archive through: "county" or "committee" (home staff in scope), "host" (staff of the
@@ -236,7 +244,7 @@ def export_viewers(user) -> set[str]:
     if not scope.is_staff:
         return set()
     viewers = set()
-    if len(scope.host_grants) < len(scope.grants):
+    if scope.has_home_grants:
         viewers.add("county" if scope.is_county else "committee")
     if scope.host_grants:
         viewers.add("host")

@@ -25,15 +25,14 @@ MANAGE = "manage_organization"
 
 TIER_COUNTY = "county"
 TIER_COMMITTEE = "committee"
-TIER_HOST = "host"
 TIER_MEMBER = "member"
-STAFF_TIERS = (TIER_COUNTY, TIER_COMMITTEE, TIER_HOST)
+STAFF_TIERS = (TIER_COUNTY, TIER_COMMITTEE)
 TIER_LABELS = {
     TIER_COUNTY: "县委组织部",
     TIER_COMMITTEE: "基层党（工）委",
-    TIER_HOST: "流入地党组织",
     TIER_MEMBER: "流动党员",
 }
+HOST_STAFF_LABEL = "流入地党组织"
 
 # What every scope check reads with the member behind an account: its home and host
 # organisations (for their paths), never its encrypted columns. Shared with the token check,
@@ -84,15 +83,31 @@ class Scope:
 
     @cached_property
     def tier(self) -> str | None:
+        """county, committee (host-organisation staff too: GLOSSARY.md), member or None."""
         if self.grants:
             if any(org.kind in Organization.TOP_KINDS for org in self.grants):
                 return TIER_COUNTY
-            if all(org.kind == Organization.Kind.HOST for org in self.grants):
-                return TIER_HOST
             return TIER_COMMITTEE
         if self.member is not None:
             return TIER_MEMBER
         return None
+
+    @property
+    def has_home_grants(self) -> bool:
+        """Staff with at least one grant outside the host organisations (home staff)."""
+        return len(self.host_grants) < len(self.grants)
+
+    @property
+    def is_host_staff(self) -> bool:
+        """Staff whose every grant is on a host organisation (流入地): they read and keep in
+        touch with the members their organisations host, and nothing of the home registry."""
+        return bool(self.grants) and len(self.host_grants) == len(self.grants)
+
+    @property
+    def tier_label(self) -> str:
+        if self.is_host_staff:
+            return HOST_STAFF_LABEL
+        return TIER_LABELS.get(self.tier, "")
 
     @property
     def is_staff(self) -> bool:

@@ -32,6 +32,8 @@ def responsible_organization_id(
 
 
 def at_risk_q(now) -> Q:
+    """Members away only: returned members are at home, and a member transferring out (转出中)
+    is followed through the transfer (an overdue 回执 comes back to staff as `expired`)."""
     cutoff = now - timedelta(days=settings.LOST_CONTACT_DAYS)
     return (
         Q(status="away")

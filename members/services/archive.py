@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from members import permissions
+from members import choices, permissions
 from members.archive_fields import STAFF_FIELDS, clean_archive_values
 from members.identity import normalize_id_number, normalize_name, normalize_phone
 from members.models import Member, Organization
@@ -157,6 +157,72 @@ def member_update(*, actor, member: Member, **changes) -> Member:
             )
     member.refresh_from_db()
     return member
+
+
+TRANSFER_TARGET_KINDS = (
+    Organization.Kind.COMMITTEE,
+    Organization.Kind.GENERAL_BRANCH,
+    Organization.Kind.BRANCH,
+)
+
+
+def member_transfer_apply(
+    *,
+    actor,
+    member: Member,
+    reason: str,
+    organization: Organization | None = None,
+    status: str | None = None,
+) -> Member:
+    """An organisational relationship transfer (the `transfers` app) moves the archive: to
+    another organisation (`organization`), into or out of a transfer status (`status`), or
+    both. The archive history records the change with `reason`, the audit log as
+    `member.transfer`. The transfers app decided the step and checked it; here the actor
+    must be staff of the sending side or (for a move) of the receiving side, else 404.
+    A member transferred out leaves their host organisation and temporary branches."""
+    if not permissions.can_apply_transfer(actor, member, organization):
+        from django.http import Http404
+
+        raise Http404
+    if organization is not None and organization.kind not in TRANSFER_TARGET_KINDS:
+        raise ServiceError("组织关系只能转到党支部、党总支或党（工）委。", field="organization")
+    if status is not None and status not in choices.MemberStatus.values:
+        raise ServiceError("流动状态无效。", field="status")
+    with transaction.atomic():
+        locked = Member.objects.select_for_update().get(pk=member.pk)
+        changed = []
+        if organization is not None and organization.pk != locked.organization_id:
+            locked.organization = organization
+            changed.append("organization")
+        if status is not None and status != locked.status:
+            locked.status = status
+            changed.append("status")
+        if not changed:
+            return locked
+        locked._history_user = actor
+        locked._change_reason = (reason or "组织关系转接")[:100]
+        locked.save(update_fields=[*changed, "updated_at"])
+        audit_record(
+            actor=actor,
+            action="member.transfer",
+            target=locked,
+            detail={"fields": changed, "reason": locked._change_reason},
+        )
+        if locked.status == choices.MemberStatus.TRANSFERRED_OUT and "status" in changed:
+            _leave_after_transfer(locked, actor=actor)
+    member.refresh_from_db()
+    return member
+
+
+def _leave_after_transfer(member: Member, *, actor) -> None:
+    """Caller holds the member's row lock."""
+    from members.models import TemporaryBranchMembership
+    from members.services.hosting import hosting_close
+
+    hosting_close(member_id=member.pk, reason="组织关系已转出", actor=actor)
+    TemporaryBranchMembership.objects.filter(member_id=member.pk, left_at__isnull=True).update(
+        left_at=timezone.now()
+    )
 
 
 def member_contact_update(*, member: Member, phone: str) -> Member:

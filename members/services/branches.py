@@ -16,7 +16,8 @@ MIN_FULL_MEMBERS = 3
 
 
 def _gathering_members(user, city: str):
-    """Members of the user's (home) scope away in `city`, not yet in an open temporary branch."""
+    """Members of the user's (home) scope away in `city`, not yet in an open temporary branch.
+    Members transferring out (转出中) are leaving the county's organisations: not gathered."""
     return (
         permissions.filter_members_managed_by(user)
         .filter(status="away", destination_city=city)

@@ -45,7 +45,7 @@ A = Notice.Audience
 # Kinds that always go out by SMS as well, whatever the member's preference.
 ALWAYS_SMS_KINDS = Notice.ALWAYS_SMS_KINDS
 # Kinds staff receive by e-mail unless they opted out.
-STAFF_EMAIL_KINDS = frozenset({K.HOSTING, K.CONTACT, K.SYSTEM})
+STAFF_EMAIL_KINDS = frozenset({K.HOSTING, K.CONTACT, K.TRANSFER, K.SYSTEM})
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ class StaffHomeView(StaffPageMixin, View):
             request,
             "members/staff_home.html",
             {
-                "tier_label": permissions.TIER_LABELS[scope.tier],
+                "tier_label": scope.tier_label,
                 "grants": scope.grants,
                 "can_read_audit_log": permissions.can_read_audit_log(request.user),
                 "todos": staff_todos(request.user),

@@ -19,6 +19,7 @@ from tests import factories
 from tests.activities import factories as af
 from tests.forum import factories as ff
 from tests.learning import factories as lf
+from transfers.services import transfer_prepare
 
 
 @pytest.fixture
@@ -66,6 +67,9 @@ def _side(w, label: str, branch, member, staff) -> SimpleNamespace:
         title=f"{label}方心得",
     )
     s.reflection_post = s.reflection.posts.order_by("id").first()
+    s.transfer = transfer_prepare(
+        actor=staff, member=member, to_name=f"{label}方的接收党组织（县外）", reason="定居外地"
+    )
     s.notice = notice_publish(
         audience=Audience.user(member.user), kind=Notice.Kind.ARTICLE, title=f"{label}方通知"
     )

@@ -63,6 +63,8 @@ def _object_ids(w) -> dict[str, list[int]]:
         "/api/forum/images/": [s.image.pk for s in both],
         "/api/forum/reports/": [],
         "/api/notices/": [s.notice.pk for s in both],
+        "/api/transfers/": [s.transfer.pk for s in both],
+        "/api/me/transfers/": [s.transfer.pk for s in both],
     }
 
 

@@ -276,3 +276,314 @@ def test_the_county_lists_carry_both_sides(scoped_world):
     for url, key in LISTS[:4]:
         ids = _ids(call(w, COUNTY, "get", url).json())
         assert {key(w.a), key(w.b)} <= ids, url
+
+
+# =========================================================================================
+# Organisational relationship transfers (issue 23, app `transfers`). A block of its own, with
+# its own world: each side (a: committee A, b: committee B) gets fresh transfers per row, and
+# host-organisation staff are a principal too (they take no part in transfers: 403).
+# =========================================================================================
+
+HOST = "host"
+TRANSFER_TIERS = [COUNTY, COMMITTEE, HOST, MEMBER, ANON]
+
+
+@pytest.fixture
+def transfer_world(world):
+    from members.models import Organization
+    from tests import factories
+
+    world.branch_b2 = factories.organization(
+        "陵前镇徐木村党支部", Organization.Kind.BRANCH, world.committee_b, code="C-B-2"
+    )
+    world.host = factories.organization("深圳流动党员服务中心", Organization.Kind.HOST, None)
+    world.host_staff = factories.staff("matrix_host", "committee", world.host)
+    world.sides = {
+        "a": {"member": world.member_a, "home": world.branch_a1, "other": world.branch_a2},
+        "b": {"member": world.member_b, "home": world.branch_b1, "other": world.branch_b2},
+    }
+    world.principals = {
+        COUNTY: world.county_staff,
+        COMMITTEE: world.staff_a,
+        HOST: world.host_staff,
+        MEMBER: world.member_a.user,
+        ANON: None,
+    }
+    return world
+
+
+def _fresh_member(w, side):
+    from tests import factories
+
+    return factories.MemberFactory(organization=w.sides[side]["home"])
+
+
+def _within(w, side, member=None):
+    from transfers import services
+
+    member = member or _fresh_member(w, side)
+    return services.transfer_request(
+        actor=w.county_staff,
+        member=member,
+        to_organization=w.sides[side]["other"],
+        reason="矩阵测试",
+    )
+
+
+def _approved(w, side):
+    from transfers import services
+
+    return services.transfer_approve(actor=w.county_staff, transfer=_within(w, side))
+
+
+def _prepared(w, side, member=None):
+    from transfers import services
+
+    return services.transfer_prepare(
+        actor=w.county_staff,
+        member=member or _fresh_member(w, side),
+        to_name="中共深圳市宝安区委组织部",
+        reason="矩阵测试",
+    )
+
+
+_letter_numbers = iter(range(1, 100_000))
+
+
+def _issued(w, side, member=None):
+    from django.utils import timezone
+
+    from transfers import services
+
+    transfer = _prepared(w, side, member)
+    services.letter_issue(
+        actor=w.county_staff,
+        transfer=transfer,
+        number=f"MATRIX-{next(_letter_numbers)}",
+        dues_paid_until=timezone.localdate().replace(day=1),
+    )
+    transfer.refresh_from_db()
+    return transfer
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate().isoformat()
+
+
+# (name, method, make(w, side) -> (url, transfer or None), tiers acting in scope, body(w, side))
+TRANSFER_READS = [
+    ("transfer", "get", lambda w, s: (f"/api/transfers/{_within(w, s).pk}/", None), STAFF),
+    ("transfer list filtered", "get", lambda w, s: ("/api/transfers/?status=open", None), STAFF),
+    ("candidates", "get", lambda w, s: ("/api/transfers/candidates/", None), STAFF),
+    (
+        "own transfer",
+        "get",
+        lambda w, s: (
+            f"/api/me/transfers/{_within(w, s, member=w.sides[s]['member']).pk}/",
+            None,
+        ),
+        {MEMBER},
+    ),
+    ("destinations", "get", lambda w, s: ("/api/me/transfers/destinations/", None), {MEMBER}),
+]
+TRANSFER_WRITES = [
+    (
+        "approve",
+        "post",
+        lambda w, s: (lambda t: (f"/api/transfers/{t.pk}/approve/", t))(_within(w, s)),
+        STAFF,
+        lambda w, s: {},
+    ),
+    (
+        "reject",
+        "post",
+        lambda w, s: (lambda t: (f"/api/transfers/{t.pk}/reject/", t))(_within(w, s)),
+        STAFF,
+        lambda w, s: {"reason": "材料不全"},
+    ),
+    (
+        "accept",
+        "post",
+        lambda w, s: (lambda t: (f"/api/transfers/{t.pk}/accept/", t))(_approved(w, s)),
+        STAFF,
+        lambda w, s: {},
+    ),
+    (
+        "withdraw",
+        "post",
+        lambda w, s: (lambda t: (f"/api/transfers/{t.pk}/withdraw/", t))(_within(w, s)),
+        STAFF,
+        lambda w, s: {"reason": "矩阵"},
+    ),
+    (
+        "member withdraws",
+        "post",
+        lambda w, s: (lambda t: (f"/api/me/transfers/{t.pk}/withdraw/", t))(
+            _within(w, s, member=w.sides[s]["member"])
+        ),
+        {MEMBER},
+        lambda w, s: {},
+    ),
+    (
+        "issue letter",
+        "post",
+        lambda w, s: (lambda t: (f"/api/transfers/{t.pk}/letter/", t))(_prepared(w, s)),
+        {COUNTY},  # committee staff in scope get 403: only the county tier issues
+        lambda w, s: {"number": f"MATRIX-W-{next(_letter_numbers)}", "dues_paid_until": "2026-01"},
+    ),
+    (
+        "record receipt",
+        "post",
+        lambda w, s: (lambda t: (f"/api/transfers/{t.pk}/receipt/", t))(_issued(w, s)),
+        STAFF,
+        lambda w, s: {"reported_on": _today()},
+    ),
+    (
+        "ask inside the county",
+        "post",
+        lambda w, s: ("/api/transfers/", None),
+        STAFF,
+        lambda w, s: {
+            "member": _fresh_member(w, s).pk,
+            "to_organization": w.sides[s]["other"].pk,
+            "reason": "矩阵",
+        },
+    ),
+    (
+        "prepare out of the county",
+        "post",
+        lambda w, s: ("/api/transfers/outgoing/", None),
+        STAFF,
+        lambda w, s: {
+            "member": _fresh_member(w, s).pk,
+            "to_name": "中共深圳市宝安区委组织部",
+            "reason": "矩阵",
+        },
+    ),
+]
+
+
+def _transfer_call(w, tier, method, url, body=None):
+    client = client_for(w.principals[tier])
+    if body is None:
+        return getattr(client, method)(url)
+    return getattr(client, method)(url, body, format="json")
+
+
+@pytest.mark.parametrize("tier", TRANSFER_TIERS)
+def test_transfer_endpoints_answer_every_tier_in_and_out_of_scope(transfer_world, tier):
+    w = transfer_world
+    problems = []
+    for name, method, make, reach in TRANSFER_READS:
+        url_a, _ = make(w, "a")
+        url_b, _ = make(w, "b")
+        a = _transfer_call(w, tier, method, url_a)
+        b = _transfer_call(w, tier, method, url_b)
+        if tier in reach and a.status_code != 200:
+            problems.append(f"{name}: side a answered {a.status_code}, expected 200")
+        if tier not in reach and a.status_code < 400:
+            problems.append(f"{name}: side a LEAKED ({a.status_code})")
+        if tier == HOST and a.status_code != 403:
+            problems.append(f"{name}: host staff got {a.status_code}, expected 403")
+        is_object = "{" not in url_b and url_b.rstrip("/").split("/")[-1].isdigit()
+        if is_object and tier != COUNTY and b.status_code not in expected_out_of_scope(tier):
+            problems.append(f"{name}: side b answered {b.status_code} (out of scope)")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("tier", [COMMITTEE, HOST, MEMBER, ANON])
+def test_no_tier_moves_a_transfer_outside_its_scope(transfer_world, tier):
+    from members.models import AuditEvent
+    from transfers.models import Transfer, TransferEvent
+
+    w = transfer_world
+    problems = []
+    for name, method, make, _reach, body in TRANSFER_WRITES:
+        url, transfer = make(w, "b")
+        before = (Transfer.objects.count(), TransferEvent.objects.count())
+        audits = AuditEvent.objects.exclude(action="access.denied").count()
+        response = _transfer_call(w, tier, method, url, body(w, "b"))
+        if response.status_code not in expected_out_of_scope(tier):
+            problems.append(f"{name}: side b answered {response.status_code}")
+        if transfer is not None:
+            status = transfer.status
+            transfer.refresh_from_db()
+            if transfer.status != status:
+                problems.append(f"{name}: side b's transfer moved to {transfer.status}")
+        if (Transfer.objects.count(), TransferEvent.objects.count()) != before:
+            problems.append(f"{name}: a transfer or a step was stored")
+        if AuditEvent.objects.exclude(action="access.denied").count() != audits:
+            problems.append(f"{name}: an audit event other than the denial was written")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("tier", [COUNTY, COMMITTEE, HOST, MEMBER, ANON])
+def test_the_transfer_steps_work_in_scope_for_the_tiers_that_take_them(transfer_world, tier):
+    w = transfer_world
+    problems = []
+    for name, method, make, reach, body in TRANSFER_WRITES:
+        url, _ = make(w, "a")
+        response = _transfer_call(w, tier, method, url, body(w, "a"))
+        if tier in reach and response.status_code >= 300:
+            problems.append(f"{name}: side a answered {response.status_code}")
+        if tier not in reach and response.status_code not in {401, 403}:
+            problems.append(f"{name}: tier {tier} got {response.status_code}, expected 401/403")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("tier", [COMMITTEE, MEMBER])
+def test_transfer_lists_never_carry_the_other_side(transfer_world, tier):
+    w = transfer_world
+    a_member = _within(w, "a", member=w.member_a)
+    b_member = _within(w, "b", member=w.member_b)
+    b_staff = _issued(w, "b")
+    url = "/api/transfers/?page_size=100" if tier == COMMITTEE else "/api/me/transfers/"
+    response = _transfer_call(w, tier, "get", url)
+    assert response.status_code == 200
+    body = response.json()
+    rows = body["results"] if isinstance(body, dict) else body
+    seen = {row["id"] for row in rows}
+    assert a_member.pk in seen
+    assert not seen & {b_member.pk, b_staff.pk}
+
+
+@pytest.mark.parametrize(
+    ("tier", "a_status", "b_status"),
+    [
+        (COUNTY, 200, 200),
+        (COMMITTEE, 200, 404),
+        (HOST, 403, 403),
+        (MEMBER, 403, 403),
+        (ANON, 302, 302),
+    ],
+)
+def test_transfer_pages_and_admin_answer_every_tier(
+    transfer_world, client, tier, a_status, b_status
+):
+    from tests.factories import login_staff
+
+    w = transfer_world
+    user = w.principals[tier]
+    if user is not None:
+        login_staff(client, user, backend=None)
+    sides = {side: _issued(w, side) for side in ("a", "b")}
+    for side, expected in (("a", a_status), ("b", b_status)):
+        pk = sides[side].pk
+        for url in (f"/staff/transfers/{pk}/", f"/staff/transfers/{pk}/letter/"):
+            status = client.get(url).status_code
+            assert status == expected, (url, tier, status)
+    for url in (
+        "/staff/transfers/",
+        "/staff/transfers/candidates/",
+        "/staff/transfers/incoming/new/",
+    ):
+        assert client.get(url).status_code == a_status, (url, tier)
+    own = client.get(f"/me/transfers/{_within(w, 'a', member=w.member_a).pk}/").status_code
+    assert own == {MEMBER: 200, ANON: 302}.get(tier, 403)
+    admin = client.get(f"/admin/transfers/transfer/{sides['b'].pk}/change/").status_code
+    if tier == COUNTY:
+        assert admin == 200
+    else:
+        assert admin in (302, 403, 404), (tier, admin)
