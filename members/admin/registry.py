@@ -166,7 +166,7 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "sex",
         "phone",
         "organization",
-        "destination_province",
+        "destination",
         "status",
         "activated_at",
     ]
@@ -197,6 +197,12 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def scope_queryset(self, request, qs):
         return permissions.filter_members_visible_to(request.user, qs)
+
+    @admin.display(description="流入地", ordering="destination_city")
+    def destination(self, obj):
+        from ..archive_fields import destination_name
+
+        return destination_name(obj.destination_province, obj.destination_city, "") or "—"
 
     def has_change_permission(self, request, obj=None):
         # Host-organisation staff read the members they host; only home staff edit.
@@ -322,7 +328,10 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 id_number=form.cleaned_data["id_number_input"],
                 **values,
             )
-            obj.pk = created.pk
+            # The admin's confirmation names `obj`: it is the archive as created (masked ID
+            # number included), not the form's partial copy ("赵新民（）").
+            for field in Member._meta.concrete_fields:
+                setattr(obj, field.attname, getattr(created, field.attname))
 
     def save_related(self, request, form, formsets, change):
         """Skills were saved by the service."""
@@ -377,7 +386,19 @@ class ChangeRequestAdmin(ReadOnlyScopedAdminMixin, admin.ModelAdmin):
     list_display = ["member", "asked_fields", "status", "created_at", "reviewed_at", "review_link"]
     list_filter = ["status"]
     list_select_related = ["member"]
-    exclude = ["changes_json"]
+    fields = [
+        "member",
+        "asked_fields",
+        "reason",
+        "status",
+        "created_at",
+        "reviewed_by",
+        "reviewed_at",
+        "review_comment",
+        "withdrawn_at",
+        "review_link",
+    ]
+    readonly_fields = ["asked_fields", "review_link"]
 
     @admin.display(description="涉及字段", ordering="fields")
     def asked_fields(self, obj):
