@@ -239,7 +239,7 @@ class StaffRosterDetailView(StaffPageMixin, View):
             {
                 "roster": roster,
                 "progress": imports.roster_progress(roster),
-                "errors": roster.errors_json[:500],
+                "errors": roster.errors_by_row(),
             },
         )
 
