@@ -407,6 +407,20 @@ def region_names() -> dict[str, str]:
     return _REGION_NAMES
 
 
+_REGION_CHILDREN: dict[str, list[tuple[str, str, str]]] = {}
+
+
+def region_children(parent: str, level: str) -> list[tuple[str, str]]:
+    """(code, name) of the divisions of `level` directly under `parent` ("" for provinces);
+    a province's districts are those not under one of its cities (省直辖县级). Read once."""
+    if not _REGION_CHILDREN:
+        for code, name, region_level, parent_id in Region.objects.order_by("code").values_list(
+            "code", "name", "level", "parent_id"
+        ):
+            _REGION_CHILDREN.setdefault(parent_id or "", []).append((code, name, region_level))
+    return [(code, name) for code, name, lv in _REGION_CHILDREN.get(parent, []) if lv == level]
+
+
 def region_name(code: str) -> str:
     """A code's name; the code itself only if the table does not know it."""
     return region_names().get(code, code) if code else ""

@@ -10,6 +10,8 @@ from sanyuan.inputs import parse_int
 from sanyuan.net import client_ip
 
 from .. import permissions
+from ..archive_fields import DESTINATION_FIELDS
+from ..forms import region_selects
 from ..identity import normalize_id_number
 from ..models import (
     ChangeRequest,
@@ -59,10 +61,17 @@ class MemberAdminForm(forms.ModelForm):
     mindset_note = forms.CharField(
         label="思想状况（工作人员记录）", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # Chosen from lists (province → city → district, static/js/regions.js), not typed codes.
+    destination_province = forms.ChoiceField(label="流入省份", required=False)
+    destination_city = forms.ChoiceField(label="流入城市", required=False)
+    destination_district = forms.ChoiceField(label="流入区县", required=False)
 
     class Meta:
         model = Member
         fields = ARCHIVE_FORM_FIELDS
+
+    class Media:
+        js = ["js/regions.js"]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,6 +80,17 @@ class MemberAdminForm(forms.ModelForm):
             self.fields.pop("id_number_input", None)
         elif "id_number_input" in self.fields:
             self.fields["id_number_input"].required = True
+        stored = {f: getattr(self.instance, f, "") or "" for f in DESTINATION_FIELDS}
+        chosen = (
+            {f: str(self.data.get(f, "")) for f in DESTINATION_FIELDS} if self.is_bound else stored
+        )
+        region_selects(
+            self,
+            province=chosen["destination_province"],
+            city=chosen["destination_city"],
+            district=chosen["destination_district"],
+            keep=set(stored.values()),
+        )
 
     def clean_id_number_input(self):
         try:

@@ -111,7 +111,9 @@ def county():
         *Organization.objects.values_list("code", flat=True),
         *User.objects.filter(is_staff=True).values_list("username", flat=True),
     }
-    return staff, client, identifiers, set(Region.objects.values_list("code", flat=True))
+    codes = set(Region.objects.values_list("code", flat=True))
+    assert len(codes) > 3000, "the region table (migration 0005) is empty"
+    return staff, client, identifiers, codes
 
 
 def _read(client, url, identifiers, codes) -> list[str]:
