@@ -40,9 +40,7 @@ class StaffMemberListView(StaffPageMixin, View):
                 "links": keyset.page_links(request, page),
                 "organizations": selectors.organization_list(user=request.user)[:500],
                 "provinces": Region.objects.filter(level="province").order_by("code"),
-                "cities": archive_fields.region_children(
-                    filters["destination_province"], "city"
-                )
+                "cities": archive_fields.region_children(filters["destination_province"], "city")
                 if filters["destination_province"]
                 else [],
                 "skills": Skill.objects.order_by("name"),

@@ -67,7 +67,9 @@ def test_the_admin_form_offers_the_regions_under_the_saved_choice(client, in_she
     selects = dict(re.findall(r'<select name="(destination_\w+)"[^>]*>(.*?)</select>', body, re.S))
     assert '<option value="440000" selected>广东省</option>' in selects["destination_province"]
     assert '<option value="440300" selected>深圳市</option>' in selects["destination_city"]
-    assert ">广州市<" in selects["destination_city"] and ">西安市<" not in selects["destination_city"]
+    assert (
+        ">广州市<" in selects["destination_city"] and ">西安市<" not in selects["destination_city"]
+    )
     assert '<option value="440306" selected>宝安区</option>' in selects["destination_district"]
     assert 'data-region-parent="destination_city"' in body and "js/regions.js" in body
 
