@@ -202,4 +202,3 @@ def test_the_walk_finds_english_and_region_codes():
     texts = visible_texts(html)
     assert set(foreign_words(texts)) == {"Choose", "all"}
     assert set(region_codes(texts, {"440300", "610422"})) == {"440300"}
-    assert Member.objects.model is Member
