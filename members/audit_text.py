@@ -7,6 +7,7 @@ code and fails for one without a label)."""
 from django.apps import apps
 
 from .archive_fields import LABELS as FIELD_LABELS
+from .archive_fields import display_value
 
 ACTION_LABELS = {
     "login.success": "登录成功",
@@ -84,6 +85,7 @@ DETAIL_LABELS = {
     "resolution": "处理意见",
     "article": "学习资料编号",
     "reply": "回复",
+    "parent": "上级组织",
 }
 # Internal details that mean nothing to a reader (kept in the record for investigators).
 HIDDEN_DETAILS = {"view"}
@@ -128,12 +130,21 @@ def _value(key: str, value) -> str:
     if key == "fields" and isinstance(value, list | tuple):
         return "、".join(FIELD_LABELS.get(str(v), str(v)) for v in value)
     if key == "filters" and isinstance(value, dict):
-        return "，".join(f"{FILTER_LABELS.get(k, k)}={_value(k, v)}" for k, v in value.items())
+        return "，".join(
+            f"{FILTER_LABELS.get(k, k)}={_filter_value(k, v)}" for k, v in value.items()
+        )
     if isinstance(value, list | tuple):
         return "、".join(_value(key, v) for v in value)
     if isinstance(value, dict):
         return "，".join(f"{DETAIL_LABELS.get(k, k)}={_value(k, v)}" for k, v in value.items())
     return VALUE_LABELS.get(key, {}).get(str(value), str(value))
+
+
+def _filter_value(key: str, value) -> str:
+    """A list filter's value as the list showed it (流动状态=外出流动, 流入省份=广东省)."""
+    if key in FIELD_LABELS and isinstance(value, str):
+        return display_value(key, value)
+    return _value(key, value)
 
 
 def detail_text(detail) -> str:

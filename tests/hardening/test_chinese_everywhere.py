@@ -4,6 +4,8 @@ reads only Chinese: no Latin word outside the allow-list of product names and ac
 (tests/visible_text.py), no six-digit region code where the region's name belongs, and no
 member tab bar on any page a staff member reaches."""
 
+import re
+
 import pytest
 from django.contrib import admin
 from django.core.management import call_command
@@ -116,10 +118,15 @@ def county():
     return staff, client, identifiers, codes
 
 
-def _read(client, url, identifiers, codes) -> list[str]:
+ADMIN_OBJECT_LINK = re.compile(r'href="(/admin/[a-z_]+/[a-z_]+/\d+/change/)"')
+
+
+def _read(client, url, identifiers, codes, links=None) -> list[str]:
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     html = response.content.decode()
+    if links is not None:
+        links.update((link, url) for link in ADMIN_OBJECT_LINK.findall(html))
     texts = visible_texts(html)
     problems = []
     for word, where in foreign_words(texts, identifiers).items():
@@ -186,10 +193,18 @@ def admin_urls(user) -> list[str]:
 
 
 def test_every_admin_page_the_county_staff_may_open_reads_in_chinese(county):
+    """…and every link to another record they find there opens (an author's link went to
+    the account page, which answers 403 to staff)."""
     staff, client, identifiers, codes = county
-    problems = []
+    problems, links = [], {}
     for url in admin_urls(staff):
-        problems += _read(client, url, identifiers, codes)
+        on_record = url.endswith("/change/")  # a record's page links to related records
+        problems += _read(client, url, identifiers, codes, links if on_record else None)
+    assert links, "the walk found no links between records"
+    for link, page in links.items():
+        status = client.get(link).status_code
+        if status != 200:
+            problems.append(f"{page}: the link {link} answers {status}")
     assert not problems, "\n".join(problems)
 
 
