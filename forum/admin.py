@@ -57,8 +57,13 @@ class ReadOnlyFieldsMixin:
     def has_add_permission(self, request):
         return False
 
+    # The account behind a post says nothing more than its author's name (a member's name,
+    # or the organisation for an official reply), which is shown.
+    HIDDEN = ("author",)
+
     def get_readonly_fields(self, request, obj=None):
-        return self.person_names([field.name for field in self.model._meta.fields])
+        names = [f.name for f in self.model._meta.fields if f.name not in self.HIDDEN]
+        return self.person_names(names)
 
 
 @admin.register(Thread)
@@ -145,7 +150,9 @@ class PostAdmin(ReadOnlyFieldsMixin, ScopedAdminMixin, admin.ModelAdmin):
         return html_to_text(obj.body_html)[:60]
 
     def get_readonly_fields(self, request, obj=None):
-        names = [f.name for f in self.model._meta.fields if f.name != "search_text"]
+        names = [
+            f.name for f in self.model._meta.fields if f.name not in ("search_text", *self.HIDDEN)
+        ]
         return self.person_names(["content" if n == "body_html" else n for n in names])
 
     @admin.display(description="内容")

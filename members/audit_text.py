@@ -108,6 +108,13 @@ FILTER_LABELS = {
 }
 
 
+# Keys that mean something else in some actions' details.
+ACTION_DETAIL_LABELS = {
+    "organization.create": {"kind": "组织类型"},
+}
+ORGANIZATION_KEYS = ("parent", "from", "to")
+
+
 def action_label(code: str) -> str:
     return ACTION_LABELS.get(code, code)
 
@@ -122,7 +129,13 @@ def target_type_label(label: str) -> str:
         return label
 
 
-def _value(key: str, value) -> str:
+def _value(key: str, value, action: str = "") -> str:
+    if action.startswith("organization.") and value is not None:
+        return _organization_value(key, value)
+    if key == "figure":
+        from .stats_dimensions import DIMENSION_TITLES
+
+        return DIMENSION_TITLES.get(str(value), str(value))
     if isinstance(value, bool):
         return "是" if value else "否"
     if value is None or value == "":
@@ -140,6 +153,17 @@ def _value(key: str, value) -> str:
     return VALUE_LABELS.get(key, {}).get(str(value), str(value))
 
 
+def _organization_value(key: str, value) -> str:
+    from .models import Organization
+
+    if key == "kind":
+        return dict(Organization.Kind.choices).get(str(value), str(value))
+    if key in ORGANIZATION_KEYS and str(value).isdigit():
+        name = Organization.objects.filter(pk=value).values_list("name", flat=True).first()
+        return name or f"#{value}"
+    return _value(key, value)
+
+
 def _filter_value(key: str, value) -> str:
     """A list filter's value as the list showed it (流动状态=外出流动, 流入省份=广东省)."""
     if key in FIELD_LABELS and isinstance(value, str):
@@ -147,12 +171,14 @@ def _filter_value(key: str, value) -> str:
     return _value(key, value)
 
 
-def detail_text(detail) -> str:
-    """`{"reason": "手机号已停用", "code_id": 3}` → 原因：手机号已停用；验证码编号：3."""
+def detail_text(detail, action: str = "") -> str:
+    """`{"reason": "手机号已停用", "code_id": 3}` → 原因：手机号已停用；验证码编号：3 (the
+    action's own meaning of a key first: an organisation's kind is not an account's)."""
     if not isinstance(detail, dict):
         return str(detail or "")
+    labels = {**DETAIL_LABELS, **ACTION_DETAIL_LABELS.get(action, {})}
     parts = [
-        f"{DETAIL_LABELS.get(key, key)}：{_value(key, value)}"
+        f"{labels.get(key, key)}：{_value(key, value, action)}"
         for key, value in detail.items()
         if key not in HIDDEN_DETAILS
     ]

@@ -43,4 +43,4 @@ class AuditEvent(models.Model):
     def detail_text(self) -> str:
         from ..audit_text import detail_text
 
-        return detail_text(self.detail)
+        return detail_text(self.detail, self.action)

@@ -74,6 +74,15 @@ def test_details_read_as_chinese_key_value_text():
     assert login == "账号类型：工作人员；账号：wang；原因：动态验证码错误"
     filters = detail_text({"filters": {"status": "away", "destination_province": "440000"}})
     assert filters == "筛选条件：流动状态=外出流动，流入省份=广东省"
+    assert detail_text({"figure": "province"}, "stats.export") == "统计项：流入省份"
+
+
+@pytest.mark.django_db
+def test_organisation_details_name_the_kind_and_the_organisations(world):
+    text = detail_text({"kind": "branch", "parent": world.committee_a.pk}, "organization.create")
+    assert text == "组织类型：党支部；上级组织：城关街道党工委"
+    moved = detail_text({"from": world.committee_a.pk, "to": None}, "organization.move")
+    assert moved == "原上级组织：城关街道党工委；新上级组织：（空）"
 
 
 @pytest.mark.django_db
