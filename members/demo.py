@@ -60,6 +60,13 @@ STAFF = [
     ("chengguan_admin", "committee", "610422-01"),
     ("lingqian_admin", "committee", "610422-07"),
 ]
+# How the staff accounts are named to others (contact logs, the audit log, the admin).
+STAFF_NAMES = {
+    "county_admin": "县委组织部 王敏",
+    "shenzhen_host": "深圳服务中心 陈晓东",
+    "chengguan_admin": "城关街道 刘芳",
+    "lingqian_admin": "陵前镇 赵刚",
+}
 
 
 def demo_id_number(rng: random.Random, region: str = COUNTY_CODE) -> str:
@@ -172,6 +179,7 @@ def seed(*, rng: random.Random, members: int) -> list[str]:
             tier=tier,
             organization=Organization.objects.get(code=code),
         )
+        User.objects.filter(username=username).update(first_name=STAFF_NAMES[username])
 
     from .models import Region, Skill
 

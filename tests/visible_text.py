@@ -96,8 +96,8 @@ def scrub(text: str, identifiers=()) -> str:
     and the given identifiers (organisation codes, staff login names), longest first."""
     text = MASKED_ID_NUMBER.sub(" ", text)
     for identifier in sorted(identifiers, key=len, reverse=True):
-        if identifier:
-            text = text.replace(identifier, " ")
+        if identifier:  # case-insensitively: CSS may show a login name in capitals
+            text = re.sub(re.escape(identifier), " ", text, flags=re.IGNORECASE)
     return URL.sub(" ", text)
 
 

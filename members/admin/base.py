@@ -93,6 +93,14 @@ class ScopedAdminMixin(PersonFieldsMixin):
     def scope_queryset(self, request, qs):  # pragma: no cover - each admin defines it
         raise NotImplementedError
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.name in self.filter_horizontal:
+            # Django adds "hold down Control or Command" for multiple selects; the two-list
+            # selector explains itself (in Chinese), and the hint misleads there.
+            field.help_text = db_field.help_text
+        return field
+
     def get_queryset(self, request):
         return self.scope_queryset(request, super().get_queryset(request))
 

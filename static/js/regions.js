@@ -31,6 +31,8 @@
   }
 
   function load(select, code) {
+    // Only the answer to the latest choice fills the list (an earlier, slower one is dropped).
+    select.regionRequest = code;
     if (!code) { fill(select, []); return; }
     var url = (select.dataset.regionUrl || "/api/regions/") + "?parent=" + encodeURIComponent(code);
     var level = select.dataset.regionLevel;
@@ -38,6 +40,7 @@
       .then(function (r) { return r.ok ? r.json() : []; })
       .catch(function () { return []; })
       .then(function (rows) {
+        if (select.regionRequest !== code) { return; }
         fill(select, rows.filter(function (row) { return !level || row.level === level; }));
       });
   }

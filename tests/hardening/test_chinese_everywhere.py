@@ -188,6 +188,7 @@ def admin_urls(user) -> list[str]:
         obj = model_admin.get_queryset(request).order_by("-pk").first()
         if obj is not None:
             urls.append(reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
+            urls.append(reverse("admin:{}_{}_history".format(*info), args=[obj.pk]))
         urls.append(reverse("admin:app_list", args=[model._meta.app_label]))
     return list(dict.fromkeys(urls))
 
