@@ -22,6 +22,15 @@ def _person_column(field):
     return show
 
 
+def _is_foreign_key(model, name: str) -> bool:
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        return model._meta.get_field(name).many_to_one
+    except FieldDoesNotExist:
+        return False
+
+
 class PersonFieldsMixin:
     """Fields that point at an account (author, reviewer, uploader …) show the person's name
     and no link: account pages are for operations (a staff member following the link got
@@ -72,14 +81,17 @@ class PersonFieldsMixin:
 
     def get_list_select_related(self, request):
         related = super().get_list_select_related(request)
-        shown = [
-            name
-            for name in self.account_fields
-            if name + PERSON_SUFFIX in self.get_list_display(request)
-        ]
+        columns = self.get_list_display(request)
+        shown = [name for name in self.account_fields if name + PERSON_SUFFIX in columns]
         if not shown or related is True:
             return related
-        return [*(related or ()), *shown, *(f"{name}__member" for name in shown)]
+        if related is False:  # Django would have followed the foreign keys it lists itself
+            related = [
+                name
+                for name in columns
+                if isinstance(name, str) and _is_foreign_key(self.model, name)
+            ]
+        return [*related, *shown, *(f"{name}__member" for name in shown)]
 
 
 class ScopedAdminMixin(PersonFieldsMixin):

@@ -10,7 +10,7 @@ from sanyuan.inputs import parse_int
 from sanyuan.net import client_ip
 
 from .. import permissions
-from ..archive_fields import DESTINATION_FIELDS
+from ..archive_fields import DESTINATION_FIELDS, region_name
 from ..forms import region_selects
 from ..identity import normalize_id_number
 from ..models import (
@@ -255,12 +255,30 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         visible = self._visible(request, obj)
+        # Read-only (host staff): regions by name, not by the stored code.
+        names = obj is not None and not self.has_change_permission(request, obj)
         fieldsets = []
         for title, options in self._all_fieldsets(obj):
-            shown = [f for f in options["fields"] if self.POLICY_FIELD.get(f, f) in visible]
+            shown = [
+                f"{f}_name" if names and f in DESTINATION_FIELDS else f
+                for f in options["fields"]
+                if self.POLICY_FIELD.get(f, f) in visible
+            ]
             if shown:
                 fieldsets.append((title, {**options, "fields": shown}))
         return fieldsets
+
+    @admin.display(description="流入省份")
+    def destination_province_name(self, obj):
+        return region_name(obj.destination_province) or "—"
+
+    @admin.display(description="流入城市")
+    def destination_city_name(self, obj):
+        return region_name(obj.destination_city) or "—"
+
+    @admin.display(description="流入区县")
+    def destination_district_name(self, obj):
+        return region_name(obj.destination_district) or "—"
 
     def _all_fieldsets(self, obj):
         identity = (

@@ -34,31 +34,15 @@ READ = """
 """
 
 
-@pytest.fixture(autouse=True)
-def regions(transactional_db):
-    """The region table a data migration loads; a transactional test before this one emptied
-    it (flush)."""
-    import importlib
-
-    from django.apps import apps
-
-    from members.models import Region
-
-    if not Region.objects.exists():
-        importlib.import_module("members.migrations.0005_load_regions").load(apps, None)
-
-
 @pytest.fixture(scope="module")
-def chinese_chromium():
-    """Chromium as a Chinese-language office computer starts it."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--lang=zh-CN"]
-        )
-        yield browser
-        browser.close()
+def chinese_chromium(browser):
+    """Chromium as a Chinese-language office computer starts it (a second browser of the
+    session's Playwright)."""
+    chinese = browser.browser_type.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--lang=zh-CN"]
+    )
+    yield chinese
+    chinese.close()
 
 
 def staff_page(browser, live_server, user):

@@ -125,3 +125,19 @@ def test_the_archive_export_names_the_destination(in_shenzhen):
     rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
     column = rows[0].index("流入地")
     assert rows[1][column] == "广东省深圳市宝安区"
+
+
+def test_host_staff_read_the_destination_by_name_in_the_admin(client, in_shenzhen):
+    from members.models import Organization
+    from tests import factories
+
+    w = in_shenzhen
+    host = factories.organization("深圳市流动党员服务中心党委", Organization.Kind.HOST, None)
+    host_staff = factories.staff("host_staff", "committee", host)
+    Member.objects.filter(pk=w.member_a.pk).update(host_organization=host)
+    login_staff(client, host_staff)
+    response = client.get(f"/admin/members/member/{w.member_a.pk}/change/")
+    assert response.status_code == 200
+    page = _text(response)
+    assert "广东省" in page and "深圳市" in page and "宝安区" in page
+    assert not re.search(r"\b44\d{4}\b", page)
