@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from members import permissions as member_permissions
 from members.admin.base import ReadOnlyScopedAdminMixin, ScopedAdminMixin
@@ -191,6 +192,16 @@ class ActivityMaterialAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         # Materials are added (and removed on the staff page), never edited in place.
         return obj is None and super().has_change_permission(request, obj)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return super().get_fields(request, obj)
+        # Read-only: the stored material as members read it (the upload field is for adding).
+        return ["activity", "kind", "title", "content", "original_name", "created_at"]
+
+    @admin.display(description="正文")
+    def content(self, obj):
+        return mark_safe(clean_html(obj.body)) if obj.body else "—"
 
     def save_model(self, request, obj, form, change):
         created = services.material_add(

@@ -19,8 +19,9 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from members.models import Member, Notice, Organization, TemporaryBranchMembership
+from members.models import Member, Notice, Organization, TemporaryBranchMembership, User
 from members.services import organizations
+from members.services.archive import member_engagement_touch
 from members.services.notices import notice_publish
 
 from .audience import notice_audience
@@ -146,10 +147,12 @@ def _study_material(title: str) -> str:
 
 
 class _Builder:
-    def __init__(self, rng: random.Random, today: date):
+    def __init__(self, rng: random.Random, today: date, recorders: dict | None = None):
         self.rng = rng
         self.today = today
         self.now = timezone.now()
+        # Who records the replies of members without an account (organisation path → staff).
+        self.recorders = recorders or {}
         self.activities: list[Activity] = []
         self.plans: list[tuple[Activity, list[int], str]] = []  # (activity, eligible, kind)
 
@@ -275,8 +278,10 @@ class _Builder:
                         if not activity.place:
                             row.participation = P.ONLINE
                         row.participation_recorded_at = activity.held_at
-                        if rng.random() < 0.4:
-                            row.studied_at = activity.ends_at + timedelta(days=rng.randint(0, 5))
+                        if member.user_id and rng.random() < 0.4:
+                            row.studied_at = min(
+                                activity.ends_at + timedelta(days=rng.randint(0, 5)), self.now
+                            )
                         rows.append(row)
                 materials.append(
                     ActivityMaterial(
@@ -291,14 +296,15 @@ class _Builder:
             ):
                 for member_id in eligible:
                     roll = rng.random()
+                    row = None
                     if roll < 0.35:
-                        rows.append(self._row(activity, members_by_pk[member_id], AS.ATTENDING))
+                        row = self._row(activity, members_by_pk[member_id], AS.ATTENDING)
                     elif roll < 0.45:
-                        rows.append(
-                            self._row(
-                                activity, members_by_pk[member_id], AS.EXCUSED, rng.choice(EXCUSES)
-                            )
+                        row = self._row(
+                            activity, members_by_pk[member_id], AS.EXCUSED, rng.choice(EXCUSES)
                         )
+                    if row is not None and row.status:
+                        rows.append(row)
             if kind in (K.PARTY_LECTURE, K.THEME_EDUCATION) and activity.status != S.PLANNED:
                 materials.append(
                     ActivityMaterial(
@@ -311,6 +317,13 @@ class _Builder:
         return rows, materials
 
     def _row(self, activity, member, status, reason="") -> Attendance:
+        """A member with an account replied in the app; for one without, staff who reached
+        them by SMS or phone recorded the reply (or nobody did)."""
+        recorder = None
+        if status and member.user_id is None:
+            recorder = self._recorder(member) if self.rng.random() < 0.6 else None
+            if recorder is None:
+                status, reason = "", ""
         replied = activity.starts_at - timedelta(hours=self.rng.randint(2, 72)) if status else None
         return Attendance(
             activity=activity,
@@ -318,8 +331,16 @@ class _Builder:
             status=status,
             reason=reason,
             replied_at=min(replied, self.now) if replied else None,
+            reply_recorded_by=recorder,
             home_organization_id=member.organization_id,
         )
+
+    def _recorder(self, member):
+        path = member.organization.path
+        for prefix, user in self.recorders.items():
+            if path.startswith(prefix):
+                return user
+        return self.recorders.get("")
 
 
 def _temporary_branch(rng, members: list[Member]):
@@ -342,6 +363,38 @@ def _temporary_branch(rng, members: list[Member]):
     return branch, chosen
 
 
+def _recorders() -> dict:
+    """Committee staff record replies for their committee's members; the county for the rest."""
+    users = {u.username: u for u in User.objects.filter(is_staff=True)}
+    out = {}
+    for code, username in (("610422-01", "chengguan_admin"), ("610422-07", "lingqian_admin")):
+        org = Organization.objects.filter(code=code).first()
+        if org is not None and username in users:
+            out[org.path] = users[username]
+    if "county_admin" in users:
+        out[""] = users["county_admin"]
+    return out
+
+
+def _engagement_dates(rows: list[Attendance]) -> None:
+    """The archive's engagement dates follow the attendance just written, as the services
+    keep them (members.services.archive.member_engagement_touch): the dashboard's
+    "本季度参加组织活动" counts what the attendance shows."""
+    attended, studied = {}, {}
+    for row in rows:
+        if row.participation:
+            start = row.activity.starts_at
+            attended[row.member_id] = max(attended.get(row.member_id, start), start)
+        if row.studied_at:
+            studied[row.member_id] = max(studied.get(row.member_id, row.studied_at), row.studied_at)
+    for member_id in attended.keys() | studied.keys():
+        member_engagement_touch(
+            member_id=member_id,
+            attended_at=attended.get(member_id),
+            studied_at=studied.get(member_id),
+        )
+
+
 @transaction.atomic
 def seed(*, rng: random.Random, members: int) -> list[str]:
     if Activity.objects.exists():
@@ -361,18 +414,21 @@ def seed(*, rng: random.Random, members: int) -> list[str]:
         .order_by("pk")
     )
     for member in everyone:
-        by_branch.setdefault(member.organization_id, []).append(member)
+        if member.status != "transferred_out":  # gone: no longer invited
+            by_branch.setdefault(member.organization_id, []).append(member)
     members_by_pk = {m.pk: m for m in everyone}
 
-    # The fixed demo member (first archive) and others work in Shenzhen: hosted there, and
-    # some gathered in a temporary branch.
+    # The fixed demo member (first archive) and others work in Shenzhen (their archives say
+    # so, and they are away): hosted there, and some gathered in a temporary branch.
     host = Organization.objects.filter(code="HOST-440300").first()
-    in_shenzhen = everyone[:1] + rng.sample(everyone[1:], k=min(40, max(0, len(everyone) - 1)))
+    in_city = [m for m in everyone[1:] if m.destination_city == "440300" and m.status == "away"]
+    # Two of them have not reported yet (the host staff's arrivals to confirm).
+    in_shenzhen = everyone[:1] + rng.sample(in_city, k=min(40, max(0, len(in_city) - 2)))
     if host is not None:
         Member.objects.filter(pk__in=[m.pk for m in in_shenzhen]).update(host_organization=host)
     temp, temp_members = _temporary_branch(rng, in_shenzhen)
 
-    builder = _Builder(rng, today)
+    builder = _Builder(rng, today, _recorders())
     months = _months(today, back=12, ahead=2)
     lagging = set(rng.sample([b.pk for b in branches], k=max(1, len(branches) // 5)))
     for branch in branches:
@@ -415,6 +471,7 @@ def seed(*, rng: random.Random, members: int) -> list[str]:
     Activity.objects.bulk_create(builder.activities, batch_size=1000)
     rows, materials = builder.attendance(members_by_pk)
     Attendance.objects.bulk_create(rows, batch_size=2000)
+    _engagement_dates(rows)
     ActivityMaterial.objects.bulk_create(materials, batch_size=1000)
     # Minutes were written after each meeting and study material came with the publication,
     # not on the day of seeding.

@@ -14,6 +14,7 @@ from .services.texts import when_text
 HEADER = [
     "姓名",
     "所在党组织",
+    "账号",
     "回复",
     "请假事由",
     "回复时间",
@@ -40,11 +41,15 @@ def attendance_workbook(*, user, activity: Activity) -> tuple[bytes, str]:
     participation_labels = dict(Attendance.Participation.choices)
     for entry in selectors.attendance_export_rows(user=user, activity=activity):
         row = entry.row
+        reply = status_labels.get(row.status, "未回复") if row else "未回复"
+        if row and row.status and row.reply_recorded_by_id:
+            reply += "（工作人员代登记）"
         sheet.append(
             [
                 entry.member.name,
                 entry.member.organization.name,
-                status_labels.get(row.status, "未回复") if row else "未回复",
+                "已激活" if entry.member.user_id else "未激活（短信通知）",
+                reply,
                 row.reason if row else "",
                 _local(row.replied_at) if row else "",
                 participation_labels.get(row.participation, "未参加") if row else "未参加",

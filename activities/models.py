@@ -180,6 +180,16 @@ class Attendance(models.Model):
     status = models.CharField("回复", max_length=20, choices=Status.choices, blank=True, default="")
     reason = models.CharField("请假事由", max_length=200, blank=True)
     replied_at = models.DateTimeField("回复时间", null=True, blank=True)
+    # A member without an account cannot reply: staff who reached them (SMS, a call) record
+    # the reply for them. Empty when the member replied themselves.
+    reply_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="代为登记回复的工作人员",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     participation = models.CharField(
         "实际参加", max_length=20, choices=Participation.choices, blank=True, default=""
     )
@@ -217,7 +227,7 @@ class Attendance(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.activity_id} / {self.member_id}"
+        return f"{self.member.name} · {self.activity.title}"
 
     @property
     def took_part(self) -> bool:

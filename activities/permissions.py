@@ -103,6 +103,12 @@ def check_reply_to_activity_permission(user, activity: Activity) -> None:
         raise Http404
 
 
+def can_record_reply_for(user, activity: Activity, member) -> bool:
+    """Staff who manage the activity record the reply of an invitee without an account (who
+    cannot reply themselves); members with an account reply for themselves."""
+    return can_manage_activity(user, activity) and member.user_id is None
+
+
 def can_organize_for(user, organization) -> bool:
     """Staff organise activities for organisations in their scope."""
     return organization is not None and scope_of(user).covers(organization)

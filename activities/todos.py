@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.permissions import scope_of
+from sanyuan.todos import ROUTINE
 
 from .selectors.cadence import cadence_report
 
@@ -28,5 +29,7 @@ def staff_todos(user) -> list[dict]:
             "label": "三会一课未按期开展的党支部",
             "count": behind,
             "url": reverse("activities:staff-cadence"),
+            "priority": ROUTINE,
+            "hint": f"{year}年至今",
         }
     ]

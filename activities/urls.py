@@ -55,6 +55,11 @@ urlpatterns = [
         name="staff-attendance",
     ),
     path(
+        "staff/activities/<int:pk>/attendance/reply/",
+        views.StaffAttendanceReplyView.as_view(),
+        name="staff-attendance-reply",
+    ),
+    path(
         "staff/activities/<int:pk>/attendance.xlsx",
         views.StaffAttendanceExportView.as_view(),
         name="staff-attendance-export",

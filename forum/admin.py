@@ -4,11 +4,12 @@ organisations. Changes go through the services (actions), never around them."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.safestring import mark_safe
 
 from members.admin.base import ScopedAdminMixin
 from sanyuan.errors import ServiceError
 from sanyuan.net import client_ip
-from sanyuan.sanitize import html_to_text
+from sanyuan.sanitize import clean_html, html_to_text
 
 from . import permissions, services
 from .models import Post, PostReport, Thread
@@ -56,8 +57,13 @@ class ReadOnlyFieldsMixin:
     def has_add_permission(self, request):
         return False
 
+    # The account behind a post says nothing more than its author's name (a member's name,
+    # or the organisation for an official reply), which is shown.
+    HIDDEN = ("author",)
+
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+        names = [f.name for f in self.model._meta.fields if f.name not in self.HIDDEN]
+        return self.person_names(names)
 
 
 @admin.register(Thread)
@@ -144,7 +150,15 @@ class PostAdmin(ReadOnlyFieldsMixin, ScopedAdminMixin, admin.ModelAdmin):
         return html_to_text(obj.body_html)[:60]
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name != "search_text"]
+        names = [
+            f.name for f in self.model._meta.fields if f.name not in ("search_text", *self.HIDDEN)
+        ]
+        return self.person_names(["content" if n == "body_html" else n for n in names])
+
+    @admin.display(description="内容")
+    def content(self, obj):
+        # Shown as the reader sees it, not as tags; cleaned again (idempotent) to be safe.
+        return mark_safe(clean_html(obj.body_html))
 
     @admin.action(description="隐藏所选回复")
     def hide_posts(self, request, queryset):

@@ -113,7 +113,12 @@ def seed(*, rng: random.Random, members: int) -> list[str]:
         u.username: u
         for u in User.objects.filter(username__in=["county_admin", *STAFF_FOR_COMMITTEE.values()])
     }
-    people = list(Member.objects.select_related("organization").order_by("id")[:400])
+    # Only members with an account post.
+    people = list(
+        Member.objects.filter(user__isnull=False)
+        .select_related("organization")
+        .order_by("id")[:400]
+    )
     demo_member = next((m for m in people if m.name == ACTIVE_MEMBER.name and m.user_id), None)
     others = [m for m in people if m is not demo_member] or people
     build = _Builder(rng)
@@ -202,7 +207,7 @@ def _seed_report(others, rng) -> None:
     spammer, reporter = rng.sample(others, 2)
     post = _Builder(rng).post(
         thread,
-        body="兼职刷单日结300元，加微信xxxx详聊！",
+        body="兼职刷单日结300元，加我微信详聊！",
         at=thread.last_posted_at + timedelta(minutes=3),
         member=spammer,
     )

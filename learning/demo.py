@@ -183,7 +183,10 @@ def _seed_study(rng: random.Random, articles: list[Article]) -> int:
     now = timezone.now()
     digest = keyed_hash(normalize_id_number(ACTIVE_MEMBER.id_number), purpose="id_number")
     active_id = Member.objects.filter(id_number_hash=digest).values_list("pk", flat=True).first()
-    ids = list(Member.objects.order_by("id").values_list("pk", flat=True))
+    # Only members with an account study online.
+    ids = list(
+        Member.objects.filter(user__isnull=False).order_by("id").values_list("pk", flat=True)
+    )
     reader_ids = rng.sample(ids, min(300, len(ids)))
     if active_id is not None:
         reader_ids = [active_id] + [pk for pk in reader_ids if pk != active_id]

@@ -166,7 +166,7 @@ class ArticleAttachment(models.Model):
     )
     file = models.FileField("文件", upload_to="learning/attachments/%Y/%m/")
     original_name = models.CharField("文件名", max_length=100)
-    content_type = models.CharField(max_length=120, editable=False)
+    content_type = models.CharField("文件类型", max_length=120, editable=False)
     size = models.PositiveIntegerField("大小（字节）", default=0, editable=False)
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
 

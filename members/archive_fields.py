@@ -5,7 +5,6 @@ so that one rule has one implementation."""
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 
 from django.utils import timezone
 
@@ -173,6 +172,20 @@ LABELS = {
     "honours": "荣誉",
     "support_group": "后援团",
 }
+
+
+def field_label(field: str) -> str:
+    """The Chinese name of an archive field (the model's name for bookkeeping fields)."""
+    if field in LABELS:
+        return LABELS[field]
+    from django.core.exceptions import FieldDoesNotExist
+
+    from .models import Member
+
+    try:
+        return str(Member._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:
+        return field
 
 
 def _text(value, *, max_length: int, label: str) -> str:
@@ -399,10 +412,34 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-@lru_cache(maxsize=1)
+_REGION_NAMES: dict[str, str] = {}
+
+
 def region_names() -> dict[str, str]:
-    """code → name for all ~3,400 regions; loaded once per process (reference data)."""
-    return dict(Region.objects.values_list("code", "name"))
+    """code → name for all ~3,400 regions: reference data (GB/T 2260, loaded by a migration),
+    read once per process; an export of thousands of rows asks it per row. Do not modify."""
+    if not _REGION_NAMES:
+        _REGION_NAMES.update(Region.objects.values_list("code", "name"))
+    return _REGION_NAMES
+
+
+_REGION_CHILDREN: dict[str, list[tuple[str, str, str]]] = {}
+
+
+def region_children(parent: str, level: str) -> list[tuple[str, str]]:
+    """(code, name) of the divisions of `level` directly under `parent` ("" for provinces);
+    a province's districts are those not under one of its cities (省直辖县级). Read once."""
+    if not _REGION_CHILDREN:
+        for code, name, region_level, parent_id in Region.objects.order_by("code").values_list(
+            "code", "name", "level", "parent_id"
+        ):
+            _REGION_CHILDREN.setdefault(parent_id or "", []).append((code, name, region_level))
+    return [(code, name) for code, name, lv in _REGION_CHILDREN.get(parent, []) if lv == level]
+
+
+def region_name(code: str) -> str:
+    """A code's name; the code itself only if the table does not know it."""
+    return region_names().get(code, code) if code else ""
 
 
 def destination_name(province: str, city: str, district: str) -> str:
@@ -423,9 +460,14 @@ def display_value(field: str, value) -> str:
     if value in (None, "", []):
         return "（空）"
     if field in DESTINATION_FIELDS:
-        return Region.objects.filter(code=value).values_list("name", flat=True).first() or str(
-            value
-        )
+        return region_name(str(value))
+    if field in ("organization", "host_organization"):
+        from .models import Organization
+
+        name = Organization.objects.filter(pk=value).values_list("name", flat=True).first()
+        return name or "（已删除的党组织）"
+    if field == "user":
+        return "已绑定登录账号"
     if field == "skills":
         names = [s.name if isinstance(s, Skill) else str(s) for s in value]
         return "、".join(names)

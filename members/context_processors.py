@@ -15,8 +15,15 @@ def _unread_count(user) -> int:
 
 
 def inbox(request):
-    """`unread_notices` for the badge; computed only if a template shows it, cached 60 s."""
+    """`unread_notices` for the badge (computed only if a template shows it, cached 60 s) and
+    `staff_user`: pages shared by members and staff show staff the way back to the 工作台,
+    never the member tab bar."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"unread_notices": 0}
-    return {"unread_notices": SimpleLazyObject(lambda: _unread_count(user))}
+        return {"unread_notices": 0, "staff_user": False}
+    from members import permissions
+
+    return {
+        "unread_notices": SimpleLazyObject(lambda: _unread_count(user)),
+        "staff_user": SimpleLazyObject(lambda: permissions.is_staff(user)),
+    }

@@ -10,7 +10,18 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from sanyuan.crypto import keyed_hash
+from sanyuan.errors import ServiceError
 
+from .demo_data import (
+    COMMITTEES,
+    DESTINATIONS,
+    EMPLOYERS,
+    FAMILY,
+    GIVEN,
+    MINDSETS,
+    SKILLS,
+    SURNAMES,
+)
 from .identity import id_number_check_digit, normalize_id_number
 from .models import Member, Organization, User
 from .services import organizations
@@ -31,28 +42,31 @@ class DemoPerson:
 # Two fixed members so that the README and the banner can name them.
 ACTIVE_MEMBER = DemoPerson("王建军", "61042219850315001X", "13800000001", activated=True)
 PENDING_MEMBER = DemoPerson("李秀兰", "610422197806220025", "13800000002", activated=False)
+# 王建军 works in Shenzhen (Bao'an) and has reported to the host organisation there: his
+# archive says so, whatever the random draw gave the others.
+ACTIVE_MEMBER_ARCHIVE = {
+    "status": "away",
+    "destination_province": "440000",
+    "destination_city": "440300",
+    "destination_district": "440306",
+    "destination_address": "宝安区福永街道工业园区宿舍",
+    "employer": "比亚迪股份有限公司",
+}
+# Share of the other members who activated their archive (the rest get notices by SMS).
+ACTIVATED_SHARE = 0.65
 STAFF = [
     ("county_admin", "county", COUNTY_CODE),
     ("shenzhen_host", "committee", "HOST-440300"),
     ("chengguan_admin", "committee", "610422-01"),
     ("lingqian_admin", "committee", "610422-07"),
 ]
-
-COMMITTEES = [
-    ("城关街道党工委", ["东关社区", "西关社区", "北城社区", "南郊村", "盐店街社区"]),
-    ("陂西镇党委", ["陂西村", "苏家村", "唐家村", "南卜村"]),
-    ("独李镇党委", ["独李村", "前进村", "汉堤村", "韩家村"]),
-    ("大程镇党委", ["大程村", "西阳村", "清河村", "中村"]),
-    ("西阳镇党委", ["西阳村", "天井村", "长坳村", "新庄村"]),
-    ("鲁桥镇党委", ["鲁桥村", "东里村", "清峪村", "寇家村"]),
-    ("陵前镇党委", ["陵前村", "徐木村", "柴家村", "杜村"]),
-    ("新兴镇党委", ["新兴村", "北城村", "楼底村", "五星村"]),
-    ("嵯峨镇党委", ["嵯峨村", "天井岸村", "坡头村", "峪口村"]),
-    ("渠岸镇党委", ["渠岸村", "岳家村", "东渠岸村", "西渠岸村"]),
-]
-
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙马胡朱郭何罗高林郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤康易乔赖文"
-GIVEN = "建军国强伟华明丽芳秀兰英杰磊洋勇艳娜静敏涛斌超鹏飞刚平辉霞红玲军峰波亮宁梅兵永林海燕春雪晓东文博志宏卫民新生德福安"
+# How the staff accounts are named to others (contact logs, the audit log, the admin).
+STAFF_NAMES = {
+    "county_admin": "县委组织部 王敏",
+    "shenzhen_host": "深圳服务中心 陈晓东",
+    "chengguan_admin": "城关街道 刘芳",
+    "lingqian_admin": "陵前镇 赵刚",
+}
 
 
 def demo_id_number(rng: random.Random, region: str = COUNTY_CODE) -> str:
@@ -105,89 +119,6 @@ def seed_organizations() -> tuple[Organization, list[Organization]]:
 
 def _existing_hashes() -> set[str]:
     return set(Member.objects.values_list("id_number_hash", flat=True))
-
-
-SKILLS = [
-    ("电焊", "建筑与制造"),
-    ("电工", "建筑与制造"),
-    ("钢筋工", "建筑与制造"),
-    ("木工", "建筑与制造"),
-    ("数控机床", "建筑与制造"),
-    ("叉车驾驶", "交通运输"),
-    ("货车驾驶", "交通运输"),
-    ("网约车驾驶", "交通运输"),
-    ("厨师", "生活服务"),
-    ("面点", "生活服务"),
-    ("家政服务", "生活服务"),
-    ("育婴", "生活服务"),
-    ("养老护理", "生活服务"),
-    ("美容美发", "生活服务"),
-    ("电子商务", "商贸与网络"),
-    ("直播带货", "商贸与网络"),
-    ("仓储物流", "商贸与网络"),
-    ("果树种植", "农业"),
-    ("设施蔬菜", "农业"),
-    ("畜禽养殖", "农业"),
-    ("家电维修", "维修"),
-    ("汽车维修", "维修"),
-    ("财务会计", "专业技术"),
-    ("工程管理", "专业技术"),
-]
-
-# Where Sanyuan's members go, with weights: Xi'an first, then the coastal manufacturing cities.
-DESTINATIONS = [
-    ("610100", 30),
-    ("440300", 9),
-    ("440100", 6),
-    ("441900", 5),
-    ("320500", 5),
-    ("330100", 4),
-    ("330200", 3),
-    ("310100", 5),
-    ("110100", 4),
-    ("120100", 2),
-    ("370200", 2),
-    ("420100", 2),
-    ("510100", 2),
-    ("500100", 2),
-    ("650100", 3),
-    ("640100", 2),
-    ("620100", 2),
-    ("410100", 2),
-    ("140100", 1),
-    ("350200", 1),
-    ("460100", 1),
-]
-EMPLOYERS = [
-    "中建三局第一建设工程有限公司",
-    "比亚迪股份有限公司",
-    "富士康科技集团",
-    "顺丰速运有限公司",
-    "陕西建工集团股份有限公司",
-    "京东物流",
-    "美团配送",
-    "海底捞餐饮股份有限公司",
-    "个体经营",
-    "西安高新区某物业公司",
-    "苏州工业园区某电子厂",
-    "宁波某模具厂",
-    "新疆生产建设兵团某农场",
-]
-FAMILY = [
-    "父母在家务农，身体尚可。",
-    "孩子在县城上小学，由爷爷奶奶照看。",
-    "家中有果园十亩，农忙时需要帮手。",
-    "母亲患慢性病，需长期服药。",
-    "爱人在家照顾老人和孩子。",
-    "家中新建房屋，生活稳定。",
-    "",
-]
-MINDSETS = [
-    "思想稳定，积极参加线上学习。",
-    "工作较忙，按时交纳党费。",
-    "关心家乡发展，愿意回乡创业。",
-    "",
-]
 
 
 def _destination(rng: random.Random, cities: dict) -> tuple[str, str, str]:
@@ -248,6 +179,7 @@ def seed(*, rng: random.Random, members: int) -> list[str]:
             tier=tier,
             organization=Organization.objects.get(code=code),
         )
+        User.objects.filter(username=username).update(first_name=STAFF_NAMES[username])
 
     from .models import Region, Skill
 
@@ -283,7 +215,10 @@ def seed(*, rng: random.Random, members: int) -> list[str]:
         seen.add(digest)
         member = Member(name=name, phone=phone, organization=organization)
         member.set_id_number(id_number)
-        for field, value in _archive_fields(rng, member.birth_date, cities, skills).items():
+        fields = _archive_fields(rng, member.birth_date, cities, skills)
+        if name == ACTIVE_MEMBER.name and index == 0:
+            fields.update(ACTIVE_MEMBER_ARCHIVE)
+        for field, value in fields.items():
             setattr(member, field, value)
         batch.append(member)
         chosen_skills.append(rng.sample(skills, k=rng.choice((0, 1, 1, 2, 3))))
@@ -301,29 +236,62 @@ def seed(*, rng: random.Random, members: int) -> list[str]:
         ],
         ignore_conflicts=True,
     )
-    _backdate_archives(rng, [created[m.id_number_hash] for m in batch])
-    _seed_contacts(rng, [created[m.id_number_hash] for m in batch])
-
-    active = Member.objects.get(
-        id_number_hash=keyed_hash(ACTIVE_MEMBER.id_number, purpose="id_number")
-    )
-    if active.user_id is None:
-        from django.conf import settings
-        from django.utils import timezone
-
-        user = User.objects.create_user(
-            username=f"{User.MEMBER_USERNAME_PREFIX}{active.pk}", password=DEMO_PASSWORD
-        )
-        now = timezone.now()
-        Member.objects.filter(pk=active.pk).update(
-            user=user,
-            activated_at=now,
-            privacy_notice_version=settings.PRIVACY_NOTICE_VERSION,
-            privacy_accepted_at=now,
-        )
+    ids = [created[m.id_number_hash] for m in batch]
+    _backdate_archives(rng, ids)
+    _seed_contacts(rng, ids)
+    _activate(rng, ids)
     return [
         f"党组织 {Organization.objects.count()} 个，流动党员档案 {Member.objects.count()} 份，技能 {len(skills)} 项",
     ]
+
+
+def _activate(rng: random.Random, member_ids: list[int]) -> int:
+    """Accounts for 王建军 and about two thirds of the others (not 李秀兰, who the README says
+    still has to activate), created after their archive, with the demo password (one hash for
+    all) and a last login within the past months."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
+
+    pending = keyed_hash(normalize_id_number(PENDING_MEMBER.id_number), purpose="id_number")
+    active = keyed_hash(normalize_id_number(ACTIVE_MEMBER.id_number), purpose="id_number")
+    members = list(
+        Member.objects.filter(pk__in=member_ids, user__isnull=True)
+        .exclude(id_number_hash=pending)
+        .order_by("pk")
+    )
+    chosen = [m for m in members if m.id_number_hash == active or rng.random() < ACTIVATED_SHARE]
+    now = timezone.now()
+    password = make_password(DEMO_PASSWORD)
+    users = []
+    for member in chosen:
+        activated = member.created_at + (now - member.created_at) * rng.uniform(0.05, 0.9)
+        member.activated_at = member.privacy_accepted_at = activated
+        member.privacy_notice_version = settings.PRIVACY_NOTICE_VERSION
+        days = 1 if member.id_number_hash == active else int(rng.triangular(0, 150, 10))
+        last_login = max(activated, now - timedelta(days=days, hours=rng.randint(0, 23)))
+        users.append(
+            User(
+                username=f"{User.MEMBER_USERNAME_PREFIX}{member.pk}",
+                password=password,
+                date_joined=activated,
+                last_login=last_login,
+            )
+        )
+    User.objects.bulk_create(users, batch_size=500)
+    by_name = dict(
+        User.objects.filter(username__in=[u.username for u in users]).values_list("username", "pk")
+    )
+    for member, user in zip(chosen, users, strict=True):
+        member.user_id = by_name[user.username]
+    Member.objects.bulk_update(
+        chosen,
+        ["user", "activated_at", "privacy_accepted_at", "privacy_notice_version"],
+        batch_size=500,
+    )
+    return len(chosen)
 
 
 def _backdate_archives(rng: random.Random, member_ids: list[int]) -> None:
@@ -419,6 +387,47 @@ def finish(*, rng: random.Random) -> list[str]:
         [Hosting(member=m, host_organization=host, requested_by=county_admin) for m in waiting]
     )
     counts = lost_contact_scan()
+    from .services.history import member_history_baseline
+
+    baselines = member_history_baseline()
+    requests = _seed_change_requests(rng)
     return [
-        f"流入地报到 {len(hosted)} 人已报到、{len(waiting)} 人待确认；失联风险 {counts['flagged']} 人"
+        f"流入地报到 {len(hosted)} 人已报到、{len(waiting)} 人待确认；失联风险 {counts['flagged']} 人",
+        f"档案建档记录 {baselines} 份；待审核的修改申请 {requests} 条（见 工作台）",
     ]
+
+
+# What members ask to change (待审核 on the 工作台 of their committee).
+CHANGE_REQUESTS = [
+    ({"employer": "顺丰速运有限公司"}, "换了工作，现在在顺丰做快递分拣。"),
+    ({"phone": "13912345678"}, "原手机号已停用，换了新号码。"),
+    ({"occupation": "transport", "employer": "美团配送"}, "从工地转行做外卖配送。"),
+    ({"destination_address": "雁塔区电子城街道单位公寓"}, "单位换了宿舍。"),
+    ({"education": "college"}, "参加成人教育取得大专学历。"),
+]
+
+
+def _seed_change_requests(rng: random.Random) -> int:
+    """A few pending change requests from members with an account, spread over committees,
+    submitted through the service (the committee staff are notified)."""
+    from .models import ChangeRequest
+    from .services.changes import change_request_submit
+
+    if ChangeRequest.objects.exists():
+        return 0
+    active = keyed_hash(normalize_id_number(ACTIVE_MEMBER.id_number), purpose="id_number")
+    askers = list(
+        Member.objects.filter(user__isnull=False, status="away")
+        .exclude(id_number_hash=active)
+        .order_by("pk")[:200]
+    )
+    count = 0
+    for (changes, reason), member in zip(
+        CHANGE_REQUESTS, rng.sample(askers, min(len(askers), len(CHANGE_REQUESTS))), strict=False
+    ):
+        try:
+            change_request_submit(member=member, changes=changes, reason=reason)
+        except ServiceError:  # a member may already hold that value
+            continue
+        count += 1
+    return count

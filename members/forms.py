@@ -89,6 +89,46 @@ class ContactLogForm(forms.Form):
             del self.fields["mindset"]
 
 
+def region_selects(
+    form, *, province: str, city: str, district: str = "", keep=(), empty="（未填）"
+) -> None:
+    """Province → city → district as selects on `form` (fields destination_province,
+    destination_city, destination_district, whichever it has): each lists the divisions
+    under the one chosen above it, and static/js/regions.js reloads them when that changes
+    (from the region API). A stored code (`keep`) missing from the list stays selectable, so
+    that an old archive still saves; the server checks the codes and their hierarchy
+    (members.archive_fields) whatever the browser sends."""
+    from django.urls import reverse
+
+    from .archive_fields import region_children, region_name
+
+    url = reverse("api:region-list")
+    levels = {
+        "destination_province": ("", "province", province),
+        "destination_city": (province, "city", city),
+        "destination_district": (city or province, "district", district),
+    }
+    parents = {
+        "destination_city": "destination_province",
+        "destination_district": "destination_city",
+    }
+    for name, (parent, level, current) in levels.items():
+        field = form.fields.get(name)
+        if field is None:
+            continue
+        options = region_children(parent, level) if (parent or level == "province") else []
+        if current and current in keep and current not in dict(options):
+            options.append((current, region_name(current)))
+        field.choices = [("", empty), *options]
+        field.error_messages["invalid_choice"] = f"请从列表中选择{field.label}（须属于上一级）。"
+        field.widget = forms.Select(choices=field.choices)
+        field.widget.attrs.update({"data-region-level": level, "data-region-url": url})
+        if name in parents:
+            field.widget.attrs["data-region-parent"] = parents[name]
+        if name == "destination_district":
+            field.widget.attrs["data-region-fallback"] = "destination_province"
+
+
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label="花名册文件（Excel .xlsx 或 CSV）",

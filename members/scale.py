@@ -108,6 +108,11 @@ def seed(ctx: ScaleContext) -> list[str]:
         _staff(ctx)
     with ctx.timed("members"):
         _members(ctx)
+    with ctx.timed("archive history"):
+        # Each archive's first history record, so that its first change lists what changed.
+        from .services.history import member_history_baseline
+
+        member_history_baseline()
     with ctx.timed("change requests"):
         seed_change_requests(ctx)
     return [

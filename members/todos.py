@@ -3,7 +3,7 @@ contacts overdue, lost-contact alerts, arrivals to confirm at a host organisatio
 
 from django.urls import reverse
 
-from sanyuan.todos import capped_count
+from sanyuan.todos import ATTENTION, URGENT, capped_count, oldest
 
 from . import permissions
 from .models import Hosting
@@ -16,48 +16,54 @@ def staff_todos(user) -> list[dict]:
         return []
     todos = []
     if scope.has_home_grants:
-        reviews, capped = capped_count(
-            permissions.filter_change_requests_visible_to(user).filter(status="pending")
-        )
-        todos.append(
-            {
-                "label": "待审核的档案修改申请",
-                "count": reviews,
-                "capped": capped,
-                "url": reverse("members:staff-change-requests"),
-            }
-        )
-        managed = permissions.filter_members_managed_by(user).filter(status="away")
-        overdue, capped = capped_count(managed.filter(contact_overdue_q()))
-        todos.append(
-            {
-                "label": "超过90天未联系的党员",
-                "count": overdue,
-                "capped": capped,
-                "url": reverse("members:staff-contacts-overdue"),
-            }
-        )
-        lost, capped = capped_count(managed.filter(lost_contact_since__isnull=False))
-        todos.append(
-            {
-                "label": "失联风险提醒",
-                "count": lost,
-                "capped": capped,
-                "url": reverse("members:staff-lost-contact"),
-            }
-        )
+        todos += _home_todos(user)
     if scope.host_grants:
-        arrivals, capped = capped_count(
-            permissions.filter_hostings_visible_to(user, Hosting.objects.all()).filter(
-                status=Hosting.Status.PENDING
-            )
+        pending = permissions.filter_hostings_visible_to(user, Hosting.objects.all()).filter(
+            status=Hosting.Status.PENDING
         )
+        arrivals, capped = capped_count(pending)
         todos.append(
             {
                 "label": "待确认报到的流动党员",
                 "count": arrivals,
                 "capped": capped,
                 "url": reverse("members:staff-hosting"),
+                "priority": URGENT,
+                "since": oldest(pending, "created_at") if arrivals else None,
             }
         )
     return todos
+
+
+def _home_todos(user) -> list[dict]:
+    reviews_qs = permissions.filter_change_requests_visible_to(user).filter(status="pending")
+    reviews, reviews_capped = capped_count(reviews_qs)
+    managed = permissions.filter_members_managed_by(user).filter(status="away")
+    overdue, overdue_capped = capped_count(managed.filter(contact_overdue_q()))
+    lost_qs = managed.filter(lost_contact_since__isnull=False)
+    lost, lost_capped = capped_count(lost_qs)
+    return [
+        {
+            "label": "待审核的档案修改申请",
+            "count": reviews,
+            "capped": reviews_capped,
+            "url": reverse("members:staff-change-requests"),
+            "priority": URGENT,
+            "since": oldest(reviews_qs, "created_at") if reviews else None,
+        },
+        {
+            "label": "失联风险提醒",
+            "count": lost,
+            "capped": lost_capped,
+            "url": reverse("members:staff-lost-contact"),
+            "priority": ATTENTION,
+            "since": oldest(lost_qs, "lost_contact_since") if lost else None,
+        },
+        {
+            "label": "超过90天未联系的党员",
+            "count": overdue,
+            "capped": overdue_capped,
+            "url": reverse("members:staff-contacts-overdue"),
+            "priority": ATTENTION,
+        },
+    ]

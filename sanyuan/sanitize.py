@@ -115,6 +115,31 @@ def plain_text_to_html(value: str) -> str:
     return clean_html("".join(paragraphs))
 
 
+_ANY_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+_BLOCK_TAG = re.compile(r"<\s*(?:p|br|div|h[1-6]|ul|ol|li|table|blockquote|pre|figure|hr)\b", re.I)
+
+
+def rich_text(value: str) -> str:
+    """What staff typed in a rich-text box (an article's body, an activity material),
+    sanitised, with the paragraphs they typed kept: the admin's box is plain, so text typed
+    there (or pasted from a document) has line breaks, not <p>, and a phone showed it as one
+    block. Text without tags becomes escaped paragraphs (plain_text_to_html); HTML with only
+    inline tags gets paragraphs from its blank lines; HTML with paragraphs stays as it is.
+    Idempotent, like clean_html."""
+    if not value:
+        return ""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if not _ANY_TAG.search(value):
+        return plain_text_to_html(value)
+    if not _BLOCK_TAG.search(value):
+        value = "".join(
+            "<p>" + block.strip().replace("\n", "<br>") + "</p>"
+            for block in re.split(r"\n\s*\n", value.strip())
+            if block.strip()
+        )
+    return clean_html(value)
+
+
 def html_to_text(value: str) -> str:
     """The visible text of (sanitised) HTML, for summaries and search."""
     if not value:

@@ -1,6 +1,11 @@
 """Writes of the activities app (DESIGN.md: services own the transaction and the rules)."""
 
-from .attendance import attendance_confirm_study, attendance_reply, participation_record
+from .attendance import (
+    attendance_confirm_study,
+    attendance_reply,
+    attendance_reply_for_member,
+    participation_record,
+)
 from .lifecycle import (
     ActivityInput,
     activity_cancel,
@@ -26,6 +31,7 @@ __all__ = [
     "activity_update",
     "attendance_confirm_study",
     "attendance_reply",
+    "attendance_reply_for_member",
     "material_add",
     "material_delete",
     "participation_record",

@@ -1,12 +1,15 @@
 """Members' replies, staff records of who took part, and confirmations of study."""
 
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from members import permissions as member_permissions
 from members.models import Member, User
 from members.services.archive import member_engagement_touch
+from members.services.audit import audit_record
 from sanyuan.errors import ServiceError, StateConflict
+from sanyuan.inputs import parse_int
 
 from .. import permissions
 from ..audience import sheet_members
@@ -31,7 +34,10 @@ def attendance_reply(
     """The member attends, or is excused with a reason (请假). A new reply replaces the
     old one. 404 outside the audience; 409 once the activity is cancelled, held or over."""
     permissions.check_reply_to_activity_permission(user, activity)
-    member = _member(user)
+    return _reply(activity, _member(user), status, reason, recorded_by=None)
+
+
+def _clean_reply(status: str, reason: str) -> str:
     if status not in Attendance.Status.values:
         raise ServiceError("请选择参加或请假。", field="status")
     reason = (reason or "").strip()
@@ -39,26 +45,53 @@ def attendance_reply(
         raise ServiceError("请假需要填写事由。", field="reason")
     if len(reason) > 200:
         raise ServiceError("请假事由不能超过200个字。", field="reason")
+    return reason if status == Attendance.Status.EXCUSED else ""
+
+
+def _reply(activity: Activity, member: Member, status, reason, *, recorded_by) -> Attendance:
+    reason = _clean_reply(status, reason)
     # The lock orders a reply after a concurrent cancellation, never beside it.
     locked = _locked(activity)
     if locked.status == S.CANCELLED:
         raise StateConflict("活动已取消，不能再回复。")
     if locked.status != S.PUBLISHED or locked.ends_at <= timezone.now():
         raise StateConflict("活动已结束，不能再回复。")
+    values = {
+        "status": status,
+        "reason": reason,
+        "replied_at": timezone.now(),
+        "reply_recorded_by": recorded_by,
+    }
     row, _ = Attendance.objects.update_or_create(
         activity=locked,
         member=member,
-        defaults={
-            "status": status,
-            "reason": reason if status == Attendance.Status.EXCUSED else "",
-            "replied_at": timezone.now(),
-        },
-        create_defaults={
-            "status": status,
-            "reason": reason if status == Attendance.Status.EXCUSED else "",
-            "replied_at": timezone.now(),
-            "home_organization_id": member.organization_id,
-        },
+        defaults=values,
+        create_defaults={**values, "home_organization_id": member.organization_id},
+    )
+    return row
+
+
+@transaction.atomic
+def attendance_reply_for_member(
+    *, user: User, activity: Activity, member_id: int, status: str, reason: str = "", ip=None
+) -> Attendance:
+    """Staff record the reply of an invitee without an account (reached by SMS or a call):
+    the row says who recorded it; audited. 404 outside the staff member's scope or the
+    activity's invitees; 409 for a member with an account (they reply themselves) and, as
+    for members, once the activity is cancelled, held or over."""
+    permissions.check_manage_activity_permission(user, activity)
+    member = sheet_members(activity).filter(pk=parse_int(member_id) or 0).first()
+    if member is None:
+        raise Http404
+    if not permissions.can_record_reply_for(user, activity, member):
+        raise StateConflict(f"{member.name}已激活账号，请由本人在流动e家回复。")
+    row = _reply(activity, member, status, reason, recorded_by=user)
+    audit_record(
+        actor=user,
+        action="activity.reply_by_staff",
+        target=activity,
+        ip=ip,
+        detail={"member": member.pk, "reply": status},
     )
     return row
 

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from members.models import User
 from sanyuan.errors import ServiceError, StateConflict
-from sanyuan.sanitize import clean_html, html_to_text
+from sanyuan.sanitize import html_to_text, rich_text
 from sanyuan.uploads import clean_document, clean_image, safe_filename
 
 from .. import permissions
@@ -53,7 +53,7 @@ def material_add(
         raise ServiceError("请填写资料标题。", field="title")
     if len(title) > 120:
         raise ServiceError("资料标题不能超过120个字。", field="title")
-    body = clean_html(body or "")
+    body = rich_text(body or "")
     if not html_to_text(body).strip():
         body = ""
     if upload is None and not body:

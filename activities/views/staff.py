@@ -241,8 +241,12 @@ class StaffAttendanceSheetView(StaffPageMixin, View):
                 "sheet": sheet,
                 "shows": selectors.SHOW_CHOICES,
                 "participations": Attendance.Participation.choices,
+                "replies": Attendance.Status.choices,
                 "can_record": activity.status != Activity.Status.CANCELLED
                 and activity.starts_at <= timezone.now(),
+                # Replies are taken until the activity ends (as from members themselves).
+                "can_reply_for": activity.status == Activity.Status.PUBLISHED
+                and activity.ends_at > timezone.now(),
             },
         )
 
@@ -256,15 +260,42 @@ class StaffAttendanceSheetView(StaffPageMixin, View):
             messages.error(request, exc.message)
         else:
             messages.success(request, f"参加情况已保存（{changed}人有变化）。")
-        # Back to the same filter and page (only those two, validated).
-        back = QueryDict(request.POST.get("back", ""))
-        query = QueryDict(mutable=True)
-        if back.get("show") in selectors.SHOW_CHOICES:
-            query["show"] = back["show"]
-        if parse_int(back.get("page")) is not None:
-            query["page"] = back["page"]
-        url = reverse("activities:staff-attendance", args=[activity.pk])
-        return redirect(f"{url}?{query.urlencode()}" if query else url)
+        return _back_to_sheet(request, activity)
+
+
+def _back_to_sheet(request, activity):
+    """Back to the sheet at the same filter and page (only those two, validated)."""
+    back = QueryDict(request.POST.get("back", ""))
+    query = QueryDict(mutable=True)
+    if back.get("show") in selectors.SHOW_CHOICES:
+        query["show"] = back["show"]
+    if parse_int(back.get("page")) is not None:
+        query["page"] = back["page"]
+    url = reverse("activities:staff-attendance", args=[activity.pk])
+    return redirect(f"{url}?{query.urlencode()}" if query else url)
+
+
+class StaffAttendanceReplyView(StaffPageMixin, View):
+    """代为登记: staff record the reply of an invitee without an account."""
+
+    def post(self, request, pk):
+        activity = selectors.activity_get_for_manage(user=request.user, pk=pk)
+        try:
+            row = services.attendance_reply_for_member(
+                user=request.user,
+                activity=activity,
+                member_id=request.POST.get("member", ""),
+                status=request.POST.get("status", ""),
+                reason=request.POST.get("reason", ""),
+                ip=client_ip(request),
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, f"已为{row.member.name}登记回复：{row.get_status_display()}。"
+            )
+        return _back_to_sheet(request, activity)
 
 
 class StaffAttendanceExportView(StaffPageMixin, View):

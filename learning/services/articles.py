@@ -15,7 +15,7 @@ from django.utils import timezone
 from members.models import Notice, Organization, Skill, User
 from members.services.notices import Audience, notice_publish
 from sanyuan.errors import ServiceError, StateConflict
-from sanyuan.sanitize import clean_html, html_to_text
+from sanyuan.sanitize import html_to_text, rich_text
 from sanyuan.search import segment
 from sanyuan.uploads import clean_document, clean_image, safe_filename, thumbnail
 
@@ -103,7 +103,7 @@ def _validated(*, actor: User | None, data: ArticleInput) -> dict:
                 field="audience",
             )
         raise ServiceError("所选发布组织不在您的管理范围内。", field="organization")
-    body = clean_html(data.body or "")
+    body = rich_text(data.body or "")
     text = html_to_text(body)
     summary = (data.summary or "").strip()[:300] or text[:100]
     if data.category == C.REGULATION and not (data.document_number or data.issuing_body):

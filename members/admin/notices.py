@@ -26,6 +26,7 @@ class NoticeAdmin(ReadOnlyScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["title"]
     date_hierarchy = "created_at"
     show_full_result_count = False
+    exclude = ["dedupe_key"]  # an internal key ("forum-post:12"), not for readers
 
     def scope_queryset(self, request, qs):
         return permissions.filter_notices_manageable_by(request.user, qs)
@@ -60,7 +61,7 @@ class NoticeDeliveryAdmin(ReadOnlyScopedAdminMixin, admin.ModelAdmin):
         return permissions.can_manage_outbox(request.user)
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+        return self.person_names([field.name for field in self.model._meta.fields])
 
     @admin.action(description="重新发送所选的失败记录")
     def retry_dead(self, request, queryset):

@@ -6,6 +6,7 @@ from django.contrib.auth.admin import UserAdmin
 from sanyuan.inputs import parse_int
 
 from .. import permissions
+from ..audit_text import action_label, target_type_label
 from ..models import (
     AuditEvent,
     User,
@@ -20,17 +21,42 @@ class AuditActorFilter(admin.SimpleListFilter):
     parameter_name = "actor"
 
     def lookups(self, request, model_admin):
-        return list(
-            User.objects.filter(is_staff=True)
-            .order_by("username")
-            .values_list("pk", "username")[:200]
-        )
+        staff = User.objects.filter(is_staff=True).order_by("username")[:200]
+        return [(user.pk, user.display_name) for user in staff]
 
     def queryset(self, request, queryset):
         value = self.value()
         if parse_int(value) is not None:
             return queryset.filter(actor_id=parse_int(value))
         return queryset
+
+
+class AuditActionFilter(admin.SimpleListFilter):
+    """Actions by their Chinese label (members.audit_text), not their codes."""
+
+    title = "操作"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        from ..selectors.audit import audit_actions
+
+        return [(code, action_label(code)) for code in audit_actions()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
+class AuditTargetTypeFilter(admin.SimpleListFilter):
+    title = "对象类型"
+    parameter_name = "target_type"
+
+    def lookups(self, request, model_admin):
+        from ..selectors.audit import audit_target_types
+
+        return [(label, target_type_label(label)) for label in audit_target_types()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(target_type=self.value()) if self.value() else queryset
 
 
 @admin.register(AuditEvent)
@@ -40,14 +66,13 @@ class AuditEventAdmin(ReadOnlyScopedAdminMixin, admin.ModelAdmin):
 
     list_display = [
         "created_at",
-        "action",
+        "action_text",
         "actor",
-        "target_type",
-        "target_id",
+        "target_text",
         "ip_address",
         "detail_text",
     ]
-    list_filter = ["action", AuditActorFilter, "target_type"]
+    list_filter = [AuditActionFilter, AuditActorFilter, AuditTargetTypeFilter]
     search_fields = ["=actor__username", "=target_id", "=action"]
     search_help_text = "按操作人用户名、对象编号、操作代码或IP地址精确查找"
     list_select_related = ["actor"]
@@ -56,20 +81,27 @@ class AuditEventAdmin(ReadOnlyScopedAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     readonly_fields = [
         "created_at",
-        "action",
+        "action_text",
         "actor",
-        "target_type",
-        "target_id",
+        "target_text",
         "ip_address",
         "detail_text",
     ]
-    exclude = ["detail"]
+    fields = readonly_fields
+
+    @admin.display(description="操作", ordering="action")
+    def action_text(self, obj):
+        return obj.action_label
+
+    @admin.display(description="对象")
+    def target_text(self, obj):
+        if not obj.target_type:
+            return "—"
+        return f"{obj.target_type_label} #{obj.target_id}"
 
     @admin.display(description="详情")
     def detail_text(self, obj):
-        import json
-
-        return json.dumps(obj.detail, ensure_ascii=False)[:300]
+        return obj.detail_text[:300] or "—"
 
     def get_search_results(self, request, queryset, search_term):
         import ipaddress

@@ -11,6 +11,8 @@ from sanyuan.inputs import parse_int
 from sanyuan.net import client_ip
 
 from .. import permissions
+from ..archive_fields import DESTINATION_FIELDS, region_name
+from ..forms import region_selects
 from ..identity import normalize_id_number
 from ..models import (
     ChangeRequest,
@@ -60,10 +62,17 @@ class MemberAdminForm(forms.ModelForm):
     mindset_note = forms.CharField(
         label="思想状况（工作人员记录）", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # Chosen from lists (province → city → district, static/js/regions.js), not typed codes.
+    destination_province = forms.ChoiceField(label="流入省份", required=False)
+    destination_city = forms.ChoiceField(label="流入城市", required=False)
+    destination_district = forms.ChoiceField(label="流入区县", required=False)
 
     class Meta:
         model = Member
         fields = ARCHIVE_FORM_FIELDS
+
+    class Media:
+        js = ["js/regions.js"]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,6 +81,17 @@ class MemberAdminForm(forms.ModelForm):
             self.fields.pop("id_number_input", None)
         elif "id_number_input" in self.fields:
             self.fields["id_number_input"].required = True
+        stored = {f: getattr(self.instance, f, "") or "" for f in DESTINATION_FIELDS}
+        chosen = (
+            {f: str(self.data.get(f, "")) for f in DESTINATION_FIELDS} if self.is_bound else stored
+        )
+        region_selects(
+            self,
+            province=chosen["destination_province"],
+            city=chosen["destination_city"],
+            district=chosen["destination_district"],
+            keep=set(stored.values()),
+        )
 
     def clean_id_number_input(self):
         try:
@@ -167,7 +187,7 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "sex",
         "phone",
         "organization",
-        "destination_province",
+        "destination",
         "status",
         "activated_at",
     ]
@@ -198,6 +218,12 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def scope_queryset(self, request, qs):
         return permissions.filter_members_visible_to(request.user, qs)
+
+    @admin.display(description="流入地", ordering="destination_city")
+    def destination(self, obj):
+        from ..archive_fields import destination_name
+
+        return destination_name(obj.destination_province, obj.destination_city, "") or "—"
 
     def has_change_permission(self, request, obj=None):
         # Host-organisation staff read the members they host; only home staff edit.
@@ -230,12 +256,30 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         visible = self._visible(request, obj)
+        # Read-only (host staff): regions by name, not by the stored code.
+        names = obj is not None and not self.has_change_permission(request, obj)
         fieldsets = []
         for title, options in self._all_fieldsets(obj):
-            shown = [f for f in options["fields"] if self.POLICY_FIELD.get(f, f) in visible]
+            shown = [
+                f"{f}_name" if names and f in DESTINATION_FIELDS else f
+                for f in options["fields"]
+                if self.POLICY_FIELD.get(f, f) in visible
+            ]
             if shown:
                 fieldsets.append((title, {**options, "fields": shown}))
         return fieldsets
+
+    @admin.display(description="流入省份")
+    def destination_province_name(self, obj):
+        return region_name(obj.destination_province) or "—"
+
+    @admin.display(description="流入城市")
+    def destination_city_name(self, obj):
+        return region_name(obj.destination_city) or "—"
+
+    @admin.display(description="流入区县")
+    def destination_district_name(self, obj):
+        return region_name(obj.destination_district) or "—"
 
     def _all_fieldsets(self, obj):
         identity = (
@@ -323,7 +367,10 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 id_number=form.cleaned_data["id_number_input"],
                 **values,
             )
-            obj.pk = created.pk
+            # The admin's confirmation names `obj`: it is the archive as created (masked ID
+            # number included), not the form's partial copy ("赵新民（）").
+            for field in Member._meta.concrete_fields:
+                setattr(obj, field.attname, getattr(created, field.attname))
 
     def save_related(self, request, form, formsets, change):
         """Skills were saved by the service."""
@@ -385,7 +432,19 @@ class ChangeRequestAdmin(ReadOnlyScopedAdminMixin, admin.ModelAdmin):
     list_display = ["member", "asked_fields", "status", "created_at", "reviewed_at", "review_link"]
     list_filter = ["status"]
     list_select_related = ["member"]
-    exclude = ["changes_json"]
+    fields = [
+        "member",
+        "asked_fields",
+        "reason",
+        "status",
+        "created_at",
+        "reviewed_by",
+        "reviewed_at",
+        "review_comment",
+        "withdrawn_at",
+        "review_link",
+    ]
+    readonly_fields = ["asked_fields", "review_link"]
 
     @admin.display(description="涉及字段", ordering="fields")
     def asked_fields(self, obj):

@@ -196,7 +196,29 @@ class MemberUpdateSerializer(ArchiveInputSerializer):
 
 
 class MeUpdateSerializer(serializers.Serializer):
-    phone = serializers.CharField(max_length=30)
+    """PATCH /api/me/: the member changes the phone directly (archive_fields
+    SELF_EDITABLE_FIELDS); any other field is refused with its own message and nothing
+    changes (the archive's other fields change through a change request, or by staff)."""
+
+    phone = serializers.CharField(max_length=30, required=False)
+
+    def validate(self, attrs):
+        from members.archive_fields import SELF_EDITABLE_FIELDS, field_label, requestable_fields
+
+        requestable = requestable_fields("self")
+        errors = {}
+        for key in self.initial_data if isinstance(self.initial_data, dict) else ():
+            if key in SELF_EDITABLE_FIELDS:
+                continue
+            if key in requestable:
+                errors[key] = [f"{field_label(key)}请通过修改申请更改。"]
+            else:
+                errors[key] = ["该项不能自行修改。"]
+        if not errors and "phone" not in attrs:
+            errors["phone"] = ["请填写手机号码。"]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 class IdentitySerializer(serializers.Serializer):

@@ -24,4 +24,23 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action_label}"
+
+    # The Chinese reading of the event (members.audit_text holds the one table of labels).
+    @property
+    def action_label(self) -> str:
+        from ..audit_text import action_label
+
+        return action_label(self.action)
+
+    @property
+    def target_type_label(self) -> str:
+        from ..audit_text import target_type_label
+
+        return target_type_label(self.target_type)
+
+    @property
+    def detail_text(self) -> str:
+        from ..audit_text import detail_text
+
+        return detail_text(self.detail, self.action)

@@ -182,3 +182,15 @@ class RosterImport(models.Model):
 
     def __str__(self):
         return self.file_name
+
+    def errors_by_row(self, limit: int = 500) -> list[tuple[int, list[str]]]:
+        """The problems grouped by spreadsheet row (a row may have several), in row order."""
+        rows: dict[int, list[str]] = {}
+        for error in self.errors_json or []:
+            rows.setdefault(error["row"], []).append(error["message"])
+        return sorted(rows.items())[:limit]
+
+    @property
+    def error_rows(self) -> int:
+        """How many rows have a problem (not how many problems there are)."""
+        return len({error["row"] for error in self.errors_json or []})

@@ -22,6 +22,18 @@ class User(AbstractUser):
         verbose_name = "用户"
         verbose_name_plural = "用户"
 
+    @property
+    def display_name(self) -> str:
+        """How the person is named to others: a member by the archive's name (never the
+        internal `member-<id>`), staff by their name if the account has one, else the login
+        name. Select `member` with the user when listing many."""
+        from django.core.exceptions import ObjectDoesNotExist
+
+        try:
+            return self.member.name
+        except ObjectDoesNotExist:
+            return f"{self.last_name}{self.first_name}".strip() or self.username
+
 
 class Skill(models.Model):
     """A skill from the maintained list (staff can extend it); used to target training."""
@@ -173,7 +185,7 @@ class Member(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name}（{self.id_number_masked}）"
+        return f"{self.name}（{self.id_number_masked}）" if self.id_number_masked else self.name
 
     @property
     def phone_masked(self) -> str:

@@ -11,6 +11,7 @@ from members.archive_fields import (
     HOME_STAFF,
     LABELS,
     display_value,
+    field_label,
     visible_fields,
 )
 from members.models import ChangeRequest, ContactLog, Member
@@ -78,7 +79,7 @@ def contact_log_list(*, user, member: Member) -> QuerySet:
     return (
         ContactLog.objects.filter(member=member)
         .filter(permissions.contact_logs_q(user))
-        .select_related("staff", "organization")
+        .select_related("staff", "staff__member", "organization")
     )
 
 
@@ -112,7 +113,7 @@ def member_history(*, member: Member, viewer: str | None, limit: int = 50) -> li
         changes = [
             {
                 "field": change.field,
-                "label": LABELS.get(change.field, change.field),
+                "label": field_label(change.field),
                 "old": display_value(change.field, _history_value(change.field, change.old)),
                 "new": display_value(change.field, _history_value(change.field, change.new)),
             }

@@ -329,7 +329,9 @@ def account_second_factor_check(*, request, user: User, otp) -> None:
     if not second_factor.second_factor_verify(device=device, token=otp):
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
         login_audit(request=request, user=user, success=False, reason="second_factor")
-        raise SecondFactorNeeded(second_factor.OTP_WRONG, user=user, enrolled=True)
+        throttled = second_factor.second_factor_throttled(device)
+        message = second_factor.OTP_THROTTLED if throttled else second_factor.OTP_WRONG
+        raise SecondFactorNeeded(message, user=user, enrolled=True)
     user.otp_device = device  # django_otp marks the session verified on login()
 
 

@@ -92,7 +92,12 @@ def _accept(staff, hosting: Hosting) -> None:
     hosting.decided_by = staff
     hosting.decided_at = timezone.now()
     hosting.save(update_fields=["status", "decided_by", "decided_at"])
-    Member.objects.filter(pk=hosting.member_id).update(host_organization=hosting.host_organization)
+    _set_host(
+        hosting.member_id,
+        hosting.host_organization,
+        actor=staff,
+        reason=f"在{hosting.host_organization.name}报到",
+    )
     audit_record(actor=staff, action="hosting.accept", target=hosting)
     member = Member.objects.select_related("user", "organization").get(pk=hosting.member_id)
     if member.user_id:
@@ -102,6 +107,18 @@ def _accept(staff, hosting: Hosting) -> None:
             title=f"您已在{hosting.host_organization.name}报到",
             body="流入地党组织会与您保持联系；组织关系仍在原党组织。",
         )
+
+
+def _set_host(member_id: int, host: Organization | None, *, actor, reason: str) -> None:
+    """The archive's host organisation, saved like any change of the archive: with a history
+    record saying who and why (the history then reads "流入地党组织 （空） → 深圳…")."""
+    member = Member.objects.select_for_update().get(pk=member_id)
+    if member.host_organization_id == (host.pk if host else None):
+        return
+    member.host_organization = host
+    member._history_user = actor
+    member._change_reason = reason
+    member.save(update_fields=["host_organization", "updated_at"])
 
 
 def _lock_for_host(staff, pk) -> Hosting:
@@ -165,7 +182,7 @@ def hosting_close(*, member_id: int, reason: str, actor=None) -> int:
             member_id=member_id, status__in=[Hosting.Status.PENDING, Hosting.Status.ACCEPTED]
         ).update(status=Hosting.Status.CLOSED, closed_at=now, close_reason=reason[:100])
         if closed:
-            Member.objects.filter(pk=member_id).update(host_organization=None)
+            _set_host(member_id, None, actor=actor, reason=reason[:100])
             if actor is not None:
                 audit_record(
                     actor=actor,

@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from members import permissions
 from members.models import Member, RosterImport
 from members.services.audit import audit_record
+from members.services.history import last_history_id, member_history_add_skills
 from members.services.roster_check import CHUNK, MAX_BYTES, Plan, check_roster, parse_roster
 from sanyuan.errors import ServiceError, StateConflict
 from sanyuan.queue import enqueue_on_commit
@@ -84,7 +85,7 @@ def roster_check_run(*, roster_id: int) -> None:
         actor=actor,
         action="roster.check",
         target=roster,
-        detail={"rows": len(rows), "errors": len(errors)},
+        detail={"rows": len(rows), "errors": roster.error_rows},
     )
 
 
@@ -207,6 +208,7 @@ def _apply(actor, plans: list[Plan], roster_id: int) -> dict:
                 member = Member(organization=plan.organization, **plan.values)
                 member.set_id_number(plan.id_number)
                 members.append(member)
+            before = last_history_id()
             bulk_create_with_history(
                 members,
                 Member,
@@ -227,6 +229,7 @@ def _apply(actor, plans: list[Plan], roster_id: int) -> dict:
                 ],
                 ignore_conflicts=True,
             )
+            member_history_add_skills(member_ids=created.values(), after=before)
             counts["created"] += len(creates)
         if updates:
             members = {

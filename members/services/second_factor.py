@@ -47,16 +47,35 @@ def clean_token(token) -> str:
     return token
 
 
+# Wrong codes after which django-otp's growing delay (1, 2, 4 … seconds after each failure)
+# applies. Before that, a right code typed at once after a mistyped one is accepted: the delay
+# refused it as "incorrect", and the login lockout (django-axes: five failures per account and
+# address) already counts each wrong code.
+OTP_GRACE_FAILURES = 3
+
+
+def second_factor_throttled(device: TOTPDevice) -> bool:
+    """Too many wrong codes lately: django-otp's delay holds (no code is checked)."""
+    if device.throttling_failure_count < OTP_GRACE_FAILURES:
+        return False
+    allowed, _ = device.verify_is_allowed()
+    return not allowed
+
+
 def second_factor_verify(*, device: TOTPDevice, token) -> bool:
-    """True for the device's current code (each code works once; django-otp throttles
-    repeated failures with growing delays)."""
+    """True for the device's current code (each code works once). A failure is counted on
+    the device; past OTP_GRACE_FAILURES of them django-otp's growing delay refuses even a
+    right code until it has passed (second_factor_throttled tells the caller)."""
     try:
         token = clean_token(token)
     except ServiceError:
         return False
-    allowed, _ = device.verify_is_allowed()
-    if not allowed:
+    if second_factor_throttled(device):
         return False
+    if device.throttling_failure_count < OTP_GRACE_FAILURES:
+        # Inside the grace, django-otp's own check (inside verify_token) must not refuse the
+        # code for the delay; the failure count itself is kept and saved as before.
+        device.throttling_failure_timestamp = None
     return device.verify_token(token)
 
 
@@ -95,7 +114,8 @@ def second_factor_enrol_confirm(*, user, device_id: int | None, token, ip: str |
     if device is None:
         raise ServiceError("绑定已过期，请重新扫描二维码。", code="otp_enrolment_expired")
     if not second_factor_verify(device=device, token=token):
-        raise ServiceError(OTP_WRONG, field="otp", code="otp_required")
+        message = OTP_THROTTLED if second_factor_throttled(device) else OTP_WRONG
+        raise ServiceError(message, field="otp", code="otp_required")
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True

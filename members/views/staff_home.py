@@ -38,7 +38,13 @@ class StaffAuditListView(StaffPageMixin, View):
     FILTERS = ("action", "actor", "target_type", "target_id", "ip", "day_from", "day_to")
 
     def get(self, request):
-        from ..selectors.audit import audit_actions, audit_event_list
+        from ..audit_text import action_label, target_type_label
+        from ..selectors.audit import (
+            audit_actions,
+            audit_event_list,
+            audit_rows,
+            audit_target_types,
+        )
 
         filters = {key: request.GET.get(key, "")[:100] for key in self.FILTERS}
         qs = audit_event_list(user=request.user, **filters)
@@ -49,9 +55,10 @@ class StaffAuditListView(StaffPageMixin, View):
             request,
             "members/staff/audit_list.html",
             {
-                "rows": page.results,
+                "rows": audit_rows(page.results),
                 "filters": filters,
-                "actions": audit_actions(),
+                "actions": [(code, action_label(code)) for code in audit_actions()],
+                "target_types": [(t, target_type_label(t)) for t in audit_target_types()],
                 "links": keyset.page_links(request, page),
             },
         )

@@ -41,6 +41,9 @@ class StaffMemberListView(StaffPageMixin, View):
                 "links": keyset.page_links(request, page),
                 "organizations": selectors.organization_list(user=request.user)[:500],
                 "provinces": Region.objects.filter(level="province").order_by("code"),
+                "cities": archive_fields.region_children(filters["destination_province"], "city")
+                if filters["destination_province"]
+                else [],
                 "skills": Skill.objects.order_by("name"),
                 "occupations": choices.Occupation.choices,
                 "statuses": choices.MemberStatus.choices,
@@ -246,7 +249,7 @@ class StaffRosterDetailView(StaffPageMixin, View):
             {
                 "roster": roster,
                 "progress": imports.roster_progress(roster),
-                "errors": roster.errors_json[:500],
+                "errors": roster.errors_by_row(),
             },
         )
 

@@ -282,8 +282,8 @@ def test_the_excel_export_lists_everyone_and_neutralises_formulas(aw, login):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == '\'=HYPERLINK("x")'
     header = rows[3]
-    assert header[:3] == ("姓名", "所在党组织", "回复")
+    assert header[:4] == ("姓名", "所在党组织", "账号", "回复")
     data = {row[0]: row for row in rows[4:]}
-    assert data["钱七"][2] == "请假" and data["钱七"][3] == "'=1+1"
-    assert data["张三"][2] == "参加"
+    assert data["钱七"][3] == "请假" and data["钱七"][4] == "'=1+1"
+    assert data["张三"][2] == "已激活" and data["张三"][3] == "参加"
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)

@@ -32,6 +32,20 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.xdist_group("browser"))
 
 
+@pytest.fixture(autouse=True)
+def regions(transactional_db):
+    """The region table (GB/T 2260) a data migration loads: browser tests are transactional,
+    and the flush after each one empties it, so it is put back for the next."""
+    import importlib
+
+    from django.apps import apps
+
+    from members.models import Region
+
+    if not Region.objects.exists():
+        importlib.import_module("members.migrations.0005_load_regions").load(apps, None)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -92,3 +92,18 @@ def test_the_thread_changelist_costs_the_same_for_10_and_40_rows(client, forum_w
         assert client.get("/admin/forum/thread/").status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
     assert Thread.objects.count() == 40
+
+
+def test_the_admin_names_authors_and_links_only_where_staff_may_go(client, world):
+    """Authors were shown as their account (member-1), linked to the account page (403)."""
+    from forum.models import Post
+    from tests.factories import login_staff
+    from tests.forum import factories as forum_factories
+
+    thread = forum_factories.thread(world.member_a.user, title="请问社保转移怎么办理")
+    post = Post.objects.filter(thread=thread).first()
+    login_staff(client, world.county_staff)
+    for url in (f"/admin/forum/thread/{thread.pk}/change/", f"/admin/forum/post/{post.pk}/change/"):
+        page = client.get(url).content.decode()
+        assert "张三" in page and world.member_a.user.username not in page, url
+        assert "/admin/members/user/" not in page, url

@@ -346,3 +346,29 @@ def test_the_member_qr_page_shows_a_code_and_is_never_cached(host, client):
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     body = response.content.decode()
     assert "<svg" in body and host.member_a.id_number not in body
+
+
+def test_an_accepted_arrival_and_its_end_are_in_the_archive_history(host):
+    """The acceptance wrote host_organization without history, so a later change showed
+    "（空） → 75" (a bare id) as if it were part of that change."""
+    from members.selectors.changes import member_history
+
+    w = host
+    client_for(w.host_staff).post(f"/api/hosting/{request_hosting(w)}/accept/")
+    member_update(actor=w.staff_a, member=Member.objects.get(pk=w.member_a.pk), employer="比亚迪")
+    history = member_history(member=Member.objects.get(pk=w.member_a.pk), viewer="committee")
+    change, arrival = history[0], history[1]
+    assert [c["label"] for c in change["changes"]] == ["工作单位"]
+    assert arrival["changes"] == [
+        {
+            "field": "host_organization",
+            "label": "流入地党组织",
+            "old": "（空）",
+            "new": "深圳市宝安区流动党员服务中心党委",
+        }
+    ]
+    assert arrival["by"] == "工作人员"
+    member_update(actor=w.staff_a, member=Member.objects.get(pk=w.member_a.pk), status="returned")
+    latest = member_history(member=Member.objects.get(pk=w.member_a.pk), viewer="committee")
+    fields = {c["field"] for entry in latest[:2] for c in entry["changes"]}
+    assert {"status", "host_organization"} <= fields

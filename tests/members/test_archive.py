@@ -314,3 +314,17 @@ def test_regions_and_skills_for_pickers(world, welder):
     assert client.get("/api/skills/").json() == [
         {"id": welder.pk, "name": "电焊", "category": "建筑与制造"}
     ]
+
+
+def test_patching_the_name_on_me_is_refused_with_its_own_message_and_changes_nothing(world):
+    client = client_for(world.member_a.user)
+    before = Member.objects.get(pk=world.member_a.pk)
+    response = client.patch("/api/me/", {"name": "张小三"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"name": ["姓名请通过修改申请更改。"]}
+    staff_field = client.patch("/api/me/", {"status": "returned"}, format="json")
+    assert staff_field.json() == {"status": ["该项不能自行修改。"]}
+    assert client.patch("/api/me/", {}, format="json").json() == {"phone": ["请填写手机号码。"]}
+    after = Member.objects.get(pk=world.member_a.pk)
+    assert (after.name, after.phone, after.status) == (before.name, before.phone, before.status)
+    assert client.patch("/api/me/", {"phone": "13811112222"}, format="json").status_code == 200

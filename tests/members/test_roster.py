@@ -260,3 +260,20 @@ def test_export_is_scoped_masked_formula_safe_and_logged(world):
     assert employer.startswith("'=")
     event = AuditEvent.objects.get(action="member.export")
     assert event.actor == world.staff_a and event.detail["rows"] == 2
+
+
+def test_the_check_counts_rows_with_problems_not_problems(client, world, ids):
+    """Three bad rows with two problems each are three rows, listed once each."""
+    bad = [
+        ["坏一", ids[0], "123", "NOPE", "", "", "", "", "", ""],
+        ["坏二", ids[1], "456", "NOPE", "", "", "", "", "", ""],
+        ["坏三", ids[2], "789", "NOPE", "", "", "", "", "", ""],
+    ]
+    roster = upload(world.staff_a, xlsx(bad))
+    assert len(roster.errors_json) == 6 and roster.error_rows == 3
+    assert [row for row, _ in roster.errors_by_row()] == [2, 3, 4]
+    assert AuditEvent.objects.get(action="roster.check").detail["errors"] == 3
+    client.force_login(world.staff_a, backend="members.backends.StaffBackend")
+    page = client.get(f"/staff/members/import/{roster.pk}/").content.decode()
+    assert "<dt>有问题的行</dt><dd>3</dd>" in page
+    assert page.count("<td>第2行</td>") == 1

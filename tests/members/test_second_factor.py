@@ -227,3 +227,44 @@ def test_members_have_no_authenticator_page(world):
     assert client.get("/staff/second-factor/").status_code == 403
     assert client.post("/staff/second-factor/", {"step": "start"}).status_code == 403
     assert not TOTPDevice.objects.exists()
+
+
+def test_a_right_code_right_after_a_wrong_one_is_accepted(api, world):
+    """django-otp's delay after a failure (one second, then two, four …) refused the right code
+    typed at once as 不正确或已过期; the lockout counts the wrong codes instead."""
+    device = enrolled(world.county_staff)
+    with time_machine.travel(timezone.now(), tick=False):
+        right = totp_now(device)
+        wrong = "123456" if right != "123456" else "654321"
+        assert staff_api_login(api, "county_staff", otp=wrong).status_code == 400
+        good = staff_api_login(api, "county_staff", otp=right)
+    assert good.status_code == 200, good.json()
+
+
+def test_after_three_wrong_codes_the_delay_holds_and_says_so(api, world):
+    from members.services.second_factor import OTP_THROTTLED
+
+    device = enrolled(world.county_staff)
+    with time_machine.travel(timezone.now(), tick=False):
+        right = totp_now(device)
+        wrong = "123456" if right != "123456" else "654321"
+        for _ in range(3):
+            staff_api_login(api, "county_staff", otp=wrong)
+        held = staff_api_login(api, "county_staff", otp=right)
+    assert held.status_code == 400 and held.json()["detail"] == OTP_THROTTLED
+    with time_machine.travel(timezone.now() + timedelta(seconds=30)):
+        assert staff_api_login(api, "county_staff", otp=totp_now(device)).status_code == 200
+
+
+def test_the_login_page_accepts_the_right_code_after_a_mistyped_one(world):
+    device = enrolled(world.county_staff)
+    client = Client()
+    with time_machine.travel(timezone.now(), tick=False):
+        _login_page(client)
+        right = totp_now(device)
+        wrong = "123456" if right != "123456" else "654321"
+        mistyped = client.post("/accounts/login/verify/", {"otp": wrong}, REMOTE_ADDR="10.7.7.7")
+        assert mistyped.status_code == 400
+        response = client.post("/accounts/login/verify/", {"otp": right}, REMOTE_ADDR="10.7.7.7")
+    assert response.status_code == 302
+    assert client.get("/staff/").status_code == 200

@@ -189,9 +189,11 @@ def test_me_is_for_members_only(world, tier, expected):
 def test_a_member_may_change_only_the_phone_on_me(world):
     client = client_for(world.member_a.user)
     response = client.patch("/api/me/", {"phone": "13811112222", "name": "改名"}, format="json")
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert response.json() == {"name": ["姓名请通过修改申请更改。"]}
     world.member_a.refresh_from_db()
-    assert world.member_a.phone == "13811112222" and world.member_a.name == "张三"
+    assert world.member_a.phone != "13811112222" and world.member_a.name == "张三"
+    assert client.patch("/api/me/", {"phone": "13811112222"}, format="json").status_code == 200
 
 
 def test_member_filters_organization_subtree_and_search(world):

@@ -73,3 +73,34 @@ def test_plain_text_is_escaped_and_links_become_clickable():
 
 def test_html_to_text_drops_tags_and_scripts():
     assert html_to_text("<p>学习<script>x()</script><b>党章</b></p>") == "学习党章"
+
+
+TYPED = "第一段：外出务工要记得按时参加组织生活。\n\n第二段：请各位党员\n按时交纳党费。"
+
+
+def test_rich_text_keeps_the_paragraphs_typed_as_plain_text():
+    from sanyuan.sanitize import rich_text
+
+    html = rich_text(TYPED.replace("\n", "\r\n"))
+    assert html == (
+        "<p>第一段：外出务工要记得按时参加组织生活。</p><p>第二段：请各位党员<br>按时交纳党费。</p>"
+    )
+    assert rich_text(html) == html  # idempotent
+    assert rich_text("a < b\n\nc") == "<p>a &lt; b</p><p>c</p>"  # plain text is escaped
+
+
+def test_rich_text_gives_inline_html_paragraphs_and_leaves_block_html_alone():
+    from sanyuan.sanitize import rich_text
+
+    inline = rich_text("<strong>通知</strong>\n\n正文<script>alert(1)</script>")
+    assert inline == "<p><strong>通知</strong></p><p>正文</p>"
+    block = "<p>甲</p>\n\n<p>乙</p>"
+    assert rich_text(block) == clean_html(block)
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_rich_text_is_as_safe_as_clean_html(payload):
+    from sanyuan.sanitize import rich_text
+
+    cleaned = rich_text(payload).lower()
+    assert "<script" not in cleaned and "javascript:" not in cleaned and "onerror" not in cleaned

@@ -46,3 +46,63 @@ def test_a_member_opening_the_workbench_gets_a_chinese_403(world):
     client.force_login(world.member_a.user, backend="members.backends.MemberBackend")
     response = client.get("/staff/")
     assert response.status_code == 403 and "仅限党组织工作人员使用" in response.content.decode()
+
+
+def urgent_provider(user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sanyuan.todos import ATTENTION, ROUTINE, URGENT
+
+    now = timezone.now()
+    return [
+        {"label": "常规事项", "count": 5, "url": "/staff/", "priority": ROUTINE},
+        {"label": "新到的申请", "count": 1, "url": "/staff/", "priority": URGENT, "since": now},
+        {"label": "需要联系的党员", "count": 9, "url": "/staff/", "priority": ATTENTION},
+        {
+            "label": "等了很久的申请",
+            "count": 1,
+            "url": "/staff/",
+            "priority": URGENT,
+            "since": now - timedelta(days=12),
+        },
+    ]
+
+
+def test_the_most_urgent_todos_come_first_and_the_longest_waiting_among_them(world, settings):
+    settings.STAFF_TODO_PROVIDERS = [f"{__name__}.urgent_provider"]
+    body = login_staff(Client(), world.staff_a).get("/staff/").content.decode()
+    order = [
+        body.index(label)
+        for label in ("等了很久的申请", "新到的申请", "需要联系的党员", "常规事项")
+    ]
+    assert order == sorted(order)
+    assert "最早一件已等待12天" in body and "待回应" in body
+
+
+def test_the_registry_and_forum_todos_say_how_long_the_oldest_has_waited(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from members.models import ChangeRequest
+    from sanyuan.todos import staff_todos
+
+    request = change_request_submit(
+        member=world.member_a, changes={"employer": "比亚迪"}, reason="换了工作"
+    )
+    ChangeRequest.objects.filter(pk=request.pk).update(
+        created_at=timezone.now() - timedelta(days=3, hours=1)
+    )
+    todos = {todo["label"]: todo for todo in staff_todos(world.staff_a)}
+    review = todos["待审核的档案修改申请"]
+    assert review["count"] == 1 and review["waited_days"] == 3 and review["priority"] == 1
+    assert next(iter(todos)) == "待审核的档案修改申请"
+
+
+def test_an_empty_workbench_says_there_is_nothing_to_do(world, settings):
+    settings.STAFF_TODO_PROVIDERS = []
+    body = login_staff(Client(), world.staff_b).get("/staff/").content.decode()
+    assert "目前没有需要处理的事项" in body and "最紧急的在前" in body
+    assert 'class="todo-list"' not in body
