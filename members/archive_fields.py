@@ -150,6 +150,7 @@ def dimension_visible(viewer: str | None, dimension: str) -> bool:
 
 LABELS = {
     "name": "姓名",
+    "id_number": "身份证号码",
     "phone": "手机号码",
     "ethnicity": "民族",
     "education": "学历",

@@ -53,6 +53,21 @@ ACTION_LABELS = {
     "forum.post.report": "举报回复",
     "forum.report.resolved": "处理举报：属实",
     "forum.report.dismissed": "处理举报：不予处理",
+    "export.request": "申请后台导出",
+    "export.download": "下载导出文件",
+    "member.transfer": "组织关系转接（档案变更）",
+    "transfer.request": "申请组织关系转接",
+    "transfer.approve": "转出方同意转接",
+    "transfer.reject": "组织关系转接未通过",
+    "transfer.accept": "接收方接收转接",
+    "transfer.withdraw": "撤回组织关系转接",
+    "transfer.prepare": "准备转出县外",
+    "transfer.issue_letter": "开具组织关系介绍信",
+    "transfer.expire": "介绍信逾期未回执",
+    "transfer.record_receipt": "登记介绍信回执",
+    "transfer.register": "登记县外转入",
+    "transfer.letter_print": "打印介绍信（含完整身份证号）",
+    "transfer.receipt_print": "打印回执（含完整身份证号）",
 }
 
 DETAIL_LABELS = {
@@ -86,6 +101,7 @@ DETAIL_LABELS = {
     "article": "学习资料编号",
     "reply": "回复",
     "parent": "上级组织",
+    "failed": "检查未通过",
 }
 # Internal details that mean nothing to a reader (kept in the record for investigators).
 HIDDEN_DETAILS = {"view"}
@@ -108,9 +124,19 @@ FILTER_LABELS = {
 }
 
 
-# Keys that mean something else in some actions' details.
+# Keys that mean something else in some actions' details (an action code, or the prefix of
+# a family of actions ending in ".").
 ACTION_DETAIL_LABELS = {
     "organization.create": {"kind": "组织类型"},
+    "export.request": {"kind": "导出内容"},
+    "transfer.": {
+        "from": "原状态",
+        "to": "新状态",
+        "number": "介绍信编号",
+        "validity_days": "有效期（天）",
+        "dues_paid_until": "党费交至",
+        "kind": "转接类型",
+    },
 }
 ORGANIZATION_KEYS = ("parent", "from", "to")
 
@@ -129,9 +155,34 @@ def target_type_label(label: str) -> str:
         return label
 
 
+def _labels_for(action: str) -> dict:
+    labels = dict(DETAIL_LABELS)
+    for prefix, extra in ACTION_DETAIL_LABELS.items():
+        if action == prefix or (prefix.endswith(".") and action.startswith(prefix)):
+            labels.update(extra)
+    return labels
+
+
+def _transfer_value(key: str, value) -> str | None:
+    """States and kinds of a transfer by their Chinese names (the app is looked up by name:
+    members imports no feature app)."""
+    if key not in ("from", "to", "kind") or value in (None, ""):
+        return None
+    try:
+        model = apps.get_model("transfers", "Transfer")
+    except LookupError:
+        return None
+    choices = model.Kind.choices if key == "kind" else model.Status.choices
+    return dict(choices).get(str(value))
+
+
 def _value(key: str, value, action: str = "") -> str:
     if action.startswith("organization.") and value is not None:
         return _organization_value(key, value)
+    if action.startswith("transfer."):
+        named = _transfer_value(key, value)
+        if named is not None:
+            return named
     if key == "figure":
         from .stats_dimensions import DIMENSION_TITLES
 
@@ -176,7 +227,7 @@ def detail_text(detail, action: str = "") -> str:
     action's own meaning of a key first: an organisation's kind is not an account's)."""
     if not isinstance(detail, dict):
         return str(detail or "")
-    labels = {**DETAIL_LABELS, **ACTION_DETAIL_LABELS.get(action, {})}
+    labels = _labels_for(action)
     parts = [
         f"{labels.get(key, key)}：{_value(key, value, action)}"
         for key, value in detail.items()

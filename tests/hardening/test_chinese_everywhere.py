@@ -27,6 +27,8 @@ OBJECT_PAGES = {
     "activities:staff-detail": "activities.Activity",
     "activities:staff-edit": "activities.Activity:published",
     "activities:staff-attendance": "activities.Activity:published",
+    "members:staff-export": "members.ExportJob",
+    "transfers:staff-detail": "transfers.Transfer",
 }
 # Staff URLs that are not pages: exports (checked by their own tests) and POST-only actions.
 NOT_PAGES = {
@@ -41,6 +43,13 @@ NOT_PAGES = {
     "activities:staff-material-delete",
     "activities:staff-attendance-reply",
     "forum:staff-report-resolve",
+    "members:staff-export-download",
+    # Forms opened from a member's page with ?member=… (their own tests walk them).
+    "transfers:staff-request",
+    "transfers:staff-prepare",
+    # The printed letter and receipt: walked as a PDF page by tests/transfers/test_letter_pdf.py.
+    "transfers:staff-letter",
+    "transfers:staff-receipt",
 }
 # Pages staff share with members and reach from the staff pages (answering in the forum,
 # the inbox behind the bell, an article they published).
@@ -100,6 +109,20 @@ def _objects_the_demo_lacks(staff) -> None:
         uploaded_file=SimpleUploadedFile("花名册.csv", rows.encode("utf-8-sig"), "text/csv"),
     )
     one_time_code_issue(staff=staff, member=member, reason="手机号已停用", ip="10.0.0.1")
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from members.models import ExportJob
+
+    ExportJob.objects.create(
+        kind="members.archive",
+        title="流动党员名册",
+        requested_by=staff,
+        status=ExportJob.Status.DONE,
+        rows=2400,
+        expires_at=timezone.now() + timedelta(days=1),
+    )
 
 
 @pytest.fixture
@@ -109,9 +132,13 @@ def county():
     _objects_the_demo_lacks(staff)
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
     factories.login_staff(client, staff)
+    from transfers.models import IntroductionLetter
+
     identifiers = {
         *Organization.objects.values_list("code", flat=True),
         *User.objects.filter(is_staff=True).values_list("username", flat=True),
+        # Letter numbers come from the provincial platform (e.g. SX2026-6104220003).
+        *IntroductionLetter.objects.values_list("number", flat=True),
     }
     codes = set(Region.objects.values_list("code", flat=True))
     assert len(codes) > 3000, "the region table (migration 0005) is empty"
