@@ -13,7 +13,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from members.models import Member, Organization, Skill, User
-from members.permissions import MANAGE, scope_forget
+from members.permissions import MANAGE
 from members.services.archive import member_update
 from members.services.contacts import contact_log_create
 from members.services.hosting import hosting_accept, hosting_request
@@ -31,17 +31,21 @@ SENTINELS = (str(SENTINEL_INCOME), SENTINEL_FAMILY, SENTINEL_MINDSET, SENTINEL_C
 SENSITIVE_KEYS = ("monthly_income", "income_band", "family_situation", "mindset_note", "mindset")
 DESTINATION_PROVINCE, DESTINATION_CITY = "440000", "440300"  # 广东省深圳市
 
-# The principals, by the name the matrix uses.
-COUNTY, COMMITTEE, GROUP, HOST, MEMBER, ANON, NOBODY = (
+# The principals, by the name the matrix uses. `anonymous` is the AnonymousUser of a request,
+# `none` no user at all (code outside a request), `nobody` a signed-in account without a tier.
+COUNTY, COMMITTEE, GROUP, HOST, MEMBER, ANON, NONE, NOBODY = (
     "county",
     "committee",
     "committee_group",
     "host",
     "member",
     "anonymous",
+    "none",
     "nobody",
 )
-PRINCIPALS = (COUNTY, COMMITTEE, GROUP, HOST, MEMBER, ANON, NOBODY)
+PRINCIPALS = (COUNTY, COMMITTEE, GROUP, HOST, MEMBER, ANON, NONE, NOBODY)
+STAFF_PRINCIPALS = (COUNTY, COMMITTEE, GROUP, HOST)
+HOME_STAFF_PRINCIPALS = (COUNTY, COMMITTEE, GROUP)  # staff of side a's home organisations
 
 
 def add_host_staff(w) -> None:
@@ -120,20 +124,49 @@ def extend_world(w):
 
 
 def principal(w, name: str):
-    """The user object of a principal, with a fresh scope (computed again on first use)."""
+    """The user object of a principal, loaded afresh (its scope is computed on first use)."""
+    if name == ANON:
+        return AnonymousUser()
+    if name == NONE:
+        return None
     user = {
         COUNTY: w.county_staff,
         COMMITTEE: w.staff_a,
         GROUP: w.group_staff,
         HOST: w.host_staff,
-        MEMBER: w.member_a.user if w.member_a.user_id else None,
-        ANON: AnonymousUser(),
+        MEMBER: w.member_a.user,
         NOBODY: w.nobody,
     }[name]
-    if name == MEMBER:
-        user = User.objects.get(pk=user.pk)  # without a member cached from an older state
-    scope_forget(user)
-    return user
+    return User.objects.get(pk=user.pk)
+
+
+def ask(w, question, principals=PRINCIPALS) -> dict:
+    """{principal: question(user)} for every principal: one row of a permission table."""
+    return {name: question(principal(w, name)) for name in principals}
+
+
+def only(*names, yes=True, no=False, principals=PRINCIPALS) -> dict:
+    """The expected row where `names` answer `yes` and every other principal `no`."""
+    return {name: (yes if name in names else no) for name in principals}
+
+
+def outcome(check) -> object:
+    """What a `check_*` call did: "ok", 404 (Http404) or 403 (PermissionDenied)."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    try:
+        check()
+    except Http404:
+        return 404
+    except PermissionDenied:
+        return 403
+    return "ok"
+
+
+def pks(rows) -> set:
+    """The primary keys of a queryset or list (None for None)."""
+    return None if rows is None else {row.pk for row in rows}
 
 
 def fresh_member(member: Member) -> Member:
