@@ -171,3 +171,18 @@ def pks(rows) -> set:
 
 def fresh_member(member: Member) -> Member:
     return Member.objects.select_related("organization", "host_organization").get(pk=member.pk)
+
+
+def untested_functions(module, test_file: str) -> list[str]:
+    """The public functions defined in `module` that `test_file` never names as
+    `permissions.<name>`: a new permission function needs its row in the table."""
+    with open(test_file, encoding="utf-8") as handle:
+        text = handle.read()
+    return [
+        name
+        for name, value in vars(module).items()
+        if callable(value)
+        and not name.startswith("_")
+        and getattr(value, "__module__", "") == module.__name__
+        and f"permissions.{name}" not in text
+    ]
