@@ -9,6 +9,8 @@ land in the archive's history.
 """
 
 from django.contrib.auth.models import AnonymousUser, Group
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
@@ -152,9 +154,6 @@ def only(*names, yes=True, no=False, principals=PRINCIPALS) -> dict:
 
 def outcome(check) -> object:
     """What a `check_*` call did: "ok", 404 (Http404) or 403 (PermissionDenied)."""
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
-
     try:
         check()
     except Http404:
@@ -170,6 +169,7 @@ def pks(rows) -> set:
 
 
 def fresh_member(member: Member) -> Member:
+    """The member as permissions read it: with its home and host organisations."""
     return Member.objects.select_related("organization", "host_organization").get(pk=member.pk)
 
 

@@ -8,6 +8,7 @@ so a new endpoint or page cannot stay out of the matrix.
 
 import io
 import json
+import re
 import zipfile
 
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -139,13 +140,9 @@ ROUTE_OBJECTS = {
     "forum:staff-report-resolve": lambda w, s: [{"pk": MISSING}],
 }
 
-# Query strings a route is also called with: list filters, drill-downs, figure exports.
-ROUTE_QUERIES = {}
-
 
 def fill(route: str, kwargs: dict) -> str:
     """The path of `route` with its parameters filled in."""
-    import re
 
     def value(match):
         return str(kwargs[match.group(2)])

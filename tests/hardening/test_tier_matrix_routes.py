@@ -274,3 +274,24 @@ def test_host_staff_see_no_income_figure_and_the_group_grant_the_direct_grants_f
     host_pages = _page_client(_user(w, HOST))
     assert host_pages.get("/staff/dashboard/export/?figure=income").status_code == 404
     assert host_pages.get("/staff/dashboard/export/?figure=status").status_code == 200
+
+
+@pytest.mark.parametrize(("tier", "assesses"), [(COMMITTEE, True), (GROUP, True), (HOST, False)])
+def test_the_contact_form_asks_for_a_mindset_only_of_home_staff(scoped_world, tier, assesses):
+    w = scoped_world
+    client = _page_client(_user(w, tier))
+    page = client.get(f"/staff/members/{w.member_a.pk}/").content.decode()
+    assert ('name="mindset"' in page) is assesses
+    before = set(w.member_a.contacts.values_list("pk", flat=True))
+    response = client.post(
+        f"/staff/members/{w.member_a.pk}/",
+        {
+            "action": "contact",
+            "contacted_on": "2026-01-05",
+            "channel": "visit",
+            "mindset": "stable",
+        },
+    )
+    assert response.status_code == 302
+    added = w.member_a.contacts.exclude(pk__in=before).get()
+    assert added.mindset == ("stable" if assesses else "")

@@ -12,7 +12,6 @@ from members.models import (
     ChangeRequest,
     ContactLog,
     Hosting,
-    Member,
     Notice,
     OneTimeCode,
     Organization,
@@ -35,6 +34,7 @@ from tests.tiers import (
     STAFF_PRINCIPALS,
     ask,
     extend_world,
+    fresh_member,
     only,
     outcome,
     pks,
@@ -79,9 +79,7 @@ def w(world):
     w.notice_review_a = Notice.objects.get(  # "a change request to review", to committee A
         kind=Notice.Kind.CHANGE_REQUEST, audience_organization=w.committee_a
     )
-    w.member_a = Member.objects.select_related("organization", "host_organization").get(
-        pk=w.member_a.pk
-    )
+    w.member_a = fresh_member(w.member_a)
     return w
 
 

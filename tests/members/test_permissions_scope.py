@@ -39,6 +39,7 @@ from tests.tiers import (
     STAFF_PRINCIPALS,
     ask,
     extend_world,
+    fresh_member,
     only,
     pks,
     principal,
@@ -55,9 +56,7 @@ def w(world):
         "深圳临时党支部", Organization.Kind.TEMPORARY_BRANCH, w.committee_a
     )
     TemporaryBranchMembership.objects.create(member=w.member_a, branch=w.temp)
-    w.member_a = Member.objects.select_related("organization", "host_organization").get(
-        pk=w.member_a.pk
-    )
+    w.member_a = fresh_member(w.member_a)
     return w
 
 
