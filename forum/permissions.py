@@ -67,7 +67,8 @@ def in_thread_scope(user, thread: Thread) -> bool:
 
 
 def is_thread_author(user, thread: Thread) -> bool:
-    return user.is_authenticated and thread.author_id == user.pk
+    # No user at all (code outside a request) is nobody's author, as for scope_of(None).
+    return user is not None and user.is_authenticated and thread.author_id == user.pk
 
 
 def can_view_thread(user, thread: Thread) -> bool:
@@ -130,7 +131,7 @@ def can_mark_reflection_read(user, thread: Thread) -> bool:
 
 
 def is_post_author(user, post: Post) -> bool:
-    return user.is_authenticated and post.author_id == user.pk
+    return user is not None and user.is_authenticated and post.author_id == user.pk
 
 
 def can_view_post_body(user, post: Post) -> bool:

@@ -15,6 +15,15 @@ from members.api.access import IsMember, IsStaff
 from members.models import Organization
 from members.selectors.stats import overview_as_json, stats_overview
 from members.services import alerts, branches, hosting
+from sanyuan.errors import ServiceError
+
+
+def _body(request) -> dict:
+    """The request's JSON object (or form); a list or a bare value is a 400 in Chinese, never
+    an AttributeError on `.get`."""
+    if not isinstance(request.data, dict):
+        raise ServiceError("请求体应为JSON对象。")
+    return request.data
 
 
 class StatsOverviewApi(APIView):
@@ -93,10 +102,7 @@ class TemporaryBranchSerializer(serializers.Serializer):
 class TemporaryBranchCreateApi(APIView):
     permission_classes = [IsStaff]
 
-    @extend_schema(
-        request=inline_serializer("TemporaryBranchCreate", {"city": serializers.CharField()}),
-        responses={201: TemporaryBranchSerializer},
-    )
+    @extend_schema(responses=TemporaryBranchSerializer(many=True))
     def get(self, request):
         rows = branches.temporary_branch_list(user=request.user)[:200]
         return Response(TemporaryBranchSerializer(rows, many=True).data)
@@ -107,7 +113,7 @@ class TemporaryBranchCreateApi(APIView):
     )
     def post(self, request):
         branch = branches.temporary_branch_create(
-            staff=request.user, city=str(request.data.get("city", ""))[:6]
+            staff=request.user, city=str(_body(request).get("city", ""))[:6]
         )
         return Response(TemporaryBranchSerializer(branch).data, status=status.HTTP_201_CREATED)
 
@@ -157,8 +163,9 @@ class HostingListApi(APIView):
         responses={201: HostingSerializer},
     )
     def post(self, request):
-        member = selectors.member_get(user=request.user, pk=request.data.get("member"))
-        host_id = request.data.get("host_organization")
+        data = _body(request)
+        member = selectors.member_get(user=request.user, pk=data.get("member"))
+        host_id = data.get("host_organization")
         host = Organization.objects.filter(
             pk=host_id if str(host_id).isdigit() else 0, kind="host"
         ).first()
@@ -181,7 +188,7 @@ class HostingDecisionApi(APIView):
             done = hosting.hosting_accept(staff=request.user, hosting_id=pk)
         else:
             done = hosting.hosting_decline(
-                staff=request.user, hosting_id=pk, reason=str(request.data.get("reason", ""))
+                staff=request.user, hosting_id=pk, reason=str(_body(request).get("reason", ""))
             )
         return Response(HostingSerializer(done).data)
 
@@ -197,14 +204,15 @@ class HostingArriveApi(APIView):
         responses=HostingSerializer,
     )
     def post(self, request):
-        host_id = str(request.data.get("host_organization", ""))
+        data = _body(request)
+        host_id = str(data.get("host_organization", ""))
         host = permissions.host_grant(request.user, host_id)
         if host is None:
             from django.http import Http404
 
             raise Http404
         done = hosting.hosting_arrive_by_qr(
-            staff=request.user, token=str(request.data.get("token", ""))[:500], host=host
+            staff=request.user, token=str(data.get("token", ""))[:500], host=host
         )
         return Response(HostingSerializer(done).data)
 

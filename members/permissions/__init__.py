@@ -430,6 +430,8 @@ def broadcast_notices_q(user) -> Q | None:
 def can_view_notice(user, notice) -> bool:
     from ..models import Notice, NoticeRecipient
 
+    if not getattr(user, "is_authenticated", False):  # anonymous: no inbox (and no user id)
+        return False
     if NoticeRecipient.objects.filter(user=user, notice=notice).exists():
         return True
     condition = broadcast_notices_q(user)

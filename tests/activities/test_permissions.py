@@ -3,9 +3,12 @@
 import pytest
 
 from activities import permissions
-from activities.models import Activity
+from activities.models import Activity, ActivityMaterial
+from members.models import Organization, TemporaryBranchMembership
+from tests import factories
 from tests.activities import factories as af
 from tests.conftest import client_for
+from tests.tiers import ask, extend_world, only, outcome, principal, untested_functions
 
 pytestmark = pytest.mark.django_db
 A = Activity.Audience
@@ -146,3 +149,141 @@ def test_the_detail_api_is_404_outside_scope_or_audience(aw, acts, who, activity
     assert response.status_code == status
     if status == 404:
         assert acts[activity].title not in response.content.decode()
+
+
+# Every function of activities.permissions, asked directly for every principal of tests.tiers
+# (county, committee A directly and through a group, host staff hosting member A, member A,
+# anonymous, no user, an account without a tier): one row of the table per test.
+
+
+@pytest.fixture
+def tw(world):
+    """The tier world plus activities of branch A1 (published and planned), of committee A's
+    subtree, of branch B1, of the host organisation and of a temporary branch of committee A
+    that member A belongs to; a material and a reply on some of them."""
+    w = extend_world(world)
+    w.temp = factories.organization(
+        "深圳临时党支部", Organization.Kind.TEMPORARY_BRANCH, w.committee_a
+    )
+    TemporaryBranchMembership.objects.create(member=w.member_a, branch=w.temp)
+    w.acts = {
+        "a1": af.activity(w.branch_a1),
+        "a_subtree": af.activity(w.committee_a, audience=A.SUBTREE),
+        "a1_planned": af.activity(w.branch_a1, status=S.PLANNED),
+        "b1": af.activity(w.branch_b1),
+        "hosted": af.activity(w.host),
+        "temp": af.activity(w.temp),
+    }
+    w.materials = {
+        name: ActivityMaterial.objects.create(
+            activity=w.acts[name], kind=ActivityMaterial.Kind.STUDY_MATERIAL, title=name
+        )
+        for name in ("a1", "b1", "hosted")
+    }
+    w.replies = {
+        "a1": af.reply(w.acts["a1"], w.member_a),
+        "b1": af.reply(w.acts["b1"], w.member_b),
+        "hosted": af.reply(w.acts["hosted"], w.member_a),
+    }
+    return w
+
+
+def named(objects: dict, rows) -> set[str]:
+    ids = {row.pk for row in rows}
+    return {name for name, obj in objects.items() if obj.pk in ids}
+
+
+HOME_STAFF = ("county", "committee", "committee_group")
+COUNTY_TREE = {"a1", "a_subtree", "a1_planned", "b1", "temp"}
+
+
+def test_every_principal_sees_the_activities_of_its_scope_or_audience(tw):
+    answers = ask(tw, lambda user: named(tw.acts, permissions.filter_activities_visible_to(user)))
+    expected = only(no=set())
+    expected.update(
+        county=COUNTY_TREE,
+        committee=COUNTY_TREE - {"b1"},
+        committee_group=COUNTY_TREE - {"b1"},
+        host={"hosted"},
+        member={"a1", "a_subtree", "temp", "hosted"},  # published, home, branch and host
+    )
+    assert answers == expected
+
+
+def test_members_see_published_held_and_published_then_cancelled_activities(tw):
+    shown = named(tw.acts, Activity.objects.filter(permissions.visible_to_members_q()))
+    assert shown == set(tw.acts) - {"a1_planned"}
+
+
+def test_the_audience_of_a_member_is_their_branch_ancestors_temporary_branch_and_host(tw):
+    """Asked about the user's own archive (as the filters above ask it)."""
+    user = principal(tw, "member")
+    audience = Activity.objects.filter(permissions.member_audience_q(user, tw.member_a))
+    assert named(tw.acts, audience) == {"a1", "a_subtree", "a1_planned", "temp", "hosted"}
+
+
+def test_materials_follow_their_activity(tw):
+    answers = ask(
+        tw, lambda user: named(tw.materials, permissions.filter_materials_visible_to(user))
+    )
+    expected = only(no=set())
+    expected.update(
+        county={"a1", "b1"},
+        committee={"a1"},
+        committee_group={"a1"},
+        host={"hosted"},
+        member={"a1", "hosted"},
+    )
+    assert answers == expected
+
+
+def test_replies_are_read_by_the_staff_of_the_activity_and_by_the_member_who_replied(tw):
+    answers = ask(
+        tw, lambda user: named(tw.replies, permissions.filter_attendances_visible_to(user))
+    )
+    expected = only(no=set())
+    expected.update(
+        county={"a1", "b1"},
+        committee={"a1"},
+        committee_group={"a1"},
+        host={"hosted"},
+        member={"a1", "hosted"},
+    )
+    assert answers == expected
+
+
+@pytest.mark.parametrize(
+    ("activity", "viewers", "managers", "repliers"),
+    [
+        ("a1", (*HOME_STAFF, "member"), HOME_STAFF, ("member",)),
+        ("a1_planned", HOME_STAFF, HOME_STAFF, ()),
+        ("b1", ("county",), ("county",), ()),
+        ("hosted", ("host", "member"), ("host",), ("member",)),
+    ],
+)
+def test_who_views_manages_and_replies_to_an_activity(tw, activity, viewers, managers, repliers):
+    act = tw.acts[activity]
+    assert ask(tw, lambda user: permissions.can_view_activity(user, act)) == only(*viewers)
+    assert ask(tw, lambda user: permissions.can_manage_activity(user, act)) == only(*managers)
+    assert ask(
+        tw, lambda user: outcome(lambda: permissions.check_manage_activity_permission(user, act))
+    ) == only(*managers, yes="ok", no=404)
+    assert ask(tw, lambda user: permissions.can_reply_to_activity(user, act)) == only(*repliers)
+    assert ask(
+        tw, lambda user: outcome(lambda: permissions.check_reply_to_activity_permission(user, act))
+    ) == only(*repliers, yes="ok", no=404)
+
+
+@pytest.mark.parametrize(
+    ("organization", "organizers"),
+    [("branch_a1", HOME_STAFF), ("temp", HOME_STAFF), ("host", ("host",)), (None, ())],
+)
+def test_staff_organise_activities_for_the_organisations_of_their_scope(
+    tw, organization, organizers
+):
+    org = getattr(tw, organization) if organization else None
+    assert ask(tw, lambda user: permissions.can_organize_for(user, org)) == only(*organizers)
+
+
+def test_every_function_of_activities_permissions_has_a_row_here():
+    assert not untested_functions(permissions, __file__)

@@ -19,6 +19,7 @@ from tests import factories
 from tests.activities import factories as af
 from tests.forum import factories as ff
 from tests.learning import factories as lf
+from tests.tiers import extend_world
 from transfers.services import transfer_prepare
 
 
@@ -78,16 +79,29 @@ def _side(w, label: str, branch, member, staff) -> SimpleNamespace:
 
 @pytest.fixture
 def scoped_world(world, media_root, django_capture_on_commit_callbacks):
-    """world plus, for each committee (a, b), one object of every kind, and a public article."""
+    """world plus, for each committee (a, b), one object of every kind, and a public article;
+    the principals of tests.tiers (host staff hosting side a's member, committee A's staff
+    through a group, an account with no tier) and sentinels in both members' sensitive fields;
+    host staff's own contact with side a's member."""
     with django_capture_on_commit_callbacks(execute=True):
         world.a = _side(world, "甲", world.branch_a1, world.member_a, world.staff_a)
         world.b = _side(world, "乙", world.branch_b1, world.member_b, world.staff_b)
         world.public_article = lf.article(
             world.county, audience=lf.A.PUBLIC, title="公开的学习资料"
         )
+        extend_world(world)
+        world.a.host_contact = contact_log_create(
+            staff=world.host_staff,
+            member=world.member_a,
+            contacted_on=timezone.localdate(),
+            channel="visit",
+            note="流入地联系记录",
+        )
     world.tokens = {
         "county": factories.token_for(world.county_staff)[0],
         "committee": factories.token_for(world.staff_a)[0],
+        "committee_group": factories.token_for(world.group_staff)[0],
+        "host": factories.token_for(world.host_staff)[0],
         "member": factories.token_for(world.member_a.user)[0],
         "anonymous": None,
     }

@@ -459,3 +459,23 @@ def test_a_malformed_token_header_is_a_clear_error(world, header, status):
     assert response.status_code == status, header
     detail = response.json()["detail"]
     assert any("\u4e00" <= ch <= "\u9fff" for ch in detail), detail  # in Chinese
+
+
+NON_OBJECT_BODIES = {"list": [{"city": "440300"}], "number": 7, "string": "440300"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/temporary-branches/",
+        "/api/hosting/",
+        "/api/hosting/arrive/",
+        "/api/hosting/999999/decline/",
+    ],
+)
+@pytest.mark.parametrize("case", sorted(NON_OBJECT_BODIES))
+def test_a_json_body_that_is_not_an_object_is_a_clear_400(world, path, case):
+    """Found by the schema walk: these endpoints read `request.data.get` (a 500 for a list)."""
+    response = client_for(world.staff_a).post(path, NON_OBJECT_BODIES[case], format="json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "请求体应为JSON对象。"

@@ -1,6 +1,8 @@
 """Walk every API operation of the OpenAPI schema with generated input (schemathesis),
-derandomised and bounded, once per tier (county, committee, member, anonymous): no answer is
-a 500, and every answer — errors included — matches the schema (status, content type, body).
+derandomised and bounded, once per tier (county, committee, host staff, member, anonymous):
+no answer is a 500, and every answer — errors included — matches the schema (status, content
+type, body). (Committee staff through a group grant take the committee's code path once their
+grants are read; tests/hardening/test_tier_matrix*.py compare the two everywhere.)
 
 Path ids are steered onto real objects of both committees half of the time, so generated
 bodies and queries reach the code behind the 404 too. SCHEMA_WALK_EXAMPLES sets the number
@@ -32,7 +34,7 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
 ]
-TIERS = ["county", "committee", "member", "anonymous"]
+TIERS = ["county", "committee", "host", "member", "anonymous"]
 
 
 def _schema():

@@ -1,7 +1,13 @@
 """Every object endpoint, as every tier, against an object in scope (side a: committee A and
 its member) and one out of scope (side b: committee B and its member). In scope answers 2xx;
 out of scope never does (404, or 401/403 for a tier that may not use the endpoint at all),
-and a list never carries an out-of-scope id."""
+and a list never carries an out-of-scope id.
+
+Besides county, committee, member and anonymous: host staff (their only grant is on the host
+organisation that hosts side a's member; they read that member without the sensitive fields
+and keep in touch) and committee A's staff through a group grant (exactly the scope of a
+direct grant). The pages, exports and the admin are in test_tier_matrix_pages.py.
+"""
 
 import pytest
 
@@ -10,13 +16,15 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 COUNTY, COMMITTEE, MEMBER, ANON = "county", "committee", "member", "anonymous"
-STAFF = {COUNTY, COMMITTEE}
+GROUP, HOST = "committee_group", "host"
+STAFF = {COUNTY, COMMITTEE, GROUP}
+HOSTED = STAFF | {HOST}  # reads of the hosted member's archive and contact log
 
 # (name, method, url(side), tiers that reach side a's object, optional JSON body)
 READS = [
-    ("member", "get", lambda s: f"/api/members/{s.member.pk}/", STAFF),
-    ("member history", "get", lambda s: f"/api/members/{s.member.pk}/history/", STAFF),
-    ("member contacts", "get", lambda s: f"/api/members/{s.member.pk}/contacts/", STAFF),
+    ("member", "get", lambda s: f"/api/members/{s.member.pk}/", HOSTED),
+    ("member history", "get", lambda s: f"/api/members/{s.member.pk}/history/", HOSTED),
+    ("member contacts", "get", lambda s: f"/api/members/{s.member.pk}/contacts/", HOSTED),
     ("change request", "get", lambda s: f"/api/change-requests/{s.change_request.pk}/", STAFF),
     (
         "evidence file",
@@ -51,15 +59,16 @@ READS = [
         lambda s: f"/api/activity-materials/{s.material.pk}/file/",
         STAFF | {MEMBER},
     ),
-    ("forum thread", "get", lambda s: f"/api/forum/threads/{s.thread.pk}/", STAFF | {MEMBER}),
+    # The forum board is read by every member and every staff user (host staff included).
+    ("forum thread", "get", lambda s: f"/api/forum/threads/{s.thread.pk}/", HOSTED | {MEMBER}),
     (
         "forum posts",
         "get",
         lambda s: f"/api/forum/threads/{s.thread.pk}/posts/",
-        STAFF | {MEMBER},
+        HOSTED | {MEMBER},
     ),
-    ("forum post", "get", lambda s: f"/api/forum/posts/{s.post.pk}/", STAFF | {MEMBER}),
-    ("forum image", "get", lambda s: f"/api/forum/images/{s.image.pk}/", STAFF | {MEMBER}),
+    ("forum post", "get", lambda s: f"/api/forum/posts/{s.post.pk}/", HOSTED | {MEMBER}),
+    ("forum image", "get", lambda s: f"/api/forum/images/{s.image.pk}/", HOSTED | {MEMBER}),
     ("reflection", "get", lambda s: f"/api/forum/threads/{s.reflection.pk}/", STAFF | {MEMBER}),
     (
         "reflection posts",
@@ -90,7 +99,7 @@ WRITES = [
         "add contact",
         "post",
         lambda s: f"/api/members/{s.member.pk}/contacts/",
-        STAFF,
+        HOSTED,
         {"contacted_on": "2026-01-05", "channel": "phone"},
     ),
     (
@@ -185,7 +194,7 @@ def expected_out_of_scope(tier: str) -> set[int]:
     return {401, 404} if tier == ANON else {403, 404}
 
 
-@pytest.mark.parametrize("tier", [COUNTY, COMMITTEE, MEMBER, ANON])
+@pytest.mark.parametrize("tier", [COUNTY, COMMITTEE, GROUP, HOST, MEMBER, ANON])
 def test_no_tier_reaches_an_object_outside_its_scope(scoped_world, tier):
     w = scoped_world
     problems = []
@@ -206,9 +215,10 @@ def test_no_tier_reaches_an_object_outside_its_scope(scoped_world, tier):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("tier", [COMMITTEE, MEMBER, ANON])
+@pytest.mark.parametrize("tier", [COMMITTEE, GROUP, HOST, MEMBER, ANON])
 def test_no_tier_changes_an_object_outside_its_scope(scoped_world, tier):
     w = scoped_world
+    contacts_before = w.b.member.contacts.count()
     problems = []
     for name, method, url, _reach, body in WRITES:
         response = call(w, tier, method, url(w.b), body)
@@ -221,11 +231,30 @@ def test_no_tier_changes_an_object_outside_its_scope(scoped_world, tier):
     assert w.b.activity.status == "published"
     w.b.reflection.refresh_from_db()
     assert not w.b.reflection.is_locked
-    assert w.b.member.contacts.count() == 1
+    assert w.b.member.contacts.count() == contacts_before
     assert w.b.material.__class__.objects.filter(pk=w.b.material.pk).exists()
 
 
-@pytest.mark.parametrize("tier", [COUNTY, COMMITTEE, MEMBER])
+@pytest.mark.parametrize("tier", [COUNTY, COMMITTEE, GROUP, HOST, MEMBER, ANON])
+def test_no_tier_makes_a_write_outside_its_reach_on_its_own_side(scoped_world, tier):
+    """Side a, writes the tier may not make at all (host staff editing the member they host,
+    staff replying to an activity, a member reviewing): refused, never a 2xx or a 500."""
+    w = scoped_world
+    problems = []
+    for name, method, url, reach, body in WRITES:
+        if tier in reach:
+            continue
+        response = call(w, tier, method, url(w.a), body)
+        if response.status_code < 400 or response.status_code >= 500:
+            problems.append(f"{name}: side a answered {response.status_code}")
+    assert not problems, "\n".join(problems)
+    w.member_a.refresh_from_db()
+    assert w.member_a.employer != "新单位"
+    w.a.change_request.refresh_from_db()
+    assert w.a.change_request.status == "pending"
+
+
+@pytest.mark.parametrize("tier", [COUNTY, COMMITTEE, GROUP, HOST, MEMBER])
 def test_the_same_writes_work_in_scope(scoped_world, tier):
     """The write matrix can fail: in scope, the tiers that may act get a 2xx."""
     w = scoped_world
@@ -257,7 +286,7 @@ def _ids(payload) -> set[int]:
     return {row["id"] for row in rows if isinstance(row, dict) and "id" in row}
 
 
-@pytest.mark.parametrize("tier", [COMMITTEE, MEMBER])
+@pytest.mark.parametrize("tier", [COMMITTEE, GROUP, HOST, MEMBER])
 def test_lists_never_carry_out_of_scope_objects(scoped_world, tier):
     w = scoped_world
     problems = []
@@ -278,13 +307,67 @@ def test_the_county_lists_carry_both_sides(scoped_world):
         assert {key(w.a), key(w.b)} <= ids, url
 
 
+def _contacts(w, tier) -> list[dict]:
+    response = call(w, tier, "get", f"/api/members/{w.member_a.pk}/contacts/")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_host_staff_read_only_the_contacts_their_organisation_wrote_without_the_mindset(
+    scoped_world,
+):
+    w = scoped_world
+    home = _contacts(w, COMMITTEE)
+    assert {row["id"] for row in home} == set(w.member_a.contacts.values_list("id", flat=True)), (
+        "home staff read every entry"
+    )
+    assert all("mindset" in row for row in home)
+    assert "concerning" in {row["mindset"] for row in home}
+    hosted = _contacts(w, HOST)
+    assert [row["id"] for row in hosted] == [w.a.host_contact.pk]
+    assert not any("mindset" in row for row in hosted)
+
+
+def test_host_staff_record_a_contact_but_never_a_mindset_assessment(scoped_world):
+    w = scoped_world
+    before = w.member_a.contacts.count()
+    body = {"contacted_on": "2026-01-05", "channel": "visit", "mindset": "stable"}
+    refused = call(w, HOST, "post", f"/api/members/{w.member_a.pk}/contacts/", body)
+    assert refused.status_code == 400
+    assert "mindset" in refused.json()
+    assert w.member_a.contacts.count() == before
+    del body["mindset"]
+    recorded = call(w, HOST, "post", f"/api/members/{w.member_a.pk}/contacts/", body)
+    assert recorded.status_code == 201
+    assert "mindset" not in recorded.json()
+    assert recorded.json()["organization_name"] == w.host.name
+
+
+def test_the_group_grant_answers_every_object_endpoint_as_the_direct_grant(scoped_world):
+    w = scoped_world
+    differences = []
+    for name, method, url, _reach in READS:
+        for side in (w.a, w.b):
+            direct = call(w, COMMITTEE, method, url(side)).status_code
+            group = call(w, GROUP, method, url(side)).status_code
+            if direct != group:
+                differences.append(f"{name} ({url(side)}): direct {direct}, group {group}")
+    for url, _key in LISTS:
+        direct, group = call(w, COMMITTEE, "get", url), call(w, GROUP, "get", url)
+        ids = (_ids(direct.json()), _ids(group.json())) if direct.status_code == 200 else None
+        if direct.status_code != group.status_code or (ids and ids[0] != ids[1]):
+            differences.append(
+                f"{url}: direct {direct.status_code} {ids}, group {group.status_code}"
+            )
+    assert not differences, "\n".join(differences)
+
+
 # =========================================================================================
 # Organisational relationship transfers (issue 23, app `transfers`). A block of its own, with
 # its own world: each side (a: committee A, b: committee B) gets fresh transfers per row, and
 # host-organisation staff are a principal too (they take no part in transfers: 403).
 # =========================================================================================
 
-HOST = "host"
 TRANSFER_TIERS = [COUNTY, COMMITTEE, HOST, MEMBER, ANON]
 
 

@@ -1,5 +1,6 @@
-"""Every registry endpoint against every tier: county, committee A, committee B, member,
-anonymous. Out of scope is 404; a tier that may not use an endpoint at all is 403."""
+"""Every registry endpoint against every tier: county, committee A (directly and through a
+group grant), committee B, host staff (hosting member A), member, anonymous. Out of scope is
+404; a tier that may not use an endpoint at all is 403."""
 
 import pytest
 from django.db import connection
@@ -7,17 +8,35 @@ from django.test.utils import CaptureQueriesContext
 
 from tests import factories
 from tests.conftest import client_for
+from tests.tiers import extend_world
 
 pytestmark = pytest.mark.django_db
 
-TIERS = ["county", "committee_a", "committee_b", "member", "anonymous"]
+TIERS = [
+    "county",
+    "committee_a",
+    "committee_group",
+    "committee_b",
+    "host",
+    "member",
+    "anonymous",
+]
+
+
+@pytest.fixture
+def world(world):
+    """The common world plus host staff hosting member A and committee A's staff through a
+    group grant (tests.tiers)."""
+    return extend_world(world)
 
 
 def actor(world, tier):
     return {
         "county": world.county_staff,
         "committee_a": world.staff_a,
+        "committee_group": world.group_staff,
         "committee_b": world.staff_b,
+        "host": world.host_staff,
         "member": world.member_a.user,
         "anonymous": None,
     }[tier]
@@ -32,7 +51,9 @@ def ids(response):
     [
         ("county", 200),
         ("committee_a", 200),
+        ("committee_group", 200),
         ("committee_b", 200),
+        ("host", 200),
         ("member", 403),
         ("anonymous", 401),
     ],
@@ -52,8 +73,10 @@ def test_organization_list_shows_only_the_subtree_in_scope(world, tier, expected
             "陵前镇党委",
             "陵前村党支部",
         }
-    elif tier == "committee_a":
+    elif tier in ("committee_a", "committee_group"):
         assert names == {"城关街道党工委", "东关社区党支部", "西关社区党支部"}
+    elif tier == "host":
+        assert names == {"深圳市宝安区流动党员服务中心党委"}
     else:
         assert names == {"陵前镇党委", "陵前村党支部"}
 
@@ -75,7 +98,9 @@ def test_organizations_carry_id_code_name_kind_and_parent(world):
     [
         ("county", 200),
         ("committee_a", 200),
+        ("committee_group", 200),
         ("committee_b", 200),
+        ("host", 200),
         ("member", 403),
         ("anonymous", 401),
     ],
@@ -88,7 +113,9 @@ def test_member_list_is_scoped(world, tier, expected):
     expected_ids = {
         "county": {world.member_a.pk, world.member_a2.pk, world.member_b.pk},
         "committee_a": {world.member_a.pk, world.member_a2.pk},
+        "committee_group": {world.member_a.pk, world.member_a2.pk},
         "committee_b": {world.member_b.pk},
+        "host": {world.member_a.pk},
     }[tier]
     assert ids(response) == expected_ids
 
@@ -101,7 +128,9 @@ def test_member_detail_is_404_outside_scope(world, tier, target):
     visible = {
         "county": {"member_a", "member_b"},
         "committee_a": {"member_a"},
+        "committee_group": {"member_a"},
         "committee_b": {"member_b"},
+        "host": {"member_a"},  # hosted, without the sensitive fields
     }
     if tier == "anonymous":
         assert response.status_code == 401
@@ -110,6 +139,8 @@ def test_member_detail_is_404_outside_scope(world, tier, target):
     elif target in visible[tier]:
         assert response.status_code == 200
         assert response.json()["id_number"] == member.id_number_masked
+        sensitive = {"monthly_income", "income_band", "family_situation", "mindset_note"}
+        assert (sensitive <= set(response.json())) is (tier != "host")
     else:
         assert response.status_code == 404
 
@@ -123,12 +154,27 @@ def test_member_update_is_limited_to_scope(world, tier):
     expected = {
         "county": 200,
         "committee_a": 404,
+        "committee_group": 404,
         "committee_b": 200,
+        "host": 404,
         "member": 403,
         "anonymous": 401,
     }
     assert response.status_code == expected[tier]
     assert (world.member_b.phone == "13700000000") == (expected[tier] == 200)
+
+
+@pytest.mark.parametrize(
+    ("tier", "expected"),
+    [("committee_a", 200), ("committee_group", 200), ("host", 404), ("committee_b", 404)],
+)
+def test_only_home_staff_edit_the_hosted_member(world, tier, expected):
+    response = client_for(actor(world, tier)).patch(
+        f"/api/members/{world.member_a.pk}/", {"employer": "新单位"}, format="json"
+    )
+    assert response.status_code == expected
+    world.member_a.refresh_from_db()
+    assert (world.member_a.employer == "新单位") == (expected == 200)
 
 
 @pytest.mark.parametrize("tier", TIERS)
@@ -146,13 +192,32 @@ def test_creating_an_archive_needs_an_organisation_in_scope(world, tier):
     expected = {
         "county": 201,
         "committee_a": 400,
+        "committee_group": 400,
         "committee_b": 201,
+        "host": 400,
         "member": 403,
         "anonymous": 401,
     }
     assert response.status_code == expected[tier]
     if expected[tier] == 400:
         assert "organization" in response.json()
+
+
+@pytest.mark.parametrize("tier", ["county", "host"])
+def test_host_staff_never_create_an_archive_in_their_host_organisation(world, tier):
+    """Members belong to their home organisation; host staff only keep in touch."""
+    response = client_for(actor(world, tier)).post(
+        "/api/members/",
+        {
+            "name": "新党员",
+            "id_number": factories.valid_id_number(),
+            "phone": "13611113333",
+            "organization": world.host.pk,
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "organization" in response.json()
 
 
 def test_a_committee_cannot_move_its_member_out_of_its_scope(world):
@@ -180,7 +245,14 @@ def test_a_duplicate_id_number_is_refused(world):
 
 
 @pytest.mark.parametrize(
-    ("tier", "expected"), [("member", 200), ("county", 403), ("anonymous", 401)]
+    ("tier", "expected"),
+    [
+        ("member", 200),
+        ("county", 403),
+        ("committee_group", 403),
+        ("host", 403),
+        ("anonymous", 401),
+    ],
 )
 def test_me_is_for_members_only(world, tier, expected):
     assert client_for(actor(world, tier)).get("/api/me/").status_code == expected
@@ -213,14 +285,21 @@ def test_member_filters_organization_subtree_and_search(world):
         ids(client_for(world.staff_a).get(f"/api/members/?organization={world.committee_b.pk}"))
         == set()
     )
+    # Nor can host staff filter their way to the home organisation of the member they host.
+    host = client_for(world.host_staff)
+    assert ids(host.get(f"/api/members/?organization={world.committee_a.pk}")) == set()
+    assert ids(host.get("/api/members/?q=张")) == {world.member_a.pk}
+    assert ids(host.get("/api/members/?q=李")) == set()
 
 
 def test_no_response_contains_a_full_id_number(world):
-    client = client_for(world.county_staff)
-    for url in ["/api/members/", f"/api/members/{world.member_a.pk}/"]:
-        body = client.get(url).content.decode()
-        for member in (world.member_a, world.member_a2, world.member_b):
-            assert member.id_number not in body
+    for staff in (world.county_staff, world.group_staff, world.host_staff):
+        client = client_for(staff)
+        for url in ["/api/members/", f"/api/members/{world.member_a.pk}/"]:
+            response = client.get(url)
+            assert response.status_code == 200
+            for member in (world.member_a, world.member_a2, world.member_b):
+                assert member.id_number not in response.content.decode()
     assert (
         world.member_a.id_number
         not in client_for(world.member_a.user).get("/api/me/").content.decode()
