@@ -438,6 +438,12 @@ def region_children(parent: str, level: str) -> list[tuple[str, str]]:
     return [(code, name) for code, name, lv in _REGION_CHILDREN.get(parent, []) if lv == level]
 
 
+def forget_regions() -> None:
+    """Drop the per-process region caches (tests that reload the reference table)."""
+    _REGION_NAMES.clear()
+    _REGION_CHILDREN.clear()
+
+
 def region_name(code: str) -> str:
     """A code's name; the code itself only if the table does not know it."""
     return region_names().get(code, code) if code else ""

@@ -134,10 +134,10 @@ def _reference_data(request):
 
     from django.apps import apps
 
-    from members.archive_fields import region_names
+    from members.archive_fields import forget_regions
     from members.models import Region
 
     if not Region.objects.exists():
         importlib.import_module("members.migrations.0005_load_regions").load(apps, None)
-    region_names.cache_clear()
+    forget_regions()
     yield
