@@ -138,6 +138,29 @@ ROUTE_OBJECTS = {
     },
     "forum:image": _obj("image"),
     "forum:staff-report-resolve": lambda w, s: [{"pk": MISSING}],
+    # Background exports belong to their requester alone: every principal gets 404 or 403.
+    "members:staff-export": lambda w, s: [{"pk": MISSING}],
+    "members:staff-export-download": lambda w, s: [{"pk": MISSING}],
+    "activities:staff-attendance-reply": _obj("activity"),
+    # Transfers (each side holds a prepared out-of-county transfer of its member)
+    **{
+        name: _obj("transfer")
+        for name in (
+            "api:my-transfer",
+            "api:my-transfer-withdraw",
+            "api:transfer-detail",
+            "api:transfer-approve",
+            "api:transfer-reject",
+            "api:transfer-accept",
+            "api:transfer-withdraw",
+            "api:transfer-letter",
+            "api:transfer-receipt",
+            "transfers:my-detail",
+            "transfers:staff-detail",
+            "transfers:staff-letter",
+            "transfers:staff-receipt",
+        )
+    },
 }
 
 

@@ -125,8 +125,26 @@ def test_check_member_refuses_everyone_but_the_member_with_403(w):
 
 
 def test_the_second_factor_is_required_of_the_tiers_the_setting_names(w, settings):
-    settings.STAFF_OTP_REQUIRED_TIERS = ["county", "host"]
-    assert ask(w, permissions.tier_requires_second_factor) == only(COUNTY, HOST)
+    settings.STAFF_OTP_REQUIRED_TIERS = ["county"]
+    assert ask(w, permissions.tier_requires_second_factor) == only(COUNTY)
+    settings.STAFF_OTP_REQUIRED_TIERS = ["county", "committee"]  # host staff are committee
+    assert ask(w, permissions.tier_requires_second_factor) == only(COUNTY, COMMITTEE, GROUP, HOST)
+
+
+def test_has_tier_holds_for_staff_and_members(w):
+    assert ask(w, permissions.has_tier) == only(*STAFF_PRINCIPALS, MEMBER)
+
+
+def test_an_archive_is_moved_by_a_transfer_by_the_sending_or_the_receiving_staff(w):
+    """Home staff of the member, or staff whose scope covers the destination branch."""
+    assert ask(w, lambda u: permissions.can_apply_transfer(u, w.member_a)) == only(
+        COUNTY, COMMITTEE, GROUP
+    )
+    # Side b's member coming to a branch of committee A: the receiving side's staff apply it.
+    into_a = ask(w, lambda u: permissions.can_apply_transfer(u, w.member_b, w.branch_a2))
+    assert into_a == only(COUNTY, COMMITTEE, GROUP)
+    elsewhere = ask(w, lambda u: permissions.can_apply_transfer(u, w.member_b))
+    assert elsewhere == only(COUNTY)
 
 
 @pytest.mark.parametrize(

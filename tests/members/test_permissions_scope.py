@@ -70,12 +70,27 @@ def test_path_ids_lists_the_ids_of_a_materialised_path_root_first():
     assert path_ids("") == []
 
 
+def test_host_staff_are_told_apart_by_their_grants_not_their_tier(w):
+    assert ask(w, scope(lambda s: s.is_host_staff)) == only(HOST)
+    assert ask(w, scope(lambda s: s.has_home_grants)) == only(COUNTY, COMMITTEE, GROUP)
+    assert ask(w, scope(lambda s: s.tier_label)) == {
+        COUNTY: "县委组织部",
+        COMMITTEE: "基层党（工）委",
+        GROUP: "基层党（工）委",
+        HOST: "流入地党组织",
+        MEMBER: "流动党员",
+        ANON: "",
+        NONE: "",
+        NOBODY: "",
+    }
+
+
 def test_each_principal_has_its_tier(w):
     assert ask(w, scope(lambda s: s.tier)) == {
         COUNTY: "county",
         COMMITTEE: "committee",
         GROUP: "committee",  # a grant through a group is a grant
-        HOST: "host",
+        HOST: "committee",  # host-organisation staff: the committee tier (GLOSSARY.md)
         MEMBER: "member",
         ANON: None,
         NONE: None,

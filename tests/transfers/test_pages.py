@@ -200,6 +200,13 @@ def test_the_receipt_page_of_an_incoming_member(tw, login):
     response = login(tw.staff_a).get(f"/staff/transfers/{transfer.pk}/letter/", follow=True)
     assert response.redirect_chain[-1][0] == f"/staff/transfers/{transfer.pk}/"
     assert "不能打印介绍信" in response.content.decode()
+    # An outgoing transfer awaiting its letter has no receipt yet: back to the page, no 500.
+    prepared = tf.prepared(tw)
+    printed = AuditEvent.objects.filter(action="transfer.receipt_print").count()
+    response = login(tw.staff_a).get(f"/staff/transfers/{prepared.pk}/receipt/", follow=True)
+    assert response.redirect_chain[-1][0] == f"/staff/transfers/{prepared.pk}/"
+    assert "不能打印回执" in response.content.decode()
+    assert AuditEvent.objects.filter(action="transfer.receipt_print").count() == printed
 
 
 def test_staff_register_an_incoming_member_on_the_page(tw, login):

@@ -8,7 +8,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from sanyuan.errors import StateConflict
+from sanyuan.errors import ServiceError
 from sanyuan.net import client_ip
 
 from .. import selectors, services
@@ -23,7 +23,7 @@ class StaffLetterPrintView(TransferStaffPageMixin, View):
             sheet = services.letter_print(
                 actor=request.user, transfer=transfer, ip=client_ip(request)
             )
-        except StateConflict as exc:
+        except ServiceError as exc:
             messages.error(request, exc.message)
             return redirect("transfers:staff-detail", pk=pk)
         return render(
@@ -37,7 +37,13 @@ class StaffLetterPrintView(TransferStaffPageMixin, View):
 class StaffReceiptPrintView(TransferStaffPageMixin, View):
     def get(self, request, pk):
         transfer = selectors.transfer_get(user=request.user, pk=pk)
-        sheet = services.receipt_print(actor=request.user, transfer=transfer, ip=client_ip(request))
+        try:
+            sheet = services.receipt_print(
+                actor=request.user, transfer=transfer, ip=client_ip(request)
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect("transfers:staff-detail", pk=pk)
         return render(
             request,
             "transfers/print/letter.html",
