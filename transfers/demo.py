@@ -12,8 +12,10 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from members.demo import ACTIVE_MEMBER, PENDING_MEMBER
 from members.identity import id_number_check_digit
 from members.models import Member, Organization, User
+from sanyuan.crypto import keyed_hash
 
 from . import services
 from .models import IntroductionLetter, Transfer
@@ -32,10 +34,13 @@ def _month_before(day) -> str:
 
 
 def _members(committee_code: str, count: int, rng: random.Random) -> list[Member]:
-    """Members of a committee's branches who are away and have no transfer (one query)."""
+    """Members of a committee's branches who are away and have no transfer (one query); never
+    the two people the README walks through (王建军 stays away in Shenzhen)."""
     committee = Organization.objects.get(code=committee_code)
+    named = [keyed_hash(p.id_number, purpose="id_number") for p in (ACTIVE_MEMBER, PENDING_MEMBER)]
     rows = list(
-        Member.objects.filter(
+        Member.objects.exclude(id_number_hash__in=named)
+        .filter(
             organization__path__startswith=committee.path,
             organization__kind=Organization.Kind.BRANCH,
             status="away",

@@ -85,7 +85,7 @@ def roster_check_run(*, roster_id: int) -> None:
         actor=actor,
         action="roster.check",
         target=roster,
-        detail={"rows": len(rows), "errors": roster.error_rows},
+        detail={"rows": len(rows), "errors": len({error["row"] for error in errors})},
     )
 
 

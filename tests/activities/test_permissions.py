@@ -275,6 +275,22 @@ def test_who_views_manages_and_replies_to_an_activity(tw, activity, viewers, man
 
 
 @pytest.mark.parametrize(
+    ("activity", "recorders"),
+    [("a1", HOME_STAFF), ("a1_planned", HOME_STAFF), ("b1", ("county",)), ("hosted", ("host",))],
+)
+def test_staff_who_manage_an_activity_record_replies_only_for_invitees_without_an_account(
+    tw, activity, recorders
+):
+    act = tw.acts[activity]
+    without_account = factories.MemberFactory(organization=act.organization)
+    assert ask(
+        tw, lambda user: permissions.can_record_reply_for(user, act, without_account)
+    ) == only(*recorders)
+    # A member with an account replies for themselves: nobody records it for them.
+    assert ask(tw, lambda user: permissions.can_record_reply_for(user, act, tw.member_a)) == only()
+
+
+@pytest.mark.parametrize(
     ("organization", "organizers"),
     [("branch_a1", HOME_STAFF), ("temp", HOME_STAFF), ("host", ("host",)), (None, ())],
 )

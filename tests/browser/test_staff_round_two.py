@@ -102,9 +102,13 @@ def test_the_admin_skill_picker_and_region_selects_speak_chinese(
 def test_the_pages_changed_for_the_county_staff(chinese_chromium, live_server, screenshot):
     call_command("seed_demo", "--members", "60", "--seed", "21", verbosity=0)
     county = User.objects.get(username="county_admin")
+    from transfers.models import IntroductionLetter
+
     identifiers = {
         *Organization.objects.values_list("code", flat=True),
         *User.objects.filter(is_staff=True).values_list("username", flat=True),
+        # Letter numbers come from the provincial platform (e.g. SX2026-6104220003).
+        *IntroductionLetter.objects.values_list("number", flat=True),
     }
     page, watch = staff_page(chinese_chromium, live_server, county)
     member = Member.objects.filter(user__isnull=False, destination_district__gt="").first()

@@ -122,7 +122,7 @@ def test_only_members_with_an_account_reply_study_and_post(county):
 def test_every_archive_has_its_first_record_and_the_workbench_has_work(county):
     history = Member.history.model.objects
     assert not Member.objects.exclude(pk__in=history.values("id")).exists()
-    first = history.filter(history_type="+").first()
+    first = history.filter(history_type="+").order_by("history_id").first()
     assert first.history_date == Member.objects.get(pk=first.id).created_at
     page = login_staff(Client(), User.objects.get(username="county_admin")).get("/staff/")
     assert "待审核的档案修改申请" in page.content.decode()

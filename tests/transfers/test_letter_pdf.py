@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests import factories
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import browser  # noqa: F401 (the one Chromium of the worker)
 from tests.browser.mobile_data import session_cookie
 from tests.browser.test_security_headers import Watch
 from tests.transfers import factories as tf
@@ -58,11 +58,9 @@ def _letter(world):
     return transfer
 
 
-def test_the_letter_prints_on_one_a4_page_in_three_parts(transactional_db, live_server):
+def test_the_letter_prints_on_one_a4_page_in_three_parts(transactional_db, live_server, browser):  # noqa: F811
     world = tf.extend_world(factories.build_world())
     transfer = _letter(world)
-    from playwright.sync_api import sync_playwright
-
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pdf_path = ARTIFACTS / "letter.pdf"
     # The session is made before Playwright starts: ORM calls inside its event loop would
@@ -70,31 +68,26 @@ def test_the_letter_prints_on_one_a4_page_in_three_parts(transactional_db, live_
     cookie = session_cookie(world.staff_a)
     cookie["url"] = live_server.url
     del cookie["path"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--lang=zh-CN"]
+    # The worker's one Playwright (a second sync_playwright() in the same process fails).
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    try:
+        context.add_cookies([cookie])
+        watch = Watch(context)  # no CSP violation, console error or failed request
+        page = context.new_page()
+        for url in ("/staff/transfers/", f"/staff/transfers/{transfer.pk}/"):
+            watch.visit(page, url)
+        watch.visit(page, f"/staff/transfers/{transfer.pk}/letter/")
+        page.emulate_media(media="print")
+        # Nothing is cut off at the bottom of the page (the sheet clips what overflows).
+        overflow = page.evaluate(
+            "() => { const sheet = document.querySelector('.sheet').getBoundingClientRect();"
+            " const last = document.querySelector('.part--receipt .note')"
+            ".getBoundingClientRect(); return last.bottom - sheet.bottom; }"
         )
-        try:
-            context = browser.new_context(base_url=live_server.url, locale="zh-CN")
-            context.add_cookies([cookie])
-            watch = Watch(context)  # no CSP violation, console error or failed request
-            page = context.new_page()
-            for url in ("/staff/transfers/", f"/staff/transfers/{transfer.pk}/"):
-                watch.visit(page, url)
-            watch.visit(page, f"/staff/transfers/{transfer.pk}/letter/")
-            page.emulate_media(media="print")
-            # Nothing is cut off at the bottom of the page (the sheet clips what overflows).
-            overflow = page.evaluate(
-                "() => { const sheet = document.querySelector('.sheet').getBoundingClientRect();"
-                " const last = document.querySelector('.part--receipt .note')"
-                ".getBoundingClientRect(); return last.bottom - sheet.bottom; }"
-            )
-            assert overflow <= 0, f"the receipt's last line overflows the page by {overflow}px"
-            page.pdf(
-                path=str(pdf_path), format="A4", print_background=True, prefer_css_page_size=True
-            )
-        finally:
-            browser.close()
+        assert overflow <= 0, f"the receipt's last line overflows the page by {overflow}px"
+        page.pdf(path=str(pdf_path), format="A4", print_background=True, prefer_css_page_size=True)
+    finally:
+        context.close()
 
     info = subprocess.run(
         [_tool("pdfinfo"), str(pdf_path)], capture_output=True, text=True, check=True

@@ -68,7 +68,9 @@ def test_out_of_the_county_with_letter_and_receipt(tw, django_capture_on_commit_
         "issue_letter",
         "record_receipt",
     ]
-    statuses = list(tw.member_a.history.order_by("history_id").values_list("status", flat=True))
+    rows = list(tw.member_a.history.order_by("history_id").values_list("status", flat=True))
+    # Leaving the host organisation is a history entry of its own (same status).
+    statuses = [status for i, status in enumerate(rows) if i == 0 or status != rows[i - 1]]
     assert statuses[-2:] == ["transferring_out", "transferred_out"]
 
 
