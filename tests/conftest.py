@@ -251,3 +251,17 @@ def wechat_fake(settings):
     settings.WECHAT_MINI_APP_ID, settings.WECHAT_MINI_APP_SECRET = WECHAT_MINI_APP
     with fake:
         yield fake
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The worker's one headless Chromium (browser tests run on one xdist worker); a second
+    sync_playwright() in the same process fails, so every browser test shares this one."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

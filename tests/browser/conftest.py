@@ -47,16 +47,6 @@ def regions(transactional_db):
         importlib.import_module("members.migrations.0005_load_regions").load(apps, None)
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def phone(browser, live_server):
     """A fresh browser context at 390×844 with the live server as base URL."""

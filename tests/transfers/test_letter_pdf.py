@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from tests import factories
-from tests.browser.conftest import browser  # noqa: F401 (the one Chromium of the worker)
 from tests.browser.mobile_data import session_cookie
 from tests.browser.test_security_headers import Watch
 from tests.transfers import factories as tf
@@ -58,7 +57,7 @@ def _letter(world):
     return transfer
 
 
-def test_the_letter_prints_on_one_a4_page_in_three_parts(transactional_db, live_server, browser):  # noqa: F811
+def test_the_letter_prints_on_one_a4_page_in_three_parts(transactional_db, live_server, browser):
     world = tf.extend_world(factories.build_world())
     transfer = _letter(world)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
