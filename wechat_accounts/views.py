@@ -115,7 +115,7 @@ class CallbackView(View):
         }
         messages.info(
             request,
-            "这个微信还没有绑定档案。请先登录，登录后可以绑定，以后从公众号进入就不用再输入了。",
+            "这个微信还没有绑定档案，请先登录。",
         )
         return redirect(reverse("members:login") + "?next=" + reverse("wechat_accounts:mine"))
 

@@ -110,9 +110,10 @@ def test_without_an_official_account_the_menu_link_goes_to_the_login_form(db, se
 
 
 def test_the_login_page_offers_wechat_only_inside_wechat(ww, wx):
-    assert "微信一键登录" in Client(HTTP_USER_AGENT=WECHAT_BROWSER).get(
-        "/accounts/login/"
-    ).content.decode()
+    assert (
+        "微信一键登录"
+        in Client(HTTP_USER_AGENT=WECHAT_BROWSER).get("/accounts/login/").content.decode()
+    )
     assert "微信一键登录" not in Client().get("/accounts/login/").content.decode()
 
 
