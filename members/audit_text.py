@@ -57,6 +57,8 @@ ACTION_LABELS = {
     "export.download": "下载导出文件",
     "member.transfer": "组织关系转接（档案变更）",
     "transfer.request": "申请组织关系转接",
+    "wechat.bind": "绑定微信",
+    "wechat.unbind": "解除微信绑定",
     "transfer.approve": "转出方同意转接",
     "transfer.reject": "组织关系转接未通过",
     "transfer.accept": "接收方接收转接",

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "activities",
     "forum",
     "transfers",
+    "wechat_accounts",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "sanyuan.context_processors.site",
                 "members.context_processors.inbox",
+                "wechat_accounts.context_processors.wechat_signin",
             ],
         },
     }
@@ -474,6 +476,8 @@ WECHAT_MINI_PROGRAM_STATE = env.str("WECHAT_MINI_PROGRAM_STATE", default="formal
 WECHAT_TIMEOUT_SECONDS = env.float("WECHAT_TIMEOUT_SECONDS", default=5.0)
 # The cached access_token is dropped this long before WeChat's expires_in runs out.
 WECHAT_TOKEN_MARGIN_SECONDS = env.int("WECHAT_TOKEN_MARGIN_SECONDS", default=300)
+# How long a WeChat sign-in waits for the member to log in and bind (and an OAuth state lives).
+WECHAT_BIND_PENDING_SECONDS = env.int("WECHAT_BIND_PENDING_SECONDS", default=600)
 
 # Text messages. Chinese gateways send approved templates with parameters, never free text.
 # console / file / http (generic JSON) send one by one; aliyun / tencent use the vendors' SDKs

@@ -242,6 +242,17 @@ class FakeWechat:
             def _answer(self, method: str) -> None:
                 parts = urlsplit(self.path)
                 query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+                if parts.path == "/connect/oauth2/authorize" and method == "GET":
+                    status, location, text = fake.authorize(query)
+                    self.send_response(status)
+                    if location:
+                        self.send_header("Location", location)
+                    data = text.encode("utf-8")
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 answer = fake.handle(method, parts.path, query, body)
@@ -259,6 +270,30 @@ class FakeWechat:
                 pass
 
         return Handler
+
+    # WeChat's browser page of 网页授权 (open.weixin.qq.com): the person WeChat knows in the
+    # browser (set `browser_user`) goes back to redirect_uri with a fresh code and the state.
+    browser_user: tuple[str, str | None] | None = None
+
+    def authorize(self, query: dict) -> tuple[int, str, str]:
+        app_id = query.get("appid", "")
+        if app_id not in self.apps:
+            return 400, "", "appid 参数错误"
+        if query.get("response_type") != "code":
+            return 400, "", "response_type 参数错误"
+        scope = query.get("scope")
+        if scope not in ("snsapi_base", "snsapi_userinfo"):
+            return 400, "", "scope 参数错误"
+        redirect_uri = query.get("redirect_uri", "")
+        if not redirect_uri.startswith(("http://", "https://")):
+            return 400, "", "redirect_uri 参数错误"
+        if self.browser_user is None:
+            return 400, "", "请在微信客户端打开链接"
+        openid, unionid = self.browser_user
+        code = self.issue_oauth_code(app_id, openid, unionid, scope=scope)
+        joiner = "&" if "?" in redirect_uri else "?"
+        state = query.get("state", "")
+        return 302, f"{redirect_uri}{joiner}code={code}&state={state}", ""
 
     ROUTES = {
         "/cgi-bin/stable_token": ("POST", "_stable_token"),

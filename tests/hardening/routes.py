@@ -142,6 +142,10 @@ ROUTE_OBJECTS = {
     "members:staff-export": lambda w, s: [{"pk": MISSING}],
     "members:staff-export-download": lambda w, s: [{"pk": MISSING}],
     "activities:staff-attendance-reply": _obj("activity"),
+    # WeChat bindings: the world has none, so every principal gets 404 (or 403 / login).
+    "api:my-wechat-binding": lambda w, s: [{"pk": MISSING}],
+    "wechat_accounts:unbind": lambda w, s: [{"pk": MISSING}],
+    "wechat_accounts:mp-verify": lambda w, s: [{"name": "MP_verify_abc123.txt"}],
     # Transfers (each side holds a prepared out-of-county transfer of its member)
     **{
         name: _obj("transfer")
