@@ -12,6 +12,7 @@ from .archive_fields import display_value
 ACTION_LABELS = {
     "login.success": "登录成功",
     "login.failure": "登录失败",
+    "login_throttle.lift": "解除登录限制",
     "logout": "退出登录",
     "access.denied": "访问被拒绝",
     "second_factor.enrol": "绑定身份验证器",
@@ -102,6 +103,8 @@ DETAIL_LABELS = {
     "reply": "回复",
     "parent": "上级组织",
     "failed": "检查未通过",
+    "label": "对象",
+    "failures": "失败次数",
 }
 # Internal details that mean nothing to a reader (kept in the record for investigators).
 HIDDEN_DETAILS = {"view"}
@@ -111,6 +114,7 @@ VALUE_LABELS = {
         "credentials": "账号或密码错误",
         "locked_out": "错误次数过多，已锁定",
         "second_factor": "动态验证码错误",
+        "throttled": "尝试过于频繁，已限制",
     },
     "method": {"GET": "打开", "HEAD": "打开", "POST": "提交", "PUT": "修改", "PATCH": "修改"},
     "reply": {"attending": "参加", "excused": "请假"},
@@ -127,6 +131,7 @@ FILTER_LABELS = {
 # Keys that mean something else in some actions' details (an action code, or the prefix of
 # a family of actions ending in ".").
 ACTION_DETAIL_LABELS = {
+    "login_throttle.lift": {"kind": "限制类型"},
     "organization.create": {"kind": "组织类型"},
     "export.request": {"kind": "导出内容"},
     "transfer.": {

@@ -302,6 +302,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password", "id_number", "code", "otp"]
 AXES_LOCKOUT_CALLABLE = "members.backends.axes_lockout_response"
 AXES_VERBOSE = False
+# Login throttles against password spraying (members.services.login_throttle): failed logins
+# per client address (IPv6 per /64) across accounts, and per account across addresses, in a
+# window; the next attempt answers 429 until the window ends. Successes never count.
+LOGIN_THROTTLE_ADDRESS_FAILURES = env.int("LOGIN_THROTTLE_ADDRESS_FAILURES", default=30)
+LOGIN_THROTTLE_ACCOUNT_FAILURES = env.int("LOGIN_THROTTLE_ACCOUNT_FAILURES", default=10)
+LOGIN_THROTTLE_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default=600)
 # Number of reverse proxies in front of gunicorn; the client address is read from
 # X-Forwarded-For only this many hops deep, so that a forged header changes nothing.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
