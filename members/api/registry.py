@@ -282,6 +282,7 @@ class MemberRevealIdNumberApi(APIView):
     """The one explicit, logged staff action that shows a full ID number."""
 
     permission_classes = [IsStaff]
+    idempotency_exempt = True  # the answer is the full number: never kept
 
     @extend_schema(request=None, responses=s.RevealedIdNumberSerializer)
     def post(self, request, pk):
@@ -316,6 +317,7 @@ class MemberContactListApi(APIView):
 
 class MemberActivationCodeApi(APIView):
     permission_classes = [IsStaff]
+    idempotency_exempt = True  # the answer is the code: never kept
 
     @extend_schema(request=s.ReasonSerializer, responses={201: s.IssuedCodeSerializer})
     def post(self, request, pk):

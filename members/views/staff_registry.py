@@ -53,6 +53,8 @@ class StaffMemberListView(StaffPageMixin, View):
 
 
 class StaffMemberDetailView(StaffPageMixin, View):
+    idempotency_exempt = True  # reveals ID numbers and issues one-time codes
+
     def get(self, request, pk, revealed=None, code=None, contact_form=None):
         member = selectors.member_detail_get(user=request.user, pk=pk)
         archive.member_record_view(actor=request.user, member=member, ip=client_ip(request))
