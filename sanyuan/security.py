@@ -3,9 +3,12 @@ Permissions-Policy header. (The Content-Security-Policy comes from django-csp; t
 the security headers from Django's SecurityMiddleware.)"""
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from drf_spectacular.views import SpectacularSwaggerSplitView
+
+from .parsers import TOO_DEEP, json_too_deep
 
 TOO_LARGE = "提交的内容过大，请压缩图片或分几次上传。"
 
@@ -20,6 +23,11 @@ def error_response(request, status: int, message: str, code: str):
         return JsonResponse({"detail": message, "code": code}, status=status)
     html = render_to_string("error.html", {"status": status, "message": message}, request=None)
     return HttpResponse(html, status=status)
+
+
+def _is_json(request) -> bool:
+    content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+    return content_type == "application/json" or content_type.endswith("+json")
 
 
 def _has_nul(request) -> bool:
@@ -48,6 +56,13 @@ class RequestLimitsMiddleware:
         if _has_nul(request):
             # PostgreSQL refuses NUL in text: answer before any query sees it.
             return error_response(request, 400, "请求中含有无效字符。", "invalid_characters")
+        if size and _is_json(request):
+            try:
+                body = request.body
+            except RequestDataTooBig:
+                return error_response(request, 413, TOO_LARGE, "too_large")
+            if json_too_deep(body):
+                return error_response(request, 400, TOO_DEEP, "too_deep")
         return self.get_response(request)
 
 

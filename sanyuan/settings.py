@@ -234,6 +234,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "sanyuan.api.PageNumberPagination",
+    # Chinese parse errors (sanyuan/parsers.py); JSON nesting is checked before parsing.
+    "DEFAULT_PARSER_CLASSES": [
+        "sanyuan.parsers.JSONParser",
+        "sanyuan.parsers.FormParser",
+        "sanyuan.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "sanyuan.schema.AutoSchema",
     # `?format=` must not pick another renderer (it made a 404 answer claim image/*).
@@ -685,7 +691,14 @@ AUDIT_DENIALS_PER_MINUTE = env.int("AUDIT_DENIALS_PER_MINUTE", default=10)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # Control characters in logged values are escaped: a username with a line feed cannot
+    # forge a log line (sanyuan/logsafe.py).
+    "formatters": {
+        "plain": {
+            "()": "sanyuan.logsafe.SafeFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},

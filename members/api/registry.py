@@ -4,7 +4,6 @@ change-request review and organisations for staff."""
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,6 +17,7 @@ from sanyuan.errors import ServiceError
 from sanyuan.files import protected_file_response
 from sanyuan.inputs import parse_int
 from sanyuan.net import client_ip
+from sanyuan.parsers import FormParser, JSONParser, MultiPartParser
 
 
 def _own_member(request):
