@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "sanyuan.security.RequestLimitsMiddleware",
     "csp.middleware.CSPMiddleware",
     "sanyuan.security.PermissionsPolicyMiddleware",
+    "sanyuan.security.CacheControlMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -308,6 +309,27 @@ AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password", "id_number", "code", "otp"]
 AXES_LOCKOUT_CALLABLE = "members.backends.axes_lockout_response"
 AXES_VERBOSE = False
+# Cache-Control (sanyuan.security.CacheControlMiddleware): `no-store` for answers under these
+# path prefixes; `private, no-cache` for a member's own pages the service worker keeps offline
+# (首页, 学习, 活动, 消息; it revalidates them). tests/sanyuan/test_cache_control.py walks the URLs.
+CACHE_CONTROL_NO_STORE = [
+    "/staff/",
+    "/admin/",
+    "/me/",
+    "/accounts/",
+    "/api/me/",
+    "/api/members/",
+    "/api/auth/",
+    "/api/change-requests/",
+]
+CACHE_CONTROL_REVALIDATE = [
+    r"^/$",
+    r"^/study/",
+    r"^/articles/",
+    r"^/activities/",
+    r"^/notices/",
+]
+
 # Login throttles against password spraying (members.services.login_throttle): failed logins
 # per client address (IPv6 per /64) across accounts, and per account across addresses, in a
 # window; the next attempt answers 429 until the window ends. Successes never count.

@@ -165,6 +165,7 @@ class EvidenceDownloadApi(APIView):
             filename=evidence.original_name,
             content_type=evidence.content_type,
             inline=True,
+            cache_control="no-store",  # ID cards and certificates: never kept
         )
 
 
