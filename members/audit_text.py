@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "one_time_code.issue": "签发激活验证码",
     "member.view": "查看档案",
     "member.create": "新建档案",
+    "member.duplicate_refused": "拒绝重复建档（档案在管理范围外）",
     "member.change": "修改档案",
     "member.reveal_id_number": "查看完整身份证号",
     "member.export": "导出档案",
@@ -104,6 +105,7 @@ DETAIL_LABELS = {
     "parent": "上级组织",
     "failed": "检查未通过",
     "label": "对象",
+    "source": "来源",
     "failures": "失败次数",
 }
 # Internal details that mean nothing to a reader (kept in the record for investigators).
@@ -118,6 +120,7 @@ VALUE_LABELS = {
     },
     "method": {"GET": "打开", "HEAD": "打开", "POST": "提交", "PUT": "修改", "PATCH": "修改"},
     "reply": {"attending": "参加", "excused": "请假"},
+    "source": {"create": "新建档案", "roster": "花名册检查"},
 }
 FILTER_LABELS = {
     **FIELD_LABELS,

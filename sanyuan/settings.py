@@ -330,6 +330,10 @@ CACHE_CONTROL_REVALIDATE = [
     r"^/notices/",
 ]
 
+# A staff account meets at most this many refusals a day for an ID number whose archive is out
+# of its scope (members.services.duplicates); then archive creation and roster checks get 429.
+DUPLICATE_REFUSALS_PER_DAY = env.int("DUPLICATE_REFUSALS_PER_DAY", default=20)
+
 # Login throttles against password spraying (members.services.login_throttle): failed logins
 # per client address (IPv6 per /64) across accounts, and per account across addresses, in a
 # window; the next attempt answers 429 until the window ends. Successes never count.

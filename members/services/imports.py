@@ -85,7 +85,7 @@ def roster_check_run(*, roster_id: int) -> None:
         actor=actor,
         action="roster.check",
         target=roster,
-        detail={"rows": len(rows), "errors": roster.error_rows},
+        detail={"rows": len(rows), "errors": len({error["row"] for error in errors})},
     )
 
 
@@ -172,7 +172,7 @@ def roster_import_run(*, roster_id: int) -> None:
     actor = roster.uploaded_by
     try:
         rows = parse_roster(base64.b64decode(roster.content))
-        plans, errors = check_roster(actor, rows)
+        plans, errors = check_roster(actor, rows, dry_run=False)
         with transaction.atomic():
             counts = _apply(actor, plans, roster.pk)
             RosterImport.objects.filter(pk=roster.pk).update(
