@@ -139,3 +139,17 @@ def normalize_phone(raw, *, field: str = "phone") -> str:
 
 def mask_phone(value: str) -> str:
     return value[:3] + "****" + value[-4:] if len(value) == 11 else value
+
+
+def is_full_identifier(raw) -> bool:
+    """Whether a search term is a whole ID number or mobile number: such a term never belongs
+    in a URL (access logs, browser history), only in a POST body."""
+    if not isinstance(raw, str) or not raw.strip():
+        return False
+    for check in (normalize_id_number, normalize_phone):
+        try:
+            check(raw)
+        except ServiceError:
+            continue
+        return True
+    return False
