@@ -334,6 +334,12 @@ CACHE_CONTROL_REVALIDATE = [
 # of its scope (members.services.duplicates); then archive creation and roster checks get 429.
 DUPLICATE_REFUSALS_PER_DAY = env.int("DUPLICATE_REFUSALS_PER_DAY", default=20)
 
+# Virus scanning of uploaded documents through clamd (sanyuan/virusscan.py): `host:port` or
+# the path of clamd's local socket; empty: no scanning. Configured but not answering: uploads
+# are refused.
+CLAMD_ADDRESS = env.str("CLAMD_ADDRESS", default="")
+CLAMD_TIMEOUT_SECONDS = env.float("CLAMD_TIMEOUT_SECONDS", default=30)
+
 # Login throttles against password spraying (members.services.login_throttle): failed logins
 # per client address (IPv6 per /64) across accounts, and per account across addresses, in a
 # window; the next attempt answers 429 until the window ends. Successes never count.

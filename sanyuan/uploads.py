@@ -22,6 +22,7 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import ServiceError
+from .virusscan import scan_upload
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000  # a 8000 × 5000 photo; anything bigger is a pixel flood
@@ -269,6 +270,7 @@ def clean_document(
         if kind is None or kind not in allowed:
             names = "、".join(DOCUMENT_KINDS[k][1] for k in allowed)
             raise ServiceError(f"只支持{names}文件（按文件内容识别，不看扩展名）。")
+        scan_upload(data)
     except ServiceError as exc:
         if field:
             exc.field = field

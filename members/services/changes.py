@@ -50,10 +50,13 @@ def _clean_evidence(files) -> list:
             try:
                 document = clean_document(uploaded, allowed=("pdf",), field="evidence")
             except ServiceError as exc:
-                message = exc.message
-                if message != PDF_MISMATCH:  # a PDF that is not one says so
-                    message = "依据只能是JPG、PNG、WebP图片或PDF文件。"
-                raise ServiceError(message, field="evidence") from exc
+                # A PDF that is not one, and the virus scanner, say so themselves.
+                if exc.message == PDF_MISMATCH or exc.code in ("infected", "scanner_unavailable"):
+                    exc.field = "evidence"
+                    raise
+                raise ServiceError(
+                    "依据只能是JPG、PNG、WebP图片或PDF文件。", field="evidence"
+                ) from exc
             cleaned.append((document.content, document.content_type, name, document.size))
     return cleaned
 
