@@ -48,12 +48,14 @@ def test_no_full_id_number_or_phone_reaches_any_log(proxied, tmp_path):  # noqa:
     answers.append(
         nginx.https("POST", f"/api/members/{member.pk}/reveal-id-number/", headers=staff_api)
     )
+    # A line feed in the (percent-decoded) path must not forge a log line of its own.
+    answers.append(nginx.https("GET", "/staff/%0A1.2.3.4%20forged", headers=staff_page))
     statuses = [status for status, _h, _b in answers]
-    assert statuses == [200, 200, 200, 200] * 2 + [400, 200], statuses
+    assert statuses == [200, 200, 200, 200] * 2 + [400, 200, 404], statuses
     # The searches found the member (so the values really went through).
     assert [row["id"] for row in json.loads(answers[0][2])] == [member.pk]
     assert [row["id"] for row in json.loads(answers[4][2])] == [member.pk]
-    assert id_number in json.loads(answers[-1][2])["id_number"]
+    assert id_number in json.loads(answers[-2][2])["id_number"]  # the reveal
 
     logs = {
         "nginx": (nginx.directory / "sanyuan.access.log").read_text(errors="replace"),
@@ -61,6 +63,8 @@ def test_no_full_id_number_or_phone_reaches_any_log(proxied, tmp_path):  # noqa:
     }
     assert "/api/members/search/" in logs["nginx"]
     assert re.search(r'"GET /staff/members/ HTTP', logs["gunicorn"]), logs["gunicorn"][-2000:]
+    assert not any(line.startswith("1.2.3.4 forged") for line in logs["gunicorn"].splitlines())
+    assert "\\n1.2.3.4 forged" in logs["gunicorn"]
     for name, text in logs.items():
         for value in (id_number, phone, quote(id_number), id_number[:6] + " " + id_number[6:]):
             assert value not in text, f"{value} in {name}'s log"
