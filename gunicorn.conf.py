@@ -34,7 +34,27 @@ limit_request_field_size = 8190
 # Only nginx may tell gunicorn the original scheme (X-Forwarded-Proto).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")  # "-": stdout, i.e. the journal
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(D)sus'
+# The path without the query string (`%(U)s`, not the request line `%(r)s`): a search term
+# or token in a query string must not end up in the logs.
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(D)sus'
+
+
+def _access_logger():
+    """gunicorn's logger with control characters in the access log's values escaped: the
+    path is percent-decoded, so `/a%0Aforged` would otherwise write a line of its own."""
+    from gunicorn.glogging import Logger
+
+    from sanyuan.logsafe import log_safe
+
+    class SafeAccessLogger(Logger):
+        def atoms(self, resp, req, environ, request_time):
+            atoms = super().atoms(resp, req, environ, request_time)
+            return {k: log_safe(v) if isinstance(v, str) else v for k, v in atoms.items()}
+
+    return SafeAccessLogger
+
+
+logger_class = _access_logger()
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "sanyuan-web"

@@ -72,6 +72,7 @@ urlpatterns = [
     path("regions/", registry.RegionListApi.as_view(), name="region-list"),
     path("organizations/", registry.OrganizationListApi.as_view(), name="organization-list"),
     path("members/", registry.MemberListCreateApi.as_view(), name="member-list"),
+    path("members/search/", registry.MemberSearchApi.as_view(), name="member-search"),
     path("members/<int:pk>/", registry.MemberDetailApi.as_view(), name="member-detail"),
     path("members/<int:pk>/history/", registry.MemberHistoryApi.as_view(), name="member-history"),
     path(

@@ -12,6 +12,7 @@ from .archive_fields import display_value
 ACTION_LABELS = {
     "login.success": "登录成功",
     "login.failure": "登录失败",
+    "login_throttle.lift": "解除登录限制",
     "logout": "退出登录",
     "access.denied": "访问被拒绝",
     "second_factor.enrol": "绑定身份验证器",
@@ -19,6 +20,7 @@ ACTION_LABELS = {
     "one_time_code.issue": "签发激活验证码",
     "member.view": "查看档案",
     "member.create": "新建档案",
+    "member.duplicate_refused": "拒绝重复建档（档案在管理范围外）",
     "member.change": "修改档案",
     "member.reveal_id_number": "查看完整身份证号",
     "member.export": "导出档案",
@@ -104,6 +106,9 @@ DETAIL_LABELS = {
     "reply": "回复",
     "parent": "上级组织",
     "failed": "检查未通过",
+    "label": "对象",
+    "source": "来源",
+    "failures": "失败次数",
 }
 # Internal details that mean nothing to a reader (kept in the record for investigators).
 HIDDEN_DETAILS = {"view"}
@@ -113,9 +118,11 @@ VALUE_LABELS = {
         "credentials": "账号或密码错误",
         "locked_out": "错误次数过多，已锁定",
         "second_factor": "动态验证码错误",
+        "throttled": "尝试过于频繁，已限制",
     },
     "method": {"GET": "打开", "HEAD": "打开", "POST": "提交", "PUT": "修改", "PATCH": "修改"},
     "reply": {"attending": "参加", "excused": "请假"},
+    "source": {"create": "新建档案", "roster": "花名册检查"},
 }
 FILTER_LABELS = {
     **FIELD_LABELS,
@@ -129,6 +136,7 @@ FILTER_LABELS = {
 # Keys that mean something else in some actions' details (an action code, or the prefix of
 # a family of actions ending in ".").
 ACTION_DETAIL_LABELS = {
+    "login_throttle.lift": {"kind": "限制类型"},
     "organization.create": {"kind": "组织类型"},
     "export.request": {"kind": "导出内容"},
     "transfer.": {

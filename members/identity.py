@@ -95,7 +95,11 @@ def mask_id_number(value: str) -> str:
 _DOTS = (
     "\u00b7\u2022\u2027\u30fb\uff65\u2219\u22c5\uff0e\u0387\u2e31\ua78f\u318d\u16eb.\u02d1\u2024"
 )
-_NAME_RE = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f·]+$")
+# CJK ideographs: Extension A, the unified block, compatibility ideographs, Extensions B–G and
+# I (U+20000–U+3134F), Extension H (U+31350–U+323AF), and 〇 (U+3007, "ling", in real names).
+_NAME_RE = re.compile(
+    r"^[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f\U00031350-\U000323af·]+$"
+)
 
 
 def normalize_name(raw, *, field: str = "name") -> str:
@@ -135,3 +139,17 @@ def normalize_phone(raw, *, field: str = "phone") -> str:
 
 def mask_phone(value: str) -> str:
     return value[:3] + "****" + value[-4:] if len(value) == 11 else value
+
+
+def is_full_identifier(raw) -> bool:
+    """Whether a search term is a whole ID number or mobile number: such a term never belongs
+    in a URL (access logs, browser history), only in a POST body."""
+    if not isinstance(raw, str) or not raw.strip():
+        return False
+    for check in (normalize_id_number, normalize_phone):
+        try:
+            check(raw)
+        except ServiceError:
+            continue
+        return True
+    return False

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlencode
 FILTERED = "[filtered]"
 ID_NUMBER = re.compile(r"(?<!\d)\d{6}[ -]?\d{8}[ -]?\d{3}[\dXx](?!\d)")
 PHONE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)")
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f\U00031350-\U000323af"
 CHINESE_TEXT = re.compile(rf"[{HAN}]+(?:[·•・\s]*[{HAN}]+)*")
 # the same, percent-encoded in a URL (three-byte UTF-8 sequences of U+3000 to U+9FFF)
 ENCODED_CHINESE = re.compile(r"(?:%E[3-9](?:%[89AB][0-9A-F]){2})+", re.IGNORECASE)

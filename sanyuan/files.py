@@ -42,7 +42,15 @@ def _open(field_file):
         raise Http404 from exc
 
 
-def protected_file_response(field_file, *, filename: str, content_type: str, inline: bool = False):
+def protected_file_response(
+    field_file,
+    *,
+    filename: str,
+    content_type: str,
+    inline: bool = False,
+    cache_control: str = "private, max-age=3600",
+):
+    """`cache_control`: `no-store` for personal documents (evidence photos of ID cards)."""
     if not field_file:
         raise Http404
     disposition = "inline" if inline else "attachment"
@@ -55,7 +63,7 @@ def protected_file_response(field_file, *, filename: str, content_type: str, inl
         response = FileResponse(_open(field_file), content_type=content_type)
     response["Content-Disposition"] = header
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = cache_control
     response["Content-Security-Policy"] = (
         "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
     )

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "sanyuan.security.RequestLimitsMiddleware",
     "csp.middleware.CSPMiddleware",
     "sanyuan.security.PermissionsPolicyMiddleware",
+    "sanyuan.security.CacheControlMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -236,6 +237,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "sanyuan.api.PageNumberPagination",
+    # Chinese parse errors (sanyuan/parsers.py); JSON nesting is checked before parsing.
+    "DEFAULT_PARSER_CLASSES": [
+        "sanyuan.parsers.JSONParser",
+        "sanyuan.parsers.FormParser",
+        "sanyuan.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "sanyuan.schema.AutoSchema",
     # `?format=` must not pick another renderer (it made a 404 answer claim image/*).
@@ -304,6 +311,43 @@ AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password", "id_number", "code", "otp"]
 AXES_LOCKOUT_CALLABLE = "members.backends.axes_lockout_response"
 AXES_VERBOSE = False
+# Cache-Control (sanyuan.security.CacheControlMiddleware): `no-store` for answers under these
+# path prefixes; `private, no-cache` for a member's own pages the service worker keeps offline
+# (首页, 学习, 活动, 消息; it revalidates them). tests/sanyuan/test_cache_control.py walks the URLs.
+CACHE_CONTROL_NO_STORE = [
+    "/staff/",
+    "/admin/",
+    "/me/",
+    "/accounts/",
+    "/api/me/",
+    "/api/members/",
+    "/api/auth/",
+    "/api/change-requests/",
+]
+CACHE_CONTROL_REVALIDATE = [
+    r"^/$",
+    r"^/study/",
+    r"^/articles/",
+    r"^/activities/",
+    r"^/notices/",
+]
+
+# A staff account meets at most this many refusals a day for an ID number whose archive is out
+# of its scope (members.services.duplicates); then archive creation and roster checks get 429.
+DUPLICATE_REFUSALS_PER_DAY = env.int("DUPLICATE_REFUSALS_PER_DAY", default=20)
+
+# Virus scanning of uploaded documents through clamd (sanyuan/virusscan.py): `host:port` or
+# the path of clamd's local socket; empty: no scanning. Configured but not answering: uploads
+# are refused.
+CLAMD_ADDRESS = env.str("CLAMD_ADDRESS", default="")
+CLAMD_TIMEOUT_SECONDS = env.float("CLAMD_TIMEOUT_SECONDS", default=30)
+
+# Login throttles against password spraying (members.services.login_throttle): failed logins
+# per client address (IPv6 per /64) across accounts, and per account across addresses, in a
+# window; the next attempt answers 429 until the window ends. Successes never count.
+LOGIN_THROTTLE_ADDRESS_FAILURES = env.int("LOGIN_THROTTLE_ADDRESS_FAILURES", default=30)
+LOGIN_THROTTLE_ACCOUNT_FAILURES = env.int("LOGIN_THROTTLE_ACCOUNT_FAILURES", default=10)
+LOGIN_THROTTLE_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default=600)
 # Number of reverse proxies in front of gunicorn; the client address is read from
 # X-Forwarded-For only this many hops deep, so that a forged header changes nothing.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -683,7 +727,14 @@ AUDIT_DENIALS_PER_MINUTE = env.int("AUDIT_DENIALS_PER_MINUTE", default=10)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # Control characters in logged values are escaped: a username with a line feed cannot
+    # forge a log line (sanyuan/logsafe.py).
+    "formatters": {
+        "plain": {
+            "()": "sanyuan.logsafe.SafeFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},

@@ -3,12 +3,16 @@
 - images (JPEG, PNG, WebP) are decoded by Pillow within pixel and size limits, turned upright,
   and re-encoded without metadata (EXIF, GPS, comments), which also destroys polyglots;
 - documents (PDF, Office) are recognised by their content, never by their name, and Office
-  files with macros or encryption are refused.
+  files with macros or encryption are refused; a PDF must parse (pypdf), have a page and carry
+  no active content (JavaScript, actions run on opening, launched programs, embedded files,
+  rich media, XFA forms);
+- when a virus scanner is configured (CLAMD_ADDRESS), every document is scanned by clamd.
 
 Stored names are random; the original name is kept separately for download.
 """
 
 import io
+import re
 import uuid
 import warnings
 import zipfile
@@ -18,6 +22,7 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import ServiceError
+from .virusscan import scan_upload
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000  # a 8000 × 5000 photo; anything bigger is a pixel flood
@@ -177,6 +182,75 @@ def _ole_kind(data: bytes) -> str | None:
     return None
 
 
+PDF_MISMATCH = "文件内容与类型不符。"
+# Names that make a PDF do something when opened (or carry another file inside).
+PDF_ACTIVE_NAMES = frozenset(
+    {"/JavaScript", "/JS", "/OpenAction", "/Launch", "/EmbeddedFile", "/RichMedia", "/XFA"}
+)
+PDF_MAX_OBJECTS = 200_000
+_PDF_NAME = re.compile(rb"/[^\s/<>\[\]()%{}]+")
+_PDF_HEX = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM = re.compile(rb"stream\r?\n.*?endstream", re.DOTALL)
+
+
+def _raw_pdf_names(data: bytes) -> set[str]:
+    """Names written in the file's bytes outside streams (whose binary content would match
+    by chance; pypdf reads the object streams), `#xx` escapes decoded (`/J#61vaScript`)."""
+    names = set()
+    for match in _PDF_NAME.finditer(_PDF_STREAM.sub(b"", data)):
+        name = _PDF_HEX.sub(lambda m: bytes([int(m.group(1), 16)]), match.group())
+        names.add(name.decode("latin-1"))
+    return names
+
+
+def _walk_pdf_names(reader) -> set[str]:
+    """Every dictionary key and name reachable from the trailer (object streams included)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    names, seen, stack = set(), set(), [reader.trailer]
+    while stack:
+        if len(seen) > PDF_MAX_OBJECTS:
+            raise ServiceError(PDF_MISMATCH)
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            key = (item.idnum, item.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            item = item.get_object()
+        if isinstance(item, DictionaryObject):
+            names.update(str(k) for k in item)
+            stack.extend(item.values())
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+        elif isinstance(item, NameObject):
+            names.add(str(item))
+    return names
+
+
+def check_pdf(data: bytes) -> None:
+    """ServiceError unless `data` parses as a PDF with at least one page and no active
+    content; the message is the same for every cause."""
+    import logging
+
+    import pypdf
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # malformed files warn a lot
+    if PDF_ACTIVE_NAMES & _raw_pdf_names(data):
+        raise ServiceError(PDF_MISMATCH)
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted or len(reader.pages) < 1:
+            raise ServiceError(PDF_MISMATCH)
+        names = _walk_pdf_names(reader)
+    except ServiceError:
+        raise
+    except Exception as exc:  # pypdf raises many kinds on a hostile file
+        raise ServiceError(PDF_MISMATCH) from exc
+    if PDF_ACTIVE_NAMES & names:
+        raise ServiceError(PDF_MISMATCH)
+
+
 def clean_document(
     uploaded, *, allowed=tuple(DOCUMENT_KINDS), field: str | None = None
 ) -> CleanDocument:
@@ -187,6 +261,7 @@ def clean_document(
         if data.startswith(b"%PDF-"):
             if b"%%EOF" not in data[-2048:]:
                 raise ServiceError("PDF文件不完整或已损坏。")
+            check_pdf(data)
             kind = "pdf"
         elif data.startswith(b"PK\x03\x04"):
             kind = _ooxml_kind(data)
@@ -195,6 +270,7 @@ def clean_document(
         if kind is None or kind not in allowed:
             names = "、".join(DOCUMENT_KINDS[k][1] for k in allowed)
             raise ServiceError(f"只支持{names}文件（按文件内容识别，不看扩展名）。")
+        scan_upload(data)
     except ServiceError as exc:
         if field:
             exc.field = field

@@ -86,8 +86,17 @@ def service_unavailable(request, message: str = DATABASE_UNAVAILABLE):
     return response
 
 
+SERVER_ERROR = "服务器出错了，请稍后再试。我们已记录这个问题。"
+
+
 def server_error(request, *args, **kwargs):
-    """handler500: database outages become 503, everything else Django's plain 500."""
+    """handler500: database outages become 503, everything else a Chinese 500 (JSON under
+    /api/); Django's plain English page only if even that cannot be rendered."""
     if _database_unavailable(sys.exc_info()[1]):
         return service_unavailable(request)
-    return defaults.server_error(request, *args, **kwargs)
+    from .security import error_response
+
+    try:
+        return error_response(request, 500, SERVER_ERROR, "server_error")
+    except Exception:
+        return defaults.server_error(request, *args, **kwargs)

@@ -13,7 +13,18 @@ from tests import factories
 def _clean_cache():
     """Rate-limit counters and cached values never leak between tests."""
     cache.clear()
+    _forget_idempotency_keys()
     yield
+
+
+def _forget_idempotency_keys():
+    """Remembered answers live in the broker's Redis (sanyuan.idempotency), not the cache."""
+    from sanyuan.redisconf import broker_client
+
+    redis = broker_client()
+    keys = list(redis.scan_iter(match="idem:*", count=1000))
+    if keys:
+        redis.delete(*keys)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import json
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,6 +12,7 @@ from rest_framework.views import APIView
 from members.api.access import IsStaffOrMember
 from sanyuan import keyset
 from sanyuan.inputs import parse_int
+from sanyuan.parsers import FormParser, JSONParser, MultiPartParser
 
 from .. import selectors, services
 from ..files import image_response

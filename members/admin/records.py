@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from sanyuan.inputs import parse_int
+from sanyuan.models import LoginThrottle
+from sanyuan.net import client_ip
 
 from .. import permissions
 from ..audit_text import action_label, target_type_label
@@ -11,6 +13,7 @@ from ..models import (
     AuditEvent,
     User,
 )
+from ..services import login_throttle
 from .base import ReadOnlyScopedAdminMixin
 
 
@@ -130,3 +133,61 @@ class SanyuanUserAdmin(UserAdmin):
 
     def has_module_permission(self, request):
         return request.user.is_superuser
+
+
+@admin.register(LoginThrottle)
+class LoginThrottleAdmin(admin.ModelAdmin):
+    """The county tier sees which addresses and accounts are throttled after failed logins
+    and lifts a throttle (members.services.login_throttle; audited). Nobody edits a row."""
+
+    list_display = [
+        "kind",
+        "label",
+        "failures",
+        "blocking_text",
+        "window_started",
+        "last_failure_at",
+    ]
+    list_filter = ["kind"]
+    search_fields = ["label"]
+    search_help_text = "按来源网段、用户名或打码后的身份证号查找"
+    ordering = ["-last_failure_at"]
+    list_per_page = 100
+    show_full_result_count = False
+    readonly_fields = list_display
+    fields = readonly_fields
+    actions = ["lift"]
+
+    @admin.display(description="正在限制", boolean=True)
+    def blocking_text(self, obj):
+        return login_throttle.throttle_blocking(obj)
+
+    @admin.action(description="解除所选登录限制", permissions=["lift"])
+    def lift(self, request, queryset):
+        for throttle in queryset:
+            login_throttle.login_throttle_lift(
+                actor=request.user, throttle=throttle, ip=client_ip(request)
+            )
+        self.message_user(request, f"已解除 {len(queryset)} 项登录限制。")
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if permissions.can_manage_login_throttles(request.user) else qs.none()
+
+    def has_module_permission(self, request):
+        return permissions.can_manage_login_throttles(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_manage_login_throttles(request.user)
+
+    def has_lift_permission(self, request):
+        return permissions.can_manage_login_throttles(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,6 +2,10 @@
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from sanyuan.excel import XLSX_CONTENT_TYPE
 from sanyuan.inputs import parse_int
@@ -42,7 +46,16 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "occupation",
         "skills",
     ]
-    search_fields = ["name", "id_number_masked", "phone"]
+    search_fields = ["name"]
+    # Names only: a full ID or phone number typed here would sit in the URL and the access
+    # logs. The staff page's POST form searches by those.
+    search_help_text = lazy(
+        lambda: format_html(
+            '按姓名查找。按完整身份证号或手机号查找请用<a href="{}#search-full">档案页的号码查找</a>。',
+            reverse("members:staff-members"),
+        ),
+        SafeString,
+    )()
     autocomplete_fields = ["organization", "host_organization"]
     filter_horizontal = ["skills"]
     readonly_fields = [
@@ -86,11 +99,10 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return super().lookup_allowed(lookup, value, request)
 
     def get_search_results(self, request, queryset, search_term):
-        from ..selectors.registry import _search_q
-
-        if not search_term.strip():
+        term = search_term.strip()
+        if not term:
             return queryset, False
-        return queryset.filter(_search_q(search_term)), False
+        return queryset.filter(name__contains=term), False
 
     # Admin fields shown under the name of the archive field the field policy knows.
     POLICY_FIELD = {

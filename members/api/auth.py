@@ -19,6 +19,8 @@ class AuthThrottle(AnonRateThrottle):
 
 
 class AnonymousApi(APIView):
+    # Answers hold tokens or concern secrets: never remembered for an Idempotency-Key.
+    idempotency_exempt = True
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [AuthThrottle]

@@ -4,7 +4,6 @@ change-request review and organisations for staff."""
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -12,12 +11,14 @@ from members import permissions, selectors
 from members.api import serializers as s
 from members.api.access import IsMember, IsStaff
 from members.filters import member_filters
+from members.identity import is_full_identifier
 from members.models import ChangeRequest, Member, Region, Skill
 from members.services import accounts, archive, changes, contacts
 from sanyuan.errors import ServiceError
 from sanyuan.files import protected_file_response
 from sanyuan.inputs import parse_int
 from sanyuan.net import client_ip
+from sanyuan.parsers import FormParser, JSONParser, MultiPartParser
 
 
 def _own_member(request):
@@ -165,6 +166,7 @@ class EvidenceDownloadApi(APIView):
             filename=evidence.original_name,
             content_type=evidence.content_type,
             inline=True,
+            cache_control="no-store",  # ID cards and certificates: never kept
         )
 
 
@@ -200,7 +202,13 @@ MEMBER_FILTERS = [
     OpenApiParameter("contact_overdue", bool, description="90天未联系"),
     OpenApiParameter("support_group", bool),
     OpenApiParameter("honour", str),
-    OpenApiParameter("q", str, description="姓名、身份证号后四位、完整身份证号或手机号"),
+    OpenApiParameter(
+        "q",
+        str,
+        description="姓名片段或身份证号后四位。完整身份证号或手机号请用 `POST /api/members/search/`"
+        "（在此传入完整号码已弃用：本版本仍可查询，回答带 `Deprecation: true`，下一版本将返回400）。",
+        deprecated=True,
+    ),
     OpenApiParameter(
         "dimension", str, description="统计维度（与 key 一起，列出统计图中某一项的党员）"
     ),
@@ -214,7 +222,12 @@ class MemberListCreateApi(generics.ListAPIView):
 
     @extend_schema(parameters=MEMBER_FILTERS)
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        if is_full_identifier(request.query_params.get("q", "")):
+            # Still answered for one release (the mini-program may send it), then refused.
+            response["Deprecation"] = "true"
+            response["Link"] = '</api/members/search/>; rel="successor-version"'
+        return response
 
     def get_queryset(self):
         organization = self.request.query_params.get("organization", "")
@@ -282,6 +295,7 @@ class MemberRevealIdNumberApi(APIView):
     """The one explicit, logged staff action that shows a full ID number."""
 
     permission_classes = [IsStaff]
+    idempotency_exempt = True  # the answer is the full number: never kept
 
     @extend_schema(request=None, responses=s.RevealedIdNumberSerializer)
     def post(self, request, pk):
@@ -314,8 +328,32 @@ class MemberContactListApi(APIView):
         )
 
 
+class MemberSearchApi(generics.GenericAPIView):
+    """A full ID number or phone (or a name fragment) in the body, so that it never lands in a
+    URL, an access log or a browser's history. Archives in scope, newest first, at most 50."""
+
+    permission_classes = [IsStaff]
+    serializer_class = s.MemberListSerializer
+    pagination_class = None
+    idempotency_exempt = True  # a read: nothing to remember
+    LIMIT = 50
+
+    def get_serializer_context(self):
+        user = self.request.user
+        return {**super().get_serializer_context(), "viewer": permissions.row_viewer(user)}
+
+    @extend_schema(request=s.MemberSearchSerializer, responses=s.MemberListSerializer(many=True))
+    def post(self, request):
+        data = s.MemberSearchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rows = selectors.member_list(user=request.user, q=data.validated_data["q"])
+        rows = rows.prefetch_related("skills").order_by("-id")[: self.LIMIT]
+        return Response(self.get_serializer(rows, many=True).data)
+
+
 class MemberActivationCodeApi(APIView):
     permission_classes = [IsStaff]
+    idempotency_exempt = True  # the answer is the code: never kept
 
     @extend_schema(request=s.ReasonSerializer, responses={201: s.IssuedCodeSerializer})
     def post(self, request, pk):

@@ -263,6 +263,10 @@ class IssuedCodeSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField()
 
 
+class MemberSearchSerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=40, help_text="完整身份证号、手机号，或姓名片段")
+
+
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 

@@ -138,6 +138,11 @@ def can_read_audit_log(user) -> bool:
     return scope_of(user).is_county
 
 
+def can_manage_login_throttles(user) -> bool:
+    """Login throttles (members.services.login_throttle): the county sees and lifts them."""
+    return scope_of(user).is_county
+
+
 def can_manage_outbox(user) -> bool:
     """The SMS and e-mail outbox (dead letters, resend) is the county's."""
     return scope_of(user).is_county

@@ -21,7 +21,7 @@ from knox.models import AuthToken
 from members import permissions
 from members.identity import mask_id_number, normalize_id_number, normalize_name
 from members.models import Member, OneTimeCode, Organization, User
-from members.services import second_factor
+from members.services import login_throttle, second_factor
 from members.services.audit import audit_record
 from sanyuan import ratelimit
 from sanyuan.crypto import encrypt, keyed_hash
@@ -290,8 +290,20 @@ def account_authenticate(
     else:
         credentials = {"username": username or "", "password": password}
         message = BAD_STAFF_LOGIN
+    try:
+        login_throttle.login_throttle_check(request=request, credentials=credentials)
+    except RateLimited:
+        login_audit(
+            request=request,
+            user=None,
+            success=False,
+            reason="throttled",
+            **_failure_detail(credentials),
+        )
+        raise
     user = authenticate(request, **credentials)
     if user is None:
+        login_throttle.login_failure_record(request=request, credentials=credentials)
         locked = getattr(request, "axes_locked_out", False)
         login_audit(
             request=request,
@@ -326,8 +338,10 @@ def account_second_factor_check(*, request, user: User, otp) -> None:
     if not AxesProxyHandler.is_allowed(request, credentials):
         login_audit(request=request, user=user, success=False, reason="locked_out")
         raise RateLimited(LOCKED_OUT, retry_after=int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    login_throttle.login_throttle_check(request=request, credentials=credentials)
     if not second_factor.second_factor_verify(device=device, token=otp):
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        login_throttle.login_failure_record(request=request, credentials=credentials)
         login_audit(request=request, user=user, success=False, reason="second_factor")
         throttled = second_factor.second_factor_throttled(device)
         message = second_factor.OTP_THROTTLED if throttled else second_factor.OTP_WRONG

@@ -11,6 +11,7 @@ from members import choices, permissions
 from members.archive_fields import STAFF_FIELDS, clean_archive_values
 from members.identity import normalize_id_number, normalize_name, normalize_phone
 from members.models import Member, Organization
+from members.services import duplicates
 from members.services.audit import audit_record
 from sanyuan.crypto import keyed_hash
 from sanyuan.errors import ServiceError
@@ -95,10 +96,15 @@ def member_create(
         raise FieldErrors(errors)
     organization = _organization_in_scope(actor, organization)
     host = _host_organization(extra.pop("host_organization", None))
-    if Member.objects.filter(
-        id_number_hash=keyed_hash(cleaned["id_number"], purpose="id_number")
-    ).exists():
-        raise ServiceError(DUPLICATE_ID_NUMBER, field="id_number")
+    duplicates.duplicate_allowance(actor)
+    existing = (
+        Member.objects.select_related("organization")
+        .filter(id_number_hash=keyed_hash(cleaned["id_number"], purpose="id_number"))
+        .first()
+    )
+    if existing is not None:
+        message = duplicates.duplicate_message(actor=actor, member=existing, source="create")
+        raise ServiceError(message, field="id_number")
     member = Member(
         name=cleaned["name"],
         phone=cleaned["phone"],

@@ -13,7 +13,7 @@ from members.services.archive import apply_archive_values, save_archive
 from members.services.audit import audit_record
 from members.services.notices import Audience, notice_publish
 from sanyuan.errors import FieldErrors, ServiceError, StateConflict
-from sanyuan.uploads import clean_document, clean_image, safe_filename
+from sanyuan.uploads import PDF_MISMATCH, clean_document, clean_image, safe_filename
 
 MAX_EVIDENCE = 5
 _IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF")
@@ -50,6 +50,10 @@ def _clean_evidence(files) -> list:
             try:
                 document = clean_document(uploaded, allowed=("pdf",), field="evidence")
             except ServiceError as exc:
+                # A PDF that is not one, and the virus scanner, say so themselves.
+                if exc.message == PDF_MISMATCH or exc.code in ("infected", "scanner_unavailable"):
+                    exc.field = "evidence"
+                    raise
                 raise ServiceError(
                     "依据只能是JPG、PNG、WebP图片或PDF文件。", field="evidence"
                 ) from exc

@@ -172,7 +172,7 @@ def roster_import_run(*, roster_id: int) -> None:
     actor = roster.uploaded_by
     try:
         rows = parse_roster(base64.b64decode(roster.content))
-        plans, errors = check_roster(actor, rows)
+        plans, errors = check_roster(actor, rows, dry_run=False)
         with transaction.atomic():
             counts = _apply(actor, plans, roster.pk)
             RosterImport.objects.filter(pk=roster.pk).update(

@@ -13,8 +13,9 @@ from members import permissions
 from members.archive_fields import PARSERS, check_archive_rules
 from members.identity import mask_id_number, normalize_id_number
 from members.models import Member, Organization, Region, Skill
+from members.services import duplicates
 from sanyuan.crypto import keyed_hash
-from sanyuan.errors import ServiceError
+from sanyuan.errors import RateLimited, ServiceError
 
 logger = logging.getLogger(__name__)
 
@@ -312,10 +313,15 @@ def _check_row(row: dict, lookups: Lookups) -> tuple[Plan | None, list[dict]]:
 
 
 def check_roster(
-    actor, rows: list[dict], progress_key: str | None = None
+    actor, rows: list[dict], progress_key: str | None = None, *, dry_run: bool = True
 ) -> tuple[list[Plan], list[dict]]:
     """Every row checked; duplicates in the file and archives out of scope are errors.
-    Returns the plans of the valid rows (create / update / unchanged) and the errors."""
+    Returns the plans of the valid rows (create / update / unchanged) and the errors.
+
+    The dry run audits and counts each row refused for an archive out of scope
+    (members.services.duplicates) and raises RateLimited past the day's allowance; the
+    import's re-check (`dry_run=False`) has been counted already."""
+    allowance = duplicates.duplicate_allowance(actor) if dry_run else None
     lookups = Lookups(actor)
     plans, errors, seen = [], [], {}
     for number, row in enumerate(rows, start=1):
@@ -335,13 +341,13 @@ def check_roster(
             seen[plan.id_hash] = plan.row
             plans.append(plan)
         errors.extend(row_errors)
-    _match_existing(actor, plans, errors)
+    _match_existing(actor, plans, errors, allowance)
     plans = [plan for plan in plans if plan.action != "error"]
     errors.sort(key=lambda error: error["row"])
     return plans, errors
 
 
-def _match_existing(actor, plans: list[Plan], errors: list[dict]) -> None:
+def _match_existing(actor, plans: list[Plan], errors: list[dict], allowance: int | None) -> None:
     for start in range(0, len(plans), 5000):
         chunk = plans[start : start + 5000]
         existing = {
@@ -356,12 +362,13 @@ def _match_existing(actor, plans: list[Plan], errors: list[dict]) -> None:
                 continue
             if not permissions.can_manage_member(actor, member):
                 plan.action = "error"
+                if allowance is not None:
+                    if allowance <= 0:  # the file probes more numbers than a day allows
+                        raise RateLimited(duplicates.TOO_MANY, retry_after=24 * 60 * 60)
+                    allowance -= 1
+                    duplicates.duplicate_message(actor=actor, member=member, source="roster")
                 errors.append(
-                    {
-                        "row": plan.row,
-                        "field": "id_number",
-                        "message": f"该身份证号码已在其他党组织建档（{member.id_number_masked}），请联系县委组织部。",
-                    }
+                    {"row": plan.row, "field": "id_number", "message": duplicates.OUT_OF_SCOPE}
                 )
                 continue
             plan.member_id = member.pk

@@ -51,6 +51,7 @@ def _safe_next(request, default: str) -> str:
 
 
 class LoginView(View):
+    idempotency_exempt = True  # logins and one-time codes: answers are secrets
     template_name = "members/login.html"
 
     def get(self, request):
@@ -89,6 +90,8 @@ class LoginView(View):
 class LoginVerifyView(View):
     """Second step of a staff login that needs a second factor: the authenticator's code, or,
     for an account without one yet, its enrolment (QR code shown once, confirmed by a code)."""
+
+    idempotency_exempt = True  # logins and one-time codes: answers are secrets
 
     template_name = "members/login_verify.html"
 
@@ -169,6 +172,8 @@ class LogoutView(View):
 class IdentityStepView(View):
     """Step 1 of activation or password reset: who are you; then a code by SMS or from staff."""
 
+    idempotency_exempt = True  # logins and one-time codes: answers are secrets
+
     mode = "activate"  # or "reset"
     template_name = "members/identity_step.html"
 
@@ -206,6 +211,8 @@ class IdentityStepView(View):
 
 class ConfirmStepView(View):
     """Step 2: the code and a new password (and, on activation, the privacy notice)."""
+
+    idempotency_exempt = True  # logins and one-time codes: answers are secrets
 
     mode = "activate"
     template_name = "members/confirm_step.html"

@@ -16,6 +16,7 @@ from sanyuan.net import client_ip
 
 from .. import archive_fields, choices, forms, permissions, selectors
 from ..filters import member_filters
+from ..identity import is_full_identifier
 from ..models import ChangeRequest, ContactLog, Region, Skill
 from ..services import accounts, archive, changes, contacts, export_jobs, exports, imports
 from .access import StaffPageMixin
@@ -23,22 +24,47 @@ from .access import StaffPageMixin
 PAGE_SIZE = 50
 
 
+NO_LINKS = {"first": None, "previous": None, "next": None, "filters": ""}
+FULL_IN_URL = "完整身份证号或手机号请在下方“按号码查找”中输入，不要放在筛选的搜索框里。"
+
+
 class StaffMemberListView(StaffPageMixin, View):
-    """档案: keyset pages (sanyuan.keyset), so deep pages cost what page 1 costs."""
+    """档案: keyset pages (sanyuan.keyset), so deep pages cost what page 1 costs. A full ID
+    number or phone is searched by POST (the form at #search-full), never in the URL."""
 
     def get(self, request):
         filters = member_filters(request.GET)
+        if is_full_identifier(filters["q"]):
+            messages.error(request, FULL_IN_URL)
+            return self.render_list(request, filters, rows=[], links=NO_LINKS)
         qs = selectors.member_list(user=request.user, **filters).prefetch_related("skills")
         page = keyset.request_page(
             request, qs, fields=("id",), descending=True, page_size=PAGE_SIZE
         )
+        links = keyset.page_links(request, page)
+        return self.render_list(request, filters, rows=page.results, links=links)
+
+    def post(self, request):
+        """按号码查找: the term travels in the body; the first PAGE_SIZE archives in scope."""
+        term = request.POST.get("full_q", "")[:40].strip()
+        filters = member_filters({})
+        rows = []
+        if term:
+            qs = selectors.member_list(user=request.user, q=term).prefetch_related("skills")
+            rows = list(qs.order_by("-id")[:PAGE_SIZE])
+        return self.render_list(
+            request, filters, rows=rows, links=NO_LINKS, full_q_searched=bool(term)
+        )
+
+    def render_list(self, request, filters, *, rows, links, full_q_searched=False):
         return render(
             request,
             "members/staff/member_list.html",
             {
-                "rows": page.results,
+                "rows": rows,
+                "full_q_searched": full_q_searched,
                 "filters": filters,
-                "links": keyset.page_links(request, page),
+                "links": links,
                 "organizations": selectors.organization_list(user=request.user)[:500],
                 "provinces": Region.objects.filter(level="province").order_by("code"),
                 "cities": archive_fields.region_children(filters["destination_province"], "city")
@@ -53,6 +79,8 @@ class StaffMemberListView(StaffPageMixin, View):
 
 
 class StaffMemberDetailView(StaffPageMixin, View):
+    idempotency_exempt = True  # reveals ID numbers and issues one-time codes
+
     def get(self, request, pk, revealed=None, code=None, contact_form=None):
         member = selectors.member_detail_get(user=request.user, pk=pk)
         archive.member_record_view(actor=request.user, member=member, ip=client_ip(request))

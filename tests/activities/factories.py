@@ -70,8 +70,9 @@ def reply(activity_obj, member, status=Attendance.Status.ATTENDING, reason="") -
 
 
 def pdf_upload(name="学习资料.pdf") -> SimpleUploadedFile:
-    body = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    return SimpleUploadedFile(name, body, content_type="application/pdf")
+    from tests.factories import pdf_bytes
+
+    return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
 
 
 def png_upload(name="照片.png") -> SimpleUploadedFile:

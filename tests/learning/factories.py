@@ -48,5 +48,6 @@ def jpeg(size=(1200, 800), color=(180, 20, 30)) -> SimpleUploadedFile:
 
 
 def pdf() -> SimpleUploadedFile:
-    data = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    return SimpleUploadedFile("学习材料.pdf", data, content_type="application/pdf")
+    from tests.factories import pdf_bytes
+
+    return SimpleUploadedFile("学习材料.pdf", pdf_bytes(), content_type="application/pdf")

@@ -105,9 +105,23 @@ def test_minority_names_keep_one_canonical_middle_dot(raw):
 
 
 @pytest.mark.parametrize(
+    "name",
+    [
+        "李〇",  # U+3007, in real names
+        "王\U00031350",  # the first character of CJK Extension H
+        "王\U000323af",  # its last
+        "阿依古丽·买买提",
+    ],
+)
+def test_names_accept_ling_cjk_extension_h_and_the_middle_dot(name):
+    assert normalize_name(name) == name
+
+
+@pytest.mark.parametrize(
     ("raw", "message"),
     [
         ("张 三", "不能有空格"),
+        ("王\U000323b0", "只能包含汉字"),  # just past Extension H
         ("张\u200b三", "不能有空格"),
         ("ZhangSan", "只能包含汉字"),
         ("张三3", "只能包含汉字"),

@@ -120,12 +120,14 @@ def test_the_dry_run_lists_every_kind_of_bad_row_and_writes_nothing(world, ids, 
     assert "职业" in messages[(10, "occupation")]
     assert "技能" in messages[(10, "skills")]
     assert "月收入" in messages[(10, "monthly_income")]
-    assert "其他党组织建档" in messages[(11, "id_number")]
+    # An archive out of scope: that it exists and whom to ask, never where nor a masked copy.
+    assert messages[(11, "id_number")] == "该身份证号码已有档案，请联系县委组织部。"
     # Messages never carry a full ID number; masked ones are fine.
     text = str(roster.errors_json)
     for full in [*ids, existing_elsewhere.id_number]:
         assert full not in text
-    assert mask_id_number(existing_elsewhere.id_number) in text
+    assert mask_id_number(existing_elsewhere.id_number) not in text
+    assert mask_id_number(ids[3]) in text  # the file's own duplicate
     assert (roster.total_rows, roster.valid_rows, roster.created) == (10, 3, 3)
 
 

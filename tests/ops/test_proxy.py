@@ -82,6 +82,7 @@ class Nginx:
             ("/var/www/letsencrypt", str(directory)),
             ("127.0.0.1:8000", upstream),
             ("s3.internal.example:9000", s3_host),
+            ("/var/log/nginx/", f"{directory}/"),
         ]
         for old, new in replacements:
             assert old in site, old

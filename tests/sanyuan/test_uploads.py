@@ -76,7 +76,9 @@ def test_large_images_are_scaled_down_and_thumbnails_made():
 
 
 def minimal_pdf() -> bytes:
-    return b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    from tests.factories import pdf_bytes
+
+    return pdf_bytes()
 
 
 def office(member_dirs, extra=()) -> bytes:
