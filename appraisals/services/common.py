@@ -14,6 +14,18 @@ from sanyuan.errors import ServiceError
 from ..models import Appraisal
 
 NOTICE_KIND = Notice.Kind.SYSTEM
+# What staff do to a round is audited as `appraisal.<action>` (members/audit_text.py has the
+# labels); a ballot is not among them.
+AUDIT_ACTIONS = (
+    "open",
+    "ballot_close",
+    "paper_tally",
+    "rating_record",
+    "rating_approve",
+    "rating_reject",
+    "finish",
+    "export",
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 
@@ -29,6 +41,7 @@ def locked(appraisal: Appraisal) -> Appraisal:
 
 def record(actor, action: str, appraisal: Appraisal, *, ip=None, detail=None) -> None:
     """An audit event `appraisal.<action>` (never for a ballot)."""
+    assert action in AUDIT_ACTIONS, action
     audit_record(
         actor=actor,
         action=f"appraisal.{action}",

@@ -11,6 +11,7 @@ from django.views import View
 from members.models import Organization
 from members.permissions import filter_organizations_visible_to
 from members.views.access import StaffPageMixin
+from sanyuan import keyset
 from sanyuan.errors import ServiceError
 from sanyuan.excel import XLSX_CONTENT_TYPE
 from sanyuan.forms import add_service_error
@@ -30,16 +31,21 @@ class AppraisalStaffPageMixin(StaffPageMixin):
 
 class StaffAppraisalListView(AppraisalStaffPageMixin, View):
     def get(self, request):
-        state = (
-            request.GET.get("state") if request.GET.get("state") in ("open", "finished") else None
-        )
-        rows = list(selectors.appraisal_list(user=request.user, state=state)[:200])
-        for row in rows:
+        state = request.GET.get("state")
+        state = state if state in ("open", "finished") else None
+        qs = selectors.appraisal_list(user=request.user, state=state)
+        page = keyset.request_page(request, qs, fields=("id",), descending=True, page_size=50)
+        for row in page.results:
             row.stage = permissions.stage_label(row)
         return render(
             request,
             "appraisals/staff/appraisal_list.html",
-            {"appraisals": rows, "state": state},
+            {
+                "appraisals": page.results,
+                "state": state,
+                "links": keyset.page_links(request, page),
+                "figures": selectors.figures(user=request.user),
+            },
         )
 
 
