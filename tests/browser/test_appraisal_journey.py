@@ -48,7 +48,7 @@ def test_a_member_writes_the_self_assessment_and_votes_on_a_small_phone(
     page.wait_for_url("**/me/appraisals/")
     screenshot(page, "appraisal-1-list")
     page.get_by_role("link", name=f"{appraisal.year}年度民主评议党员：请投票").click()
-    page.get_by_label("自我评价").fill(
+    page.get_by_role("textbox", name="自我评价").fill(
         "一年来在深圳务工，坚持线上学习，按时交纳党费；不足是参加集中学习少。"
     )
     assert_no_horizontal_scroll(page)
