@@ -15,6 +15,7 @@ from .common import clean_count, clean_text, locked, notify_staff, notify_users,
 
 D = AppraisalParticipant.Decision
 RATING_LABELS = dict(Rating.choices)
+DECISION_FIELDS = ["final_rating", "decision", "approved_by", "approved_at", "approval_note"]
 
 
 def _check_after_ballot(row: Appraisal) -> None:
@@ -40,7 +41,7 @@ def paper_tally_record(
         voters = Member.objects.filter(appraisals__appraisal=row, party_standing="full").count()
         online = selectors.voted_count(row)
         ballots = clean_count(
-            paper_ballots, field="paper_ballots", label="纸质票数", maximum=voters - online
+            paper_ballots, field="paper_ballots", label="纸质票数", maximum=max(0, voters - online)
         )
         values = _clean_counts(counts, members=members, ballots=ballots)
         PaperTally.objects.filter(appraisal=row).delete()
@@ -109,7 +110,7 @@ def rating_record(
         participant.approved_by, participant.approved_at, participant.approval_note = None, None, ""
         unqualified = final_rating == Rating.UNQUALIFIED
         participant.decision = D.PENDING_APPROVAL if unqualified else D.EFFECTIVE
-        participant.save()
+        participant.save(update_fields=[*DECISION_FIELDS, "final_reason", "rated_by", "rated_at"])
         record(
             actor,
             "rating_record",
@@ -180,7 +181,7 @@ def _decide(*, actor, appraisal, member, note, approve: bool, ip) -> AppraisalPa
         else:
             participant.decision = D.NONE
             participant.final_rating = ""
-        participant.save()
+        participant.save(update_fields=DECISION_FIELDS)
         record(
             actor,
             "rating_approve" if approve else "rating_reject",

@@ -161,3 +161,67 @@ def test_every_appraisal_endpoint_is_in_the_openapi_schema(client):
     } <= paths
     assert "put" in schema["paths"]["/api/appraisals/{id}/self-assessment/"]
     assert "409" in str(schema["paths"]["/api/appraisals/{id}/ballot/"]["post"]["description"])
+
+
+HOSTILE_BALLOTS = {
+    "ratings as an object": {"ratings": {"1": "qualified"}},
+    "ratings as a string": {"ratings": "qualified"},
+    "ratings null": {"ratings": None},
+    "no ratings key": {},
+    "member as text": {"ratings": [{"member": "张三", "rating": "qualified"}]},
+    "member too large": {"ratings": [{"member": 2**70, "rating": "qualified"}]},
+    "member negative": {"ratings": [{"member": -1, "rating": "qualified"}]},
+    "rating as a number": {"ratings": [{"member": 1, "rating": 1}]},
+    "rating in Chinese": {"ratings": [{"member": 1, "rating": "优秀"}]},
+    "sql in the rating": {"ratings": [{"member": 1, "rating": "qualified' OR '1'='1"}]},
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_BALLOTS))
+def test_hostile_ballot_shapes_are_a_chinese_400_and_store_nothing(aw, case):
+    from appraisals.models import BallotRegister, BallotTally
+
+    appraisal = open_round(aw)
+    response = client_for(aw.member_a.user).post(
+        f"/api/appraisals/{appraisal.pk}/ballot/", HOSTILE_BALLOTS[case], format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in response.content.decode())
+    assert not BallotRegister.objects.exists()
+    assert not BallotTally.objects.exclude(count=0).exists()
+
+
+@pytest.mark.parametrize(
+    "text", ["\x00坚持学习，按时交纳党费。", "坚持学习\u202e，按时交纳党费。", "字" * 3001, 12345]
+)
+def test_hostile_self_assessments_are_refused(aw, text):
+    from appraisals.models import SelfAssessment
+
+    appraisal = open_round(aw)
+    response = client_for(aw.member_a.user).put(
+        f"/api/appraisals/{appraisal.pk}/self-assessment/", {"text": text}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert not SelfAssessment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"year": "二〇二六"},
+        {"ballot_ends_on": "明天"},
+        {"organization": "东关社区党支部"},
+        {"organization": 2**70},
+        {"self_assessment_ends_on": None},
+    ],
+)
+def test_hostile_openings_are_refused(aw, body):
+    payload = {
+        "organization": aw.branch_a1.pk,
+        "year": timezone.localdate().year,
+        **_iso(dates()),
+        **body,
+    }
+    response = client_for(aw.staff_a).post("/api/appraisals/", payload, format="json")
+    assert response.status_code == 400, response.content
+    assert not Appraisal.objects.exists()
