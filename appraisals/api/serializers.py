@@ -178,6 +178,11 @@ class TallySerializer(serializers.Serializer):
     paper = serializers.DictField(child=serializers.IntegerField(), help_text="纸质票数")
 
 
+class StateErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="中文说明")
+    code = serializers.CharField()
+
+
 class TalliesSerializer(serializers.Serializer):
     voted = serializers.IntegerField(help_text="在线投票人数")
     paper_ballots = serializers.IntegerField(help_text="纸质票数")

@@ -165,7 +165,7 @@ class TalliesApi(APIView):
     permission_classes = [IsAppraisalStaff]
 
     @extend_schema(
-        responses=s.TalliesSerializer,
+        responses={200: s.TalliesSerializer, 409: s.StateErrorSerializer},
         description="民主测评结束后才能查看（之前为409）；合计在线和纸质票。",
     )
     def get(self, request, pk):
