@@ -59,11 +59,12 @@ def staff_link(appraisal: Appraisal) -> str:
     return f"/staff/appraisals/{appraisal.pk}/"
 
 
-def notify_users(users, *, appraisal, title, body="", actor=None, dedupe_key=None) -> None:
+def notify_users(users, *, appraisal, title, body="", actor=None, dedupe_key=None):
+    """One notice to these accounts; returns it (None when nobody or deduplicated)."""
     users = [user for user in users if user is not None and user.is_active]
     if not users:
-        return
-    notice_publish(
+        return None
+    return notice_publish(
         audience=Audience.user_list(users),
         kind=NOTICE_KIND,
         title=title,
@@ -76,12 +77,13 @@ def notify_users(users, *, appraisal, title, body="", actor=None, dedupe_key=Non
 
 def notify_staff(
     organization: Organization, *, appraisal, title, body="", actor=None, dedupe_key=None
-) -> None:
-    """The staff of the nearest staffed organisation at or above `organization`."""
+):
+    """The staff of the nearest staffed organisation at or above `organization`; returns
+    the notice (None when nobody or deduplicated)."""
     target = nearest_staffed_organization(organization)
     if target is None:
-        return
-    notice_publish(
+        return None
+    return notice_publish(
         audience=Audience.staff(target),
         kind=NOTICE_KIND,
         title=title,

@@ -212,7 +212,7 @@ def appraisal_finish(*, actor, appraisal: Appraisal, ip: str | None = None) -> A
 def reminders_send(*, today=None) -> int:
     """Before each stage's last day (REMINDER_DAYS ahead): participants without a
     self-assessment, full members who have not voted, and the branch's staff for the
-    decisions. Once per round and stage (dedupe keys); returns the notices sent."""
+    decisions. Once per round and stage (dedupe keys); returns the notices sent this run."""
     today = today or timezone.localdate()
     horizon = today + timedelta(days=REMINDER_DAYS)
     sent = 0
@@ -239,14 +239,14 @@ def reminders_send(*, today=None) -> int:
         )
     for appraisal in rounds.filter(decision_ends_on__range=(today, horizon)):
         with transaction.atomic():
-            notify_staff(
+            notice = notify_staff(
                 appraisal.organization,
                 appraisal=appraisal,
                 title=f"{appraisal.organization.name}民主评议组织评定将于"
                 f"{appraisal.decision_ends_on:%m月%d日}截止",
                 dedupe_key=f"appraisal-reminder:{appraisal.pk}:decision",
             )
-        sent += 1
+        sent += notice is not None
     return sent
 
 
@@ -266,10 +266,10 @@ def _remind(users, appraisal, stage: str, title: str) -> int:
     if not users:
         return 0
     with transaction.atomic():
-        notify_users(
+        notice = notify_users(
             users,
             appraisal=appraisal,
             title=title,
             dedupe_key=f"appraisal-reminder:{appraisal.pk}:{stage}",
         )
-    return 1
+    return int(notice is not None)

@@ -406,3 +406,26 @@ def test_the_todo_lists_rounds_in_progress_and_approvals_waiting(aw):
     assert "待审批的“不合格”评定" not in mine  # the recorder does not approve
     assert county["待审批的“不合格”评定"] == 1
     assert county["民主测评已结束、待组织评定的民主评议"] == 1
+
+
+def test_the_to_do_provider_and_the_reminder_job_are_configured():
+    from django.conf import settings
+
+    from appraisals.tasks import reminders_send_task
+
+    assert "appraisals.todos.staff_todos" in settings.STAFF_TODO_PROVIDERS
+    entry = settings.CELERY_BEAT_SCHEDULE["appraisal-reminders"]
+    assert entry["task"] == reminders_send_task.name == "appraisals.send-reminders"
+
+
+def test_the_reminder_task_runs_the_service(aw, django_capture_on_commit_callbacks):
+    from appraisals.tasks import reminders_send_task
+
+    today = timezone.localdate()
+    open_round(aw, **dates(self_assessment_ends_on=today, ballot_ends_on=today + timedelta(days=9)))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_send_task.apply().get() == 1
+        assert reminders_send_task.apply().get() == 0  # once per round and stage
+    assert (
+        notices_to(aw.member_a.user).count("请在" + f"{today:%m月%d日}前填写民主评议自我评价") == 1
+    )
