@@ -72,6 +72,15 @@ ACTION_LABELS = {
     "transfer.register": "登记县外转入",
     "transfer.letter_print": "打印介绍信（含完整身份证号）",
     "transfer.receipt_print": "打印回执（含完整身份证号）",
+    # appraisals (民主评议党员); a ballot is never audited
+    "appraisal.open": "发起民主评议党员",
+    "appraisal.ballot_close": "结束民主测评",
+    "appraisal.paper_tally": "登记纸质票计票",
+    "appraisal.rating_record": "作出组织评定",
+    "appraisal.rating_approve": "上级党委同意不合格评定",
+    "appraisal.rating_reject": "上级党委退回不合格评定",
+    "appraisal.finish": "完成民主评议",
+    "appraisal.export": "导出民主评议",
 }
 
 DETAIL_LABELS = {
@@ -109,6 +118,11 @@ DETAIL_LABELS = {
     "label": "对象",
     "source": "来源",
     "failures": "失败次数",
+    "year": "年度",
+    "organization": "党组织",
+    "voted": "在线投票人数",
+    "ballots": "纸质票数",
+    "rating": "组织评定",
 }
 # Internal details that mean nothing to a reader (kept in the record for investigators).
 HIDDEN_DETAILS = {"view"}
@@ -123,6 +137,12 @@ VALUE_LABELS = {
     "method": {"GET": "打开", "HEAD": "打开", "POST": "提交", "PUT": "修改", "PATCH": "修改"},
     "reply": {"attending": "参加", "excused": "请假"},
     "source": {"create": "新建档案", "roster": "花名册检查"},
+    "rating": {
+        "excellent": "优秀",
+        "qualified": "合格",
+        "basically_qualified": "基本合格",
+        "unqualified": "不合格",
+    },
 }
 FILTER_LABELS = {
     **FIELD_LABELS,
@@ -189,6 +209,8 @@ def _transfer_value(key: str, value) -> str | None:
 def _value(key: str, value, action: str = "") -> str:
     if action.startswith("organization.") and value is not None:
         return _organization_value(key, value)
+    if action.startswith("appraisal.") and key == "organization" and str(value).isdigit():
+        return _organization_value("parent", value)  # by name, as organisation events
     if action.startswith("transfer."):
         named = _transfer_value(key, value)
         if named is not None:

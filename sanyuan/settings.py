@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "forum",
     "transfers",
     "wechat_accounts",
+    "appraisals",
 ]
 
 MIDDLEWARE = [
@@ -291,6 +292,9 @@ SPECTACULAR_SETTINGS = {
         "TransferKindEnum": "transfers.models.Transfer.Kind",
         "TransferStatusEnum": "transfers.models.Transfer.Status",
         "IncomingMemberStatusEnum": ["away", "returned"],
+        # appraisals
+        "AppraisalRatingEnum": "appraisals.models.Rating",
+        "AppraisalDecisionEnum": "appraisals.models.AppraisalParticipant.Decision",
     },
 }
 REST_KNOX = {
@@ -463,6 +467,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # forum: —
     # transfers: letters past their validity without receipt go back to staff attention
     "transfer-letters-expire": {"task": "transfers.expire-letters", "schedule": 3600.0},
+    # appraisals: remind participants and staff before each stage of a round closes (once each)
+    "appraisal-reminders": {"task": "appraisals.send-reminders", "schedule": 3600.0},
     # hardening: delete audit events older than AUDIT_RETENTION_DAYS (daily)
     "audit-purge": {"task": "members.audit-purge", "schedule": 86400.0},
 }
@@ -630,6 +636,7 @@ STAFF_TODO_PROVIDERS = [
     "forum.todos.staff_todos",
     "activities.todos.staff_todos",
     "transfers.todos.staff_todos",
+    "appraisals.todos.staff_todos",
 ]
 # Exports (members/services/export_jobs.py): up to EXPORT_INLINE_MAX_ROWS rows are answered in
 # the request; more run as a Celery task and the file is kept EXPORT_TTL_SECONDS. Each export

@@ -1,6 +1,7 @@
 """A county with one object of every kind on each side (committee A, committee B), built
 through the services, for the tier matrix, the schema walk and the bad-input catalogue."""
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from activities.models import ActivityMaterial
 from activities.services.materials import material_add
+from appraisals.services import appraisal_open
 from forum.models import Board, Thread
 from learning.services.articles import article_attachment_add, article_set_cover
 from members.models import Notice
@@ -70,6 +72,16 @@ def _side(w, label: str, branch, member, staff) -> SimpleNamespace:
     s.reflection_post = s.reflection.posts.order_by("id").first()
     s.transfer = transfer_prepare(
         actor=staff, member=member, to_name=f"{label}方的接收党组织（县外）", reason="定居外地"
+    )
+    today = timezone.localdate()
+    s.appraisal = appraisal_open(
+        actor=staff,
+        organization=branch,
+        year=today.year,
+        self_assessment_ends_on=today,
+        ballot_starts_on=today,
+        ballot_ends_on=today + timedelta(days=3),
+        decision_ends_on=today + timedelta(days=10),
     )
     s.notice = notice_publish(
         audience=Audience.user(member.user), kind=Notice.Kind.ARTICLE, title=f"{label}方通知"

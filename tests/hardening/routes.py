@@ -96,12 +96,50 @@ ROUTE_OBJECTS = {
     },
     "api:forum-report-resolve": lambda w, s: [{"pk": MISSING}],
     "api:forum-image": _obj("image"),
+    # API: appraisals
+    **{
+        f"api:{name}": _obj("appraisal")
+        for name in (
+            "my-appraisal",
+            "appraisal-self-assessment",
+            "appraisal-ballot",
+            "appraisal-detail",
+            "appraisal-tallies",
+            "appraisal-close-ballot",
+            "appraisal-paper-tally",
+            "appraisal-ratings",
+            "appraisal-finish",
+        )
+    },
+    **{
+        f"api:appraisal-rating-{name}": lambda w, s: [
+            {"pk": s.appraisal.pk, "member_pk": s.member.pk}
+        ]
+        for name in ("approve", "reject")
+    },
+    # API: transfers (routes that had no row yet; s.transfer is prepared out of the county)
+    **{
+        f"api:{name}": _obj("transfer")
+        for name in (
+            "my-transfer",
+            "my-transfer-withdraw",
+            "transfer-detail",
+            "transfer-approve",
+            "transfer-reject",
+            "transfer-accept",
+            "transfer-withdraw",
+            "transfer-letter",
+            "transfer-receipt",
+        )
+    },
     # Pages: registry
     "members:my-change-request": _obj("change_request"),
     "members:staff-member": _obj("member"),
     "members:staff-change-request": _obj("change_request"),
     "members:staff-roster": lambda w, s: [{"pk": MISSING}],
     "members:notice-open": _obj("notice"),
+    "members:staff-export": lambda w, s: [{"pk": MISSING}],
+    "members:staff-export-download": lambda w, s: [{"pk": MISSING}],
     # Pages: learning
     "learning:article": _obj("article"),
     "learning:article-finish": _obj("article"),
@@ -125,6 +163,7 @@ ROUTE_OBJECTS = {
             "staff-attendance-export",
         )
     },
+    "activities:staff-attendance-reply": _obj("activity"),
     "activities:material-file": _obj("material"),
     "activities:staff-material-delete": _obj("material"),
     # Pages: forum
@@ -137,11 +176,12 @@ ROUTE_OBJECTS = {
         for name in ("post-edit", "post-delete", "post-report", "post-moderate")
     },
     "forum:image": _obj("image"),
+    # Pages: appraisals
+    **{
+        f"appraisals:{name}": _obj("appraisal")
+        for name in ("my-detail", "my-ballot", "staff-detail", "staff-paper-tally", "staff-export")
+    },
     "forum:staff-report-resolve": lambda w, s: [{"pk": MISSING}],
-    # Background exports belong to their requester alone: every principal gets 404 or 403.
-    "members:staff-export": lambda w, s: [{"pk": MISSING}],
-    "members:staff-export-download": lambda w, s: [{"pk": MISSING}],
-    "activities:staff-attendance-reply": _obj("activity"),
     # WeChat bindings: the world has none, so every principal gets 404 (or 403 / login).
     "api:my-wechat-binding": lambda w, s: [{"pk": MISSING}],
     "wechat_accounts:unbind": lambda w, s: [{"pk": MISSING}],

@@ -29,6 +29,8 @@ OBJECT_PAGES = {
     "activities:staff-attendance": "activities.Activity:published",
     "members:staff-export": "members.ExportJob",
     "transfers:staff-detail": "transfers.Transfer",
+    "appraisals:staff-detail": "appraisals.Appraisal",
+    "appraisals:staff-paper-tally": "appraisals.Appraisal",
 }
 # Staff URLs that are not pages: exports (checked by their own tests) and POST-only actions.
 NOT_PAGES = {
@@ -50,6 +52,8 @@ NOT_PAGES = {
     # The printed letter and receipt: walked as a PDF page by tests/transfers/test_letter_pdf.py.
     "transfers:staff-letter",
     "transfers:staff-receipt",
+    # The round's Excel export (tests/appraisals/test_pages.py reads it).
+    "appraisals:staff-export",
 }
 # Pages staff share with members and reach from the staff pages (answering in the forum,
 # the inbox behind the bell, an article they published).

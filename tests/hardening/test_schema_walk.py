@@ -67,6 +67,8 @@ def _object_ids(w) -> dict[str, list[int]]:
         "/api/notices/": [s.notice.pk for s in both],
         "/api/transfers/": [s.transfer.pk for s in both],
         "/api/me/transfers/": [s.transfer.pk for s in both],
+        "/api/appraisals/": [s.appraisal.pk for s in both],
+        "/api/me/appraisals/": [s.appraisal.pk for s in both],
     }
 
 

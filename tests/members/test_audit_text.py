@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from appraisals.services.common import AUDIT_ACTIONS as APPRAISAL_ACTIONS
 from forum.services.moderation import POST_ACTIONS, THREAD_ACTIONS
 from members.audit_text import ACTION_LABELS, DETAIL_LABELS, HIDDEN_DETAILS, detail_text
 from members.models import AuditEvent
@@ -14,7 +15,7 @@ from members.services.audit import audit_record
 from tests.factories import login_staff
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("members", "learning", "activities", "forum", "sanyuan")
+APPS = ("members", "learning", "activities", "forum", "sanyuan", "appraisals")
 CALL = re.compile(r"(?:audit_record|login_audit)\((.*?)\n\s*\)", re.S)
 LITERAL_ACTION = re.compile(r'action="([a-z_.]+)"')
 DETAIL_KEYS = re.compile(r"detail=\{([^{}]*)\}", re.S)
@@ -37,6 +38,7 @@ def recorded_actions() -> set[str]:
     actions.update(f"forum.thread.{action}" for action in THREAD_ACTIONS)
     actions.update(f"forum.post.{action}" for action in POST_ACTIONS)
     actions.update({"forum.report.resolved", "forum.report.dismissed"})
+    actions.update(f"appraisal.{action}" for action in APPRAISAL_ACTIONS)
     return actions
 
 
