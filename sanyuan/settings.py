@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "sanyuan.idempotency.IdempotencyMiddleware",
     "sanyuan.pwa.OfflineKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "sanyuan.upload.UploadRedirectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
