@@ -195,6 +195,11 @@ SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=60 * 60 * 24 * 7)
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=60 * 60)
 SESSION_IDLE_REFRESH_SECONDS = env.int("SESSION_IDLE_REFRESH_SECONDS", default=60)
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+# 记住我 (members only): the phone keeps an HttpOnly device token; the login page there asks
+# only for the password, and the member's session idles out after this long instead of
+# SESSION_IDLE_SECONDS. Listed and removable in 我的 → 登录设备.
+MEMBER_REMEMBER_IDLE_SECONDS = env.int("MEMBER_REMEMBER_IDLE_SECONDS", default=60 * 60 * 24 * 30)
+MEMBER_REMEMBER_COOKIE = "sanyuan_device"
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
