@@ -41,6 +41,13 @@ class StaffLoginForm(forms.Form):
     )
 
 
+def new_password_input():
+    """A new password typed once is not lost when the form comes back for another field's
+    error (the wrong code, the privacy notice). It comes back only in the answer to the POST,
+    which neither the browser's cache nor the service worker keeps."""
+    return forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=True)
+
+
 class SetPasswordForm(forms.Form):
     code = forms.CharField(
         label="验证码",
@@ -53,12 +60,12 @@ class SetPasswordForm(forms.Form):
         label="设置密码",
         strip=False,
         help_text="至少8位，不能全是数字，不要使用常见密码。",
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        widget=new_password_input(),
     )
     password2 = forms.CharField(
         label="再次输入密码",
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        widget=new_password_input(),
     )
 
     def clean(self):
@@ -251,13 +258,13 @@ class PasswordChangeForm(forms.Form):
     password = forms.CharField(
         label="新密码",
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        widget=new_password_input(),
         help_text="至少8位，不要用生日、身份证号码或简单数字。",
     )
     password2 = forms.CharField(
         label="再次输入新密码",
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        widget=new_password_input(),
     )
 
     def clean(self):

@@ -347,6 +347,22 @@
     }).catch(function () { /* pages still work online */ });
   }
 
+  // ---- form errors ---------------------------------------------------------------------------
+  // A form answered with errors: the cursor goes to the first field to change (the summary at
+  // the top lists them all); the browser scrolls it into view below the fixed top bar.
+  function focusFirstError(root) {
+    var summary = root.querySelector("[data-error-summary]");
+    if (!summary) return;
+    var field = root.querySelector('[aria-invalid="true"], .field--error input, .field--error select, .field--error textarea');
+    (field || summary).focus();
+  }
+  window.sanyuanFocusFirstError = focusFirstError;
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { focusFirstError(document); });
+  } else {
+    focusFirstError(document);
+  }
+
   showStatus();
   if (document.readyState === "complete") flush();
   else window.addEventListener("load", function () { flush(); });

@@ -203,12 +203,9 @@
       input.files = transfer.files;
     });
     enhance(fresh);
-    var first = fresh.querySelector("[data-error-summary], .field--error, .alert--error");
-    if (first) {
-      first.scrollIntoView({ block: "start" });
-      var focusable = first.matches("[tabindex]") ? first : first.querySelector("input, select, textarea");
-      if (focusable) focusable.focus({ preventScroll: true });
-    }
+    var summary = fresh.querySelector("[data-error-summary]");
+    if (summary) summary.scrollIntoView({ block: "start" });
+    if (window.sanyuanFocusFirstError) window.sanyuanFocusFirstError(fresh);
     return true;
   }
 
