@@ -589,6 +589,12 @@ STAFF_TODO_PROVIDERS = [
     "activities.todos.staff_todos",
     "transfers.todos.staff_todos",
 ]
+# 首页's 我的待办 for members (sanyuan.todos.member_todos): unanswered activities, unfinished
+# required study.
+MEMBER_TODO_PROVIDERS = [
+    "activities.todos.member_todos",
+    "learning.todos.member_todos",
+]
 # Exports (members/services/export_jobs.py): up to EXPORT_INLINE_MAX_ROWS rows are answered in
 # the request; more run as a Celery task and the file is kept EXPORT_TTL_SECONDS. Each export
 # names its writer.
