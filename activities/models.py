@@ -8,6 +8,7 @@ for. Members reply (`Attendance`), staff record who took part afterwards, and ma
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from members.models import Member, Organization
 
@@ -110,6 +111,11 @@ class Activity(models.Model):
     @property
     def is_three_meetings_one_lecture(self) -> bool:
         return self.kind in self.THREE_MEETINGS_ONE_LECTURE
+
+    @property
+    def accepts_replies(self) -> bool:
+        """Members may still say 参加 or 请假: published and not over yet."""
+        return self.status == self.Status.PUBLISHED and self.ends_at > timezone.now()
 
     @property
     def is_visible_to_members(self) -> bool:

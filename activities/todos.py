@@ -33,3 +33,20 @@ def staff_todos(user) -> list[dict]:
             "hint": f"{year}年至今",
         }
     ]
+
+
+def member_todos(user) -> list[dict]:
+    """首页 → 我的待办: upcoming activities the member has not yet answered (参加 / 请假)."""
+    from .models import Activity
+    from .permissions import filter_activities_visible_to
+
+    scope = scope_of(user)
+    if scope.member is None:
+        return []
+    count = (
+        filter_activities_visible_to(user)
+        .filter(status=Activity.Status.PUBLISHED, ends_at__gt=timezone.now())
+        .exclude(attendances__member=scope.member)
+        .count()
+    )
+    return [{"label": "组织活动待回复", "count": count, "url": reverse("activities:list")}]

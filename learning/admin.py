@@ -22,6 +22,7 @@ from .services import articles as article_services
 INPUT_FIELDS = [
     "category",
     "title",
+    "short_names",
     "summary",
     "body",
     "organization",
@@ -91,6 +92,7 @@ class ArticleForm(forms.ModelForm):
             issuing_body=data.get("issuing_body", ""),
             document_number=data.get("document_number", ""),
             effective_on=data.get("effective_on"),
+            short_names=data.get("short_names", ""),
             target_skills=tuple(data.get("target_skills") or ()),
             target_provinces=tuple(data.get("target_provinces") or ()),
         )
@@ -104,11 +106,25 @@ class ArticleForm(forms.ModelForm):
         except ServiceError as exc:
             add_service_error(self, exc)
         scheduled = data.get("scheduled_at")
+        if data.get("publish_now") or scheduled or self.instance.is_published:
+            self._check_publishable(data)
         if scheduled and scheduled <= timezone.now() and not data.get("publish_now"):
             self.add_error(
                 "scheduled_at", "定时发布时间应晚于现在；要马上发布请勾选“保存后立即发布”。"
             )
         return data
+
+    def _check_publishable(self, data):
+        message = article_services.publishable_error(
+            required=data.get("required", False),
+            category=data.get("category", ""),
+            body=data.get("body", ""),
+            video_url=data.get("video_url", ""),
+            attachments=(self.instance.attachments.count() if self.instance.pk else 0)
+            + (1 if data.get("attachment_upload") else 0),
+        )
+        if message:
+            self.add_error("body", message)
 
     def clean_cover_upload(self):
         upload = self.cleaned_data.get("cover_upload")
@@ -166,7 +182,7 @@ class ArticleAdmin(ScopedAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["category", "status", "audience", "pinned", "required"]
     list_select_related = ["organization"]
-    search_fields = ["title", "document_number"]
+    search_fields = ["title", "short_names", "document_number"]
     autocomplete_fields = ["organization"]
     filter_horizontal = ["target_skills"]
     date_hierarchy = "published_at"
@@ -176,7 +192,7 @@ class ArticleAdmin(ScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = ["status", "published_at", "feed_source", "source_url", "created_at"]
     actions = ["publish_selected", "withdraw_selected", "pin_selected", "unpin_selected"]
     fieldsets = [
-        (None, {"fields": ["category", "title", "summary", "body", "video_url"]}),
+        (None, {"fields": ["category", "title", "short_names", "summary", "body", "video_url"]}),
         (
             "发布",
             {

@@ -86,6 +86,14 @@ class Article(models.Model):
     )
     feed_entry_id = models.CharField("来源条目标识", max_length=300, blank=True)
 
+    # Short names and other names members search by (党章 for 中国共产党章程); well-known
+    # ones are added by learning.services.articles.KNOWN_SHORT_NAMES.
+    short_names = models.CharField(
+        "简称或别名",
+        max_length=200,
+        blank=True,
+        help_text="党员搜索时常用的叫法，多个用逗号或顿号隔开，如“党章”。",
+    )
     search_text = models.TextField(editable=False, blank=True, default="")
     created_by = models.ForeignKey(
         User,

@@ -141,8 +141,8 @@ def home_sections(*, user) -> HomeSections:
     continue_studying = []
     if member is not None:
         continue_studying = list(
-            permissions.filter_study_records_visible_to(user)
-            .filter(finished_at__isnull=True, article__status=Article.Status.PUBLISHED)
+            _readable_records(user)
+            .filter(finished_at__isnull=True)
             .select_related("article")
             .defer(*(f"article__{f}" for f in LIST_DEFER))
             .order_by("-last_reported_at", "-id")[:5]
@@ -203,9 +203,19 @@ def study_record_of(*, user, article: Article) -> StudyRecord | None:
 # A member's own study --------------------------------------------------------------------
 
 
+def _readable_records(user) -> QuerySet:
+    """The member's study records of articles they may still open: an article withdrawn,
+    or whose audience the member left (moved branch), is no longer linked (it would 404) nor
+    fetched ahead for offline reading."""
+    return permissions.filter_study_records_visible_to(user).filter(
+        article__in=permissions.filter_articles_visible_to(user)
+    )
+
+
 def study_history(*, user, cursor: str | None = None, page_size: int = 20) -> Page:
+    """我的学习: what the member studied and may still open, most recent first."""
     qs = (
-        permissions.filter_study_records_visible_to(user)
+        _readable_records(user)
         .filter(member=member_permissions.member_of(user))
         .select_related("article")
         .defer(*(f"article__{f}" for f in LIST_DEFER))

@@ -15,6 +15,7 @@ from members import permissions as member_permissions
 from members.views.access import MemberPageMixin, SignedInPageMixin, StaffPageMixin
 from sanyuan.errors import ServiceError
 from sanyuan.pwa import is_prefetch
+from sanyuan.todos import member_todos
 
 from . import exports, selectors
 from .models import Article
@@ -36,6 +37,7 @@ class HomeView(View):
                 "active_tab": "home",
                 "sections": selectors.home_sections(user=request.user),
                 "required": selectors.required_unfinished(user=request.user, limit=3),
+                "todos": member_todos(request.user) if request.user.is_authenticated else [],
             },
         )
 

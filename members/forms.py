@@ -19,6 +19,17 @@ class MemberLoginForm(IdentityForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+    remember = forms.BooleanField(label="记住我（下次在这部手机上登录更简单）", required=False)
+
+
+class RememberedLoginForm(forms.Form):
+    """On a remembered phone: the member is known, only the password is asked."""
+
+    password = forms.CharField(
+        label="密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
 
 
 class StaffLoginForm(forms.Form):
@@ -28,6 +39,13 @@ class StaffLoginForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+def new_password_input():
+    """A new password typed once is not lost when the form comes back for another field's
+    error (the wrong code, the privacy notice). It comes back only in the answer to the POST,
+    which neither the browser's cache nor the service worker keeps."""
+    return forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=True)
 
 
 class SetPasswordForm(forms.Form):
@@ -42,12 +60,12 @@ class SetPasswordForm(forms.Form):
         label="设置密码",
         strip=False,
         help_text="至少8位，不能全是数字，不要使用常见密码。",
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        widget=new_password_input(),
     )
     password2 = forms.CharField(
         label="再次输入密码",
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        widget=new_password_input(),
     )
 
     def clean(self):
@@ -229,3 +247,28 @@ class SecondFactorForm(forms.Form):
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
         ),
     )
+
+
+class PasswordChangeForm(forms.Form):
+    current = forms.CharField(
+        label="当前密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    password = forms.CharField(
+        label="新密码",
+        strip=False,
+        widget=new_password_input(),
+        help_text="至少8位，不要用生日、身份证号码或简单数字。",
+    )
+    password2 = forms.CharField(
+        label="再次输入新密码",
+        strip=False,
+        widget=new_password_input(),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password2") and data["password"] != data["password2"]:
+            self.add_error("password2", "两次输入的新密码不一致。")
+        return data

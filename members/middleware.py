@@ -20,6 +20,17 @@ from sanyuan import ratelimit
 from sanyuan.net import client_ip
 
 SEEN_KEY = "_idle_seen"
+# Set on a member's session signed in with 记住我: it idles out after
+# MEMBER_REMEMBER_IDLE_SECONDS instead of SESSION_IDLE_SECONDS.
+REMEMBERED_SESSION = "_remembered"
+
+
+def idle_seconds(request, user) -> int:
+    if user.is_staff:
+        return settings.STAFF_SESSION_IDLE_SECONDS
+    if request.session.get(REMEMBERED_SESSION):
+        return settings.MEMBER_REMEMBER_IDLE_SECONDS
+    return settings.SESSION_IDLE_SECONDS
 
 
 def _session_user(request):
@@ -47,11 +58,7 @@ class SessionIdleMiddleware:
     def __call__(self, request):
         user = _session_user(request)
         if user is not None:
-            idle = (
-                settings.STAFF_SESSION_IDLE_SECONDS
-                if user.is_staff
-                else settings.SESSION_IDLE_SECONDS
-            )
+            idle = idle_seconds(request, user)
             now = int(time.time())
             seen = request.session.get(SEEN_KEY)
             if seen is not None and now - seen > idle:

@@ -41,6 +41,8 @@ urlpatterns = [
     ),
     path("me/archive/history/", me.MyHistoryView.as_view(), name="my-history"),
     path("me/qr/", me.MemberQrView.as_view(), name="my-qr"),
+    path("me/devices/", me.MyDevicesView.as_view(), name="my-devices"),
+    path("me/password/", me.PasswordChangeView.as_view(), name="password-change"),
     path("staff/", staff_home.StaffHomeView.as_view(), name="staff-home"),
     path("staff/members/", staff_registry.StaffMemberListView.as_view(), name="staff-members"),
     path(

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "sanyuan.idempotency.IdempotencyMiddleware",
     "sanyuan.pwa.OfflineKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "sanyuan.upload.UploadRedirectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -198,6 +199,11 @@ SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=60 * 60 * 24 * 7)
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=60 * 60)
 SESSION_IDLE_REFRESH_SECONDS = env.int("SESSION_IDLE_REFRESH_SECONDS", default=60)
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+# 记住我 (members only): the phone keeps an HttpOnly device token; the login page there asks
+# only for the password, and the member's session idles out after this long instead of
+# SESSION_IDLE_SECONDS. Listed and removable in 我的 → 登录设备.
+MEMBER_REMEMBER_IDLE_SECONDS = env.int("MEMBER_REMEMBER_IDLE_SECONDS", default=60 * 60 * 24 * 30)
+MEMBER_REMEMBER_COOKIE = "sanyuan_device"
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -637,6 +643,12 @@ STAFF_TODO_PROVIDERS = [
     "activities.todos.staff_todos",
     "transfers.todos.staff_todos",
     "appraisals.todos.staff_todos",
+]
+# 首页's 我的待办 for members (sanyuan.todos.member_todos): unanswered activities, unfinished
+# required study.
+MEMBER_TODO_PROVIDERS = [
+    "activities.todos.member_todos",
+    "learning.todos.member_todos",
 ]
 # Exports (members/services/export_jobs.py): up to EXPORT_INLINE_MAX_ROWS rows are answered in
 # the request; more run as a Celery task and the file is kept EXPORT_TTL_SECONDS. Each export

@@ -57,3 +57,16 @@ def staff_todos(user) -> list[dict]:
         todo["waited_days"] = waited_days(todo.get("since"), now)
     todos.sort(key=lambda todo: (todo["priority"], -(todo["waited_days"] or 0)))
     return todos
+
+
+def member_todos(user) -> list[dict]:
+    """首页's 我的待办: every provider in settings.MEMBER_TODO_PROVIDERS (`member_todos(user)
+    -> list[dict]` with `label`, `count`, `url`), those with something to do, in the
+    settings' order. A provider that fails is logged and left out: the home page still opens."""
+    todos: list[dict] = []
+    for path in settings.MEMBER_TODO_PROVIDERS:
+        try:
+            todos.extend(t for t in import_string(path)(user) if t.get("count"))
+        except Exception:
+            logger.exception("member to-do provider %s failed", path)
+    return todos

@@ -14,7 +14,6 @@ from sanyuan.errors import ServiceError
 from .. import selectors, services
 from ..downloads import material_file_response
 from ..forms import ReplyForm
-from ..models import Activity
 
 PAST_PAGE = 10
 UPCOMING_PAGE = 20
@@ -93,7 +92,7 @@ class ActivityDetailView(MemberPageMixin, View):
 
 def _detail_response(request, activity, form=None, status=200):
     mine = selectors.my_attendance(activity)
-    can_reply = activity.status == Activity.Status.PUBLISHED and activity.ends_at > timezone.now()
+    can_reply = activity.accepts_replies
     context = {
         "activity": activity,
         "mine": mine,

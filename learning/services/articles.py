@@ -5,6 +5,7 @@ tied to a field). Notices of a published article go out once (dedupe key per art
 commit, through members.services.notices.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -32,6 +33,21 @@ SEARCH_BODY_CHARS = 20_000
 MAX_ATTACHMENTS = 10
 # Categories whose publication is announced in the members' inboxes.
 NOTIFIED_CATEGORIES = {C.ANNOUNCEMENT, C.TRAINING}
+# The names members type for well-known texts: an article whose title contains the full
+# name is found by these too (besides its own 简称或别名).
+KNOWN_SHORT_NAMES = {
+    "中国共产党章程": ("党章",),
+    "中国共产党纪律处分条例": ("纪律处分条例", "纪律条例", "纪律处分"),
+    "中国共产党党员教育管理工作条例": ("党员教育管理条例", "党员教育管理"),
+    "中国共产党支部工作条例": ("支部工作条例", "支部条例"),
+    "中国共产党廉洁自律准则": ("廉洁自律准则", "廉洁准则"),
+    "关于新形势下党内政治生活的若干准则": ("党内政治生活准则", "政治生活准则"),
+    "中国共产党党内监督条例": ("党内监督条例", "监督条例"),
+    "中国共产党问责条例": ("问责条例",),
+    "中国共产党发展党员工作细则": ("发展党员工作细则", "发展党员细则"),
+    "中央八项规定": ("八项规定",),
+}
+_NAME_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
 
 @dataclass
@@ -51,6 +67,7 @@ class ArticleInput:
     issuing_body: str = ""
     document_number: str = ""
     effective_on: object = None
+    short_names: str = ""
     target_skills: tuple = ()
     target_provinces: tuple = ()
 
@@ -123,11 +140,64 @@ def _validated(*, actor: User | None, data: ArticleInput) -> dict:
         "document_number": (data.document_number or "").strip()[:60],
         "effective_on": data.effective_on,
         "target_provinces": _clean_provinces(data.target_provinces),
+        "short_names": _clean_short_names(data.short_names),
     }
     fields["search_text"] = search_text_for(
-        title, summary, text, fields["issuing_body"], fields["document_number"]
+        title,
+        " ".join(short_names_for(title, fields["short_names"])),
+        summary,
+        text,
+        fields["issuing_body"],
+        fields["document_number"],
     )
     return fields
+
+
+def _clean_short_names(value: str) -> str:
+    names = []
+    for name in _NAME_SEPARATORS.split(value or ""):
+        if name and name not in names:
+            names.append(name)
+    cleaned = "、".join(names)
+    if len(cleaned) > 200:
+        raise ServiceError("简称或别名合计不能超过200个字。", field="short_names")
+    return cleaned
+
+
+def short_names_for(title: str, short_names: str = "") -> list[str]:
+    """The names an article is also found by: its own, and those of the well-known texts
+    its title names."""
+    names = [name for name in _NAME_SEPARATORS.split(short_names or "") if name]
+    for full, known in KNOWN_SHORT_NAMES.items():
+        if full in (title or ""):
+            names.extend(name for name in known if name not in names)
+    return names
+
+
+def publishable_error(
+    *, required: bool, category: str, body: str, video_url: str = "", attachments: int = 0
+) -> str | None:
+    """Why an article may not be published yet, or None. 必学 and 党内法规 need something to
+    read: an empty one would count as studied after a few seconds."""
+    if not (required or category == C.REGULATION):
+        return None
+    if html_to_text(body or "").strip() or video_url or attachments:
+        return None
+    if category == C.REGULATION:
+        return "党内法规需要有正文或附件才能发布。"
+    return "必学资料需要有正文、视频或附件才能发布。"
+
+
+def check_publishable(article: Article) -> None:
+    message = publishable_error(
+        required=article.required,
+        category=article.category,
+        body=article.body,
+        video_url=article.video_url,
+        attachments=article.attachments.count() if article.pk else 0,
+    )
+    if message:
+        raise ServiceError(message, field="body")
 
 
 def article_validate(*, actor: User | None, data: ArticleInput) -> None:
@@ -159,6 +229,7 @@ def article_create(
         if data.target_skills:
             article.target_skills.set(_skills(data.target_skills))
         if published_at is not None:
+            check_publishable(article)
             _publish(article, when=published_at, actor=actor)
     return article
 
@@ -257,6 +328,7 @@ def article_publish(*, actor: User | None, article: Article, at: datetime | None
         locked = Article.objects.select_for_update().get(pk=article.pk)
         if locked.status == S.PUBLISHED:
             raise StateConflict("这篇资料已经发布。")
+        check_publishable(locked)
         if at is not None and at > now:
             locked.status = S.DRAFT
             locked.scheduled_at = at
@@ -319,6 +391,13 @@ def article_publish_due(*, now: datetime | None = None, limit: int = 200) -> int
                 .first()
             )
             if article is None:
+                continue
+            try:
+                check_publishable(article)
+            except ServiceError:
+                # Emptied after it was scheduled: it stays a draft for the staff to finish.
+                article.scheduled_at = None
+                article.save(update_fields=["scheduled_at", "updated_at"])
                 continue
             _publish(article, when=article.scheduled_at, actor=article.created_by)
             published += 1

@@ -1,6 +1,7 @@
 from .accounts import OneTimeCode
 from .audit import AuditEvent
 from .changes import ChangeEvidence, ChangeRequest, ContactLog, RosterImport
+from .devices import RememberedDevice
 from .exports import ExportJob
 from .hosting import Hosting, StatsRollup
 from .notices import (
@@ -38,6 +39,7 @@ __all__ = [
     "OrganizationGroupObjectPermission",
     "OrganizationUserObjectPermission",
     "Region",
+    "RememberedDevice",
     "RosterImport",
     "Skill",
     "StatsRollup",

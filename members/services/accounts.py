@@ -404,6 +404,20 @@ def staff_account_upsert(
     return user
 
 
+def password_change(*, user: User, current: str, password: str, ip: str | None = None) -> User:
+    """修改密码 while signed in: the current password, then a new one that passes the same
+    rules as at activation. Other sessions of the account end (Django's session hash)."""
+    if not user.check_password(current or ""):
+        raise ServiceError("当前密码不正确。", field="current")
+    _validate_new_password(password, user)
+    if current == password:
+        raise ServiceError("新密码不能与当前密码相同。", field="password")
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor=user, action="password.change", target=user, ip=ip)
+    return user
+
+
 def display_preferences_set(*, user: User, large_text: bool) -> User:
     """Remember the person's display choice (大字模式) on their account."""
     if user.large_text != bool(large_text):

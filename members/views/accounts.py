@@ -19,8 +19,10 @@ from sanyuan.net import client_ip
 
 from .. import forms
 from ..identity import mask_id_number, normalize_id_number, normalize_name
+from ..middleware import REMEMBERED_SESSION
 from ..services import (
     accounts,
+    devices,
     second_factor,
 )
 from ..services.audit import audit_record
@@ -51,21 +53,55 @@ def _safe_next(request, default: str) -> str:
 
 
 class LoginView(View):
+    """党员登录 (name, ID number, password; 记住我), 工作人员 (username, password), and on a
+    remembered phone only the password (members.services.devices)."""
+
     idempotency_exempt = True  # logins and one-time codes: answers are secrets
     template_name = "members/login.html"
 
+    def remembered(self, request):
+        if request.GET.get("as") == "staff" or request.POST.get("as") == "staff":
+            return None
+        if request.GET.get("forget") == "1":
+            return None
+        return devices.device_from_token(request.COOKIES.get(settings.MEMBER_REMEMBER_COOKIE))
+
+    def render(self, request, form, *, staff=False, device=None, status=200):
+        context = {"form": form, "staff": staff, "device": device}
+        if device is not None:
+            member = device.user.member
+            context["remembered"] = {"name": member.name, "masked": member.id_number_masked}
+        response = render(request, self.template_name, context, status=status)
+        if request.GET.get("forget") == "1":
+            response.delete_cookie(settings.MEMBER_REMEMBER_COOKIE, path="/")
+        return response
+
     def get(self, request):
         staff = request.GET.get("as") == "staff"
+        device = self.remembered(request)
+        if device is not None:
+            return self.render(request, forms.RememberedLoginForm(), device=device)
         form = forms.StaffLoginForm() if staff else forms.MemberLoginForm()
-        return render(request, self.template_name, {"form": form, "staff": staff})
+        return self.render(request, form, staff=staff)
 
     def post(self, request):
         staff = request.POST.get("as") == "staff"
-        form = forms.StaffLoginForm(request.POST) if staff else forms.MemberLoginForm(request.POST)
+        device = self.remembered(request) if request.POST.get("remembered") == "1" else None
+        if device is not None:
+            form = forms.RememberedLoginForm(request.POST)
+            member = device.user.member
+            credentials = {"name": member.name, "id_number": member.id_number}
+        else:
+            form = (
+                forms.StaffLoginForm(request.POST) if staff else forms.MemberLoginForm(request.POST)
+            )
+            credentials = {}
         status = 200
         if form.is_valid():
+            data = dict(form.cleaned_data)
+            remember = data.pop("remember", False)
             try:
-                user = accounts.account_authenticate(request=request, **form.cleaned_data)
+                user = accounts.account_authenticate(request=request, **credentials, **data)
             except accounts.SecondFactorNeeded as exc:
                 # Password right; the authenticator's code (or its enrolment) comes next.
                 request.session[SESSION_SECOND_FACTOR] = {
@@ -81,10 +117,35 @@ class LoginView(View):
                 form.add_error(None, exc.message)
                 status = 400
             else:
-                login(request, user)
-                default = reverse("members:staff-home") if staff else reverse("learning:home")
-                return redirect(_safe_next(request, default))
-        return render(request, self.template_name, {"form": form, "staff": staff}, status=status)
+                return self.signed_in(request, user, staff=staff, device=device, remember=remember)
+        return self.render(request, form, staff=staff, device=device, status=status)
+
+    def signed_in(self, request, user, *, staff, device, remember):
+        login(request, user)
+        default = reverse("members:staff-home") if staff else reverse("learning:home")
+        response = redirect(_safe_next(request, default))
+        token = None
+        if device is not None:
+            devices.device_touch(device)
+            token = request.COOKIES.get(settings.MEMBER_REMEMBER_COOKIE)
+        elif remember and not user.is_staff:
+            token = devices.device_remember(
+                user=user, user_agent=request.headers.get("User-Agent", ""), ip=client_ip(request)
+            )
+        if token:
+            # The session of a remembered phone idles out with the device, not sooner.
+            request.session[REMEMBERED_SESSION] = True
+            request.session.set_expiry(settings.MEMBER_REMEMBER_IDLE_SECONDS)
+            response.set_cookie(
+                settings.MEMBER_REMEMBER_COOKIE,
+                token,
+                max_age=settings.MEMBER_REMEMBER_IDLE_SECONDS,
+                path="/",
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
 
 
 class LoginVerifyView(View):
@@ -159,6 +220,19 @@ class LoginVerifyView(View):
 
 
 class LogoutView(View):
+    """GET: 确定退出吗 (a member's 退出登录 asks first); POST: signs out. A remembered phone
+    stays remembered (登录设备 removes it)."""
+
+    def get(self, request):
+        if not request.user.is_authenticated:
+            return redirect("members:login")
+        remembered = devices.device_from_token(request.COOKIES.get(settings.MEMBER_REMEMBER_COOKIE))
+        return render(
+            request,
+            "members/logout_confirm.html",
+            {"remembered": remembered is not None and remembered.user_id == request.user.pk},
+        )
+
     def post(self, request):
         if request.user.is_authenticated:
             audit_record(

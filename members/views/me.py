@@ -1,7 +1,9 @@
-"""我的: the member's own pages (archive, change requests, history, the arrival QR card)."""
+"""我的: the member's own pages (archive, change requests, history, the arrival QR card,
+the remembered devices)."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,10 +11,13 @@ from django.views import View
 
 from sanyuan.errors import ServiceError
 from sanyuan.forms import add_service_error
+from sanyuan.net import client_ip
 
 from .. import forms, permissions, selectors
 from ..archive_fields import destination_name
+from ..services import accounts as account_services
 from ..services import changes as change_services
+from ..services import devices as device_services
 from .access import MemberPageMixin
 
 
@@ -161,3 +166,70 @@ class MemberQrView(MemberPageMixin, View):
         )
         response["Cache-Control"] = "no-store"
         return response
+
+
+class MyDevicesView(MemberPageMixin, View):
+    """我的 → 登录设备: the phones that remember this member (记住我), and removing one."""
+
+    template_name = "members/my_devices.html"
+
+    def get(self, request):
+        return self.render(request)
+
+    def render(self, request, status=200):
+        current = device_services.device_from_token(
+            request.COOKIES.get(settings.MEMBER_REMEMBER_COOKIE)
+        )
+        context = {
+            "devices": device_services.devices_of(request.user),
+            "current_id": current.pk if current is not None else None,
+            "active_tab": "me",
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def post(self, request):
+        try:
+            device = device_services.device_revoke(
+                user=request.user, device_id=request.POST.get("device"), ip=client_ip(request)
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return self.render(request, status=404)
+        messages.success(request, f"已移除“{device.label}”，它下次登录需要输入姓名和身份证号码。")
+        response = redirect("members:my-devices")
+        current = device_services.device_from_token(
+            request.COOKIES.get(settings.MEMBER_REMEMBER_COOKIE)
+        )
+        if current is None:
+            response.delete_cookie(settings.MEMBER_REMEMBER_COOKIE, path="/")
+        return response
+
+
+class PasswordChangeView(MemberPageMixin, View):
+    """我的 → 修改密码."""
+
+    template_name = "members/password_change.html"
+
+    def render(self, request, form, status=200):
+        context = {"form": form, "active_tab": "me"}
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request):
+        return self.render(request, forms.PasswordChangeForm())
+
+    def post(self, request):
+        form = forms.PasswordChangeForm(request.POST)
+        if not form.is_valid():
+            return self.render(request, form, status=400)
+        try:
+            user = account_services.password_change(
+                user=request.user,
+                current=form.cleaned_data["current"],
+                password=form.cleaned_data["password"],
+                ip=client_ip(request),
+            )
+        except ServiceError as exc:
+            return self.render(request, form, status=add_service_error(form, exc))
+        update_session_auth_hash(request, user)
+        messages.success(request, "密码已修改，下次登录请使用新密码。")
+        return redirect("members:me")

@@ -98,6 +98,8 @@
   }
 
   var sending = false;
+  // Only what was kept on the phone for lack of a network is announced: study time sent
+  // online also goes through the outbox, and must not claim to have been offline.
   var sentThisPage = 0;
   var failedThisPage = 0;
 
@@ -115,6 +117,7 @@
         if (item.study && item.url === url && !item.tried && item.study < MAX_STUDY_SECONDS) {
           var add = Math.min(seconds, MAX_STUDY_SECONDS - item.study);
           item.study += add;
+          if (navigator.onLine === false) item.offline = true;
           seconds -= add;
           item.pairs = item.pairs.map(function (pair) {
             return pair[0] === "seconds" ? ["seconds", String(item.study)] : pair;
@@ -138,6 +141,7 @@
       pairs: pairs,
       label: options.label || "",
       study: options.study || 0,
+      offline: navigator.onLine === false,
       at: Date.now()
     });
     save(items);
@@ -145,9 +149,12 @@
     return id;
   }
 
-  function markTried(id) {
+  function markTried(id, offline) {
     save(load().map(function (item) {
-      if (item.id === id) item.tried = true;
+      if (item.id === id) {
+        item.tried = true;
+        if (offline) item.offline = true;
+      }
       return item;
     }));
   }
@@ -202,11 +209,12 @@
       return sendOne(item).then(function (outcome) {
         if (outcome === "sent" || outcome === "refused") {
           drop(item.id);
-          if (outcome === "sent") sentThisPage += 1;
-          else failedThisPage += 1;
+          if (outcome === "sent" && item.offline) sentThisPage += 1;
+          else if (outcome === "refused") failedThisPage += 1;
           if (outcome === "sent" && fromThisPage(item.url)) sentHere = true;
           return next(index);
         }
+        if (outcome === "offline") markTried(item.id, true); // it waits for the network
         return undefined; // offline or later: keep the rest for the next try
       });
     };
@@ -233,13 +241,15 @@
   var bar = document.querySelector("[data-netbar]");
   function showStatus() {
     if (!bar) return;
-    var waiting = load().length;
+    var items = load();
+    var waiting = items.length;
+    var waitingOffline = items.filter(function (item) { return item.offline; }).length;
     var text = "";
     if (navigator.onLine === false) {
       text = "当前没有网络：显示的是手机上保存的内容。";
       if (waiting) text += "有 " + waiting + " 条记录待发送，联网后自动提交。";
-    } else if (waiting) {
-      text = "有 " + waiting + " 条离线记录正在发送……";
+    } else if (waitingOffline) {
+      text = "有 " + waitingOffline + " 条离线记录正在发送……";
     } else if (sentThisPage) {
       text = "离线时的 " + sentThisPage + " 条记录已发送。";
     }
@@ -335,6 +345,22 @@
       }
       renderOfflineList();
     }).catch(function () { /* pages still work online */ });
+  }
+
+  // ---- form errors ---------------------------------------------------------------------------
+  // A form answered with errors: the cursor goes to the first field to change (the summary at
+  // the top lists them all); the browser scrolls it into view below the fixed top bar.
+  function focusFirstError(root) {
+    var summary = root.querySelector("[data-error-summary]");
+    if (!summary) return;
+    var field = root.querySelector('[aria-invalid="true"], .field--error input, .field--error select, .field--error textarea');
+    (field || summary).focus();
+  }
+  window.sanyuanFocusFirstError = focusFirstError;
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { focusFirstError(document); });
+  } else {
+    focusFirstError(document);
   }
 
   showStatus();

@@ -144,7 +144,14 @@ def session_cookie(user) -> dict:
 
 
 def sign_in(context, base_url: str, user) -> None:
+    """As after the login form: the session, and the CSRF cookie the form had set (without
+    it, the first page's forms and the service worker's fetch-ahead would each set a new
+    one, and a form sent afterwards could carry the other's token)."""
+    from django.conf import settings
+    from django.utils.crypto import get_random_string
+
     cookie = session_cookie(user)
     cookie["url"] = base_url
     del cookie["path"]
-    context.add_cookies([cookie])
+    csrf = {"name": settings.CSRF_COOKIE_NAME, "value": get_random_string(32), "url": base_url}
+    context.add_cookies([cookie, csrf])

@@ -44,7 +44,8 @@ def test_a_demo_member_activates_with_a_staff_issued_code_logs_in_and_sees_home(
     page.get_by_role("link", name="我的").click()
     assert page.get_by_text(member.id_number_masked).is_visible()
     screenshot(page, "04-me")
-    page.get_by_role("button", name="退出登录").click()
+    page.get_by_role("link", name="退出登录").click()
+    page.get_by_role("button", name="退出登录").click()  # 确定要退出登录吗？
     page.get_by_label("姓名").fill(member.name)
     page.get_by_label("身份证号码").fill(member.id_number)
     page.get_by_label("密码").fill(PASSWORD)

@@ -38,7 +38,7 @@ def test_a_member_asks_to_change_the_name_with_a_photo_and_staff_approve(
     assert_no_horizontal_scroll(page)
     screenshot(page, "11-change-request-form")
     page.get_by_role("button", name="提交申请").click()
-    assert page.get_by_text("修改申请已提交").is_visible()
+    page.get_by_text("修改申请已提交").wait_for()  # sent by upload.js, then opened
     screenshot(page, "12-change-request-submitted")
 
     staff_context = browser.new_context(

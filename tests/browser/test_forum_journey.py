@@ -84,7 +84,7 @@ def test_a_request_with_a_photo_is_answered_officially_and_the_member_is_told(
         "上个月在西安工地扭伤了腰，老板说工伤要回老家办。\n\n请问工伤认定在哪里申请？附上病历照片。"
     )
     page.get_by_label("照片").set_input_files(str(photo_file(tmp_path)))
-    page.locator(".forum-previews img").first.wait_for()
+    page.locator(".photo-tiles img").first.wait_for()
     assert_no_horizontal_scroll(page)
     screenshot(page, "forum-02-new-request")
     page.get_by_role("button", name="发布").click()

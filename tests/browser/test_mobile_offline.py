@@ -252,7 +252,8 @@ def test_caches_belong_to_one_person_and_go_at_logout(phone_context, screenshot)
     )
 
     page.goto(reverse("members:me"))
-    page.get_by_role("button", name="退出登录").click()
+    page.get_by_role("link", name="退出登录").click()
+    page.get_by_role("button", name="退出登录").click()  # 确定要退出登录吗？
     page.wait_for_url("**/accounts/login/")
     _wait(page, f"async () => !(await caches.keys()).includes({first_cache!r})")
     assert page.evaluate(OUTBOX) == []

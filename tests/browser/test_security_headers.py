@@ -87,6 +87,11 @@ def test_member_pages_raise_no_csp_violation(browser, live_server, screenshot, s
         "/notices/",
         f"/activities/{activity.pk}/",
         f"/forum/threads/{thread.pk}/",
+        "/forum/new/",
+        "/activities/",
+        "/me/devices/",
+        "/me/password/",
+        "/accounts/logout/",
     ]:
         watch.visit(page, url)
     if Client().get("/sw.js").status_code == 200:  # the service worker (another issue)

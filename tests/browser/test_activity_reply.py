@@ -1,0 +1,95 @@
+"""Replying to an activity on a small phone (issue 20, item 2): 参加 / 请假 in a bar that stays
+on screen, a failed 请假 shows its error where the member is looking, and the list marks
+activities still waiting for a reply (待回复). Chromium at 360×640; screenshots in
+test-artifacts/screenshots/reply-*.png."""
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from activities.models import Activity, Attendance
+from tests import factories
+from tests.activities import factories as af
+from tests.browser.conftest import SCREENSHOTS, assert_no_horizontal_scroll
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SMALL_PHONE = {"width": 360, "height": 640}
+AGENDA = "\n".join(f"{n}、学习党章第{n}章，联系在外务工实际谈体会" for n in range(1, 12))
+
+
+def view_shot(page, name):
+    """What the member sees without scrolling (the full-page shots hide fixed bars)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def in_viewport(locator) -> bool:
+    box = locator.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= SMALL_PHONE["height"]
+
+
+def test_the_reply_bar_stays_on_screen_and_a_failed_leave_shows_its_error_in_view(
+    context_for, screenshot
+):
+    world = factories.build_world()
+    theme_day = af.activity(
+        world.branch_a1,
+        kind=Activity.Kind.THEME_DAY,
+        title="十二月主题党日：重温入党誓词",
+        place="东关社区党群服务中心",
+        agenda=AGENDA,
+        starts_in=timedelta(days=2),
+    )
+    lecture = af.activity(
+        world.branch_a1,
+        kind=Activity.Kind.PARTY_LECTURE,
+        title="书记讲党课：离乡不离党",
+        starts_in=timedelta(days=5),
+    )
+    page = context_for(world.member_a.user, viewport=SMALL_PHONE).new_page()
+
+    page.goto("/activities/")
+    theme_item = page.locator(".act-item", has_text=theme_day.title)
+    assert theme_item.get_by_text("待回复").is_visible()
+    assert page.locator(".act-item", has_text=lecture.title).get_by_text("待回复").is_visible()
+    screenshot(page, "reply-01-list-waiting")
+
+    page.goto(f"/activities/{theme_day.pk}/")
+    bar = page.get_by_role("region", name="回复本次活动")
+    assert in_viewport(bar.get_by_role("button", name="参加"))
+    assert in_viewport(bar.get_by_role("link", name="请假"))
+    view_shot(page, "reply-02-detail")
+    page.mouse.wheel(0, 900)
+    assert in_viewport(bar.get_by_role("button", name="参加"))  # still there after scrolling
+
+    bar.get_by_role("link", name="请假").click()
+    reason = page.get_by_label("请假事由")
+    expect(page.get_by_label("请假事由")).to_be_focused()
+    assert in_viewport(reason)
+    page.get_by_role("button", name="提交请假").click()  # no reason given
+    error = page.get_by_text("请假需要填写事由。")
+    error.wait_for()
+    expect(page.get_by_label("请假事由")).to_be_focused()
+    assert in_viewport(error)
+    assert not Attendance.objects.filter(activity=theme_day).exists()
+    assert_no_horizontal_scroll(page)
+    view_shot(page, "reply-03-error")
+
+    page.get_by_label("请假事由").fill("在深圳工地上夜班，无法赶回")
+    page.get_by_role("button", name="提交请假").click()
+    page.get_by_text("已请假，请及时补学活动资料。").wait_for()
+    assert page.get_by_role("region", name="回复本次活动").count() == 0
+    row = Attendance.objects.get(activity=theme_day, member=world.member_a)
+    assert row.status == Attendance.Status.EXCUSED
+
+    page.goto(f"/activities/{lecture.pk}/")
+    page.get_by_role("region", name="回复本次活动").get_by_role("button", name="参加").click()
+    page.get_by_text("已报名参加，请准时参加。").wait_for()
+
+    page.goto("/activities/")
+    assert page.locator(".act-item", has_text=theme_day.title).get_by_text("已请假").is_visible()
+    assert page.locator(".act-item", has_text=lecture.title).get_by_text("已报名").is_visible()
+    assert page.get_by_text("待回复").count() == 0
+    screenshot(page, "reply-04-list-answered")

@@ -1,0 +1,74 @@
+"""Form errors on a small phone (issue 20, item 6): every field is checked at once, a summary
+at the top names the fields to change, the cursor is in the first one and below the fixed
+top bar, and what was typed (new passwords too) and the chosen photo stay. Chromium at
+360×640; screenshots in test-artifacts/screenshots/errors-*.png."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import factories
+from tests.browser.conftest import SCREENSHOTS, assert_no_horizontal_scroll
+from tests.browser.test_member_photos import phone_photo
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SMALL_PHONE = {"width": 360, "height": 640}
+
+
+def view_shot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def below_the_top_bar(page, locator) -> bool:
+    bar = page.locator(".topbar").bounding_box()
+    box = locator.bounding_box()
+    return box["y"] >= bar["y"] + bar["height"] - 1 and box["y"] + box["height"] <= 640
+
+
+def test_a_post_with_two_mistakes_names_both_and_keeps_the_photo(
+    context_for, screenshot, tmp_path, settings
+):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    world = factories.build_world()
+    page = context_for(world.member_a.user, viewport=SMALL_PHONE).new_page()
+    page.goto("/forum/new/")
+    page.get_by_label("内容").fill("村里的路灯坏了很久了。")
+    page.get_by_label("添加照片").set_input_files(
+        str(phone_photo(tmp_path / "路灯.jpg", (900, 600)))
+    )
+    page.get_by_role("button", name="发布").click()
+
+    summary = page.locator("[data-error-summary]")
+    summary.wait_for()
+    assert summary.get_by_role("link", name="类型").is_visible()
+    assert summary.get_by_role("link", name="标题").is_visible()  # both at once
+    expect(page.get_by_label("留言")).to_be_focused()
+    assert page.get_by_label("内容").input_value() == "村里的路灯坏了很久了。"
+    assert page.get_by_label("换照片").evaluate("input => input.files.length") == 1
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "errors-01-forum-summary")
+
+    summary.get_by_role("link", name="标题").click()
+    title = page.get_by_label("标题")
+    assert below_the_top_bar(page, title)  # scroll-padding-top for the fixed bar
+    view_shot(page, "errors-02-jump-below-top-bar")
+
+
+def test_a_wrong_current_password_keeps_the_new_one_typed(context_for, screenshot):
+    world = factories.build_world()
+    page = context_for(world.member_a.user, viewport=SMALL_PHONE).new_page()
+    page.goto("/me/password/")
+    page.get_by_label("当前密码").fill("not-my-password")
+    page.get_by_label("新密码", exact=True).fill("Another-Horse-27")
+    page.get_by_label("再次输入新密码").fill("Another-Horse-27")
+    page.get_by_role("button", name="修改密码").click()
+    page.get_by_text("当前密码不正确。").wait_for()
+    expect(page.get_by_label("当前密码")).to_be_focused()
+    assert page.get_by_label("新密码", exact=True).input_value() == "Another-Horse-27"
+    assert page.get_by_label("再次输入新密码").input_value() == "Another-Horse-27"
+    assert page.locator("[data-error-summary]").get_by_role("link", name="当前密码").is_visible()
+    view_shot(page, "errors-03-password")
+    page.get_by_label("当前密码").fill(factories.PASSWORD)
+    page.get_by_role("button", name="修改密码").click()
+    page.get_by_text("密码已修改").wait_for()
