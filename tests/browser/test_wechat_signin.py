@@ -52,7 +52,9 @@ def test_bind_once_then_the_menu_link_signs_in(context_for, wechat_fake, setting
 
     # Signed out, the member opens the site from the account's menu again: signed in at once.
     page.goto("/me/")
-    page.get_by_role("button", name="退出登录").click()
+    page.get_by_role("link", name="退出登录").click()
+    page.get_by_role("button", name="退出登录").click()  # 确定要退出登录吗？
+    page.wait_for_url("**/accounts/login/**")
     page.goto("/wechat/sign-in/?next=/")
     page.wait_for_load_state()
     assert page.get_by_text(f"{member.name}，您好！").is_visible()
