@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "activities",
     "forum",
     "transfers",
+    "dues",
 ]
 
 MIDDLEWARE = [
@@ -417,6 +418,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     # forum: —
     # transfers: letters past their validity without receipt go back to staff attention
     "transfer-letters-expire": {"task": "transfers.expire-letters", "schedule": 3600.0},
+    # dues: the month's dues are assessed and members reminded on the due day and 15 days
+    # later (each once); unpaid orders are queried (lost callbacks) and closed; yesterday's
+    # trade bill is reconciled after WeChat Pay publishes it (10:00 Beijing time)
+    "dues-daily": {"task": "dues.daily", "schedule": 3600.0},
+    "dues-orders-sweep": {"task": "dues.orders-sweep", "schedule": 300.0},
+    "dues-reconcile": {"task": "dues.reconcile", "schedule": 3600.0},
     # hardening: delete audit events older than AUDIT_RETENTION_DAYS (daily)
     "audit-purge": {"task": "members.audit-purge", "schedule": 86400.0},
 }
@@ -582,6 +589,7 @@ STAFF_TODO_PROVIDERS = [
     "forum.todos.staff_todos",
     "activities.todos.staff_todos",
     "transfers.todos.staff_todos",
+    "dues.todos.staff_todos",
 ]
 # Exports (members/services/export_jobs.py): up to EXPORT_INLINE_MAX_ROWS rows are answered in
 # the request; more run as a Celery task and the file is kept EXPORT_TTL_SECONDS. Each export
@@ -594,7 +602,18 @@ EXPORT_WRITERS = {
 }
 # transfers: where 党费交至 comes from once a dues ledger exists (a dotted path to
 # `func(member=...) -> date | None`; empty: staff enter it on the letter). See transfers/dues.py.
-TRANSFER_DUES_PAID_UNTIL = ""
+TRANSFER_DUES_PAID_UNTIL = "dues.interface.paid_until"
+
+# Party dues (dues/, README "Party dues (党费)"): amounts in fen, rounded half up (ROUND_HALF_UP,
+# or ROUND_HALF_EVEN) from the declared monthly base; due on this day of each month; a
+# reminder again this many days later; members this many months behind are listed for
+# their branch staff; an unpaid online order is closed after ORDER_MINUTES.
+DUES_ROUNDING = env.str("DUES_ROUNDING", default="ROUND_HALF_UP")
+DUES_DUE_DAY = env.int("DUES_DUE_DAY", default=5)
+DUES_SECOND_REMINDER_DAYS = 15
+DUES_BEHIND_MONTHS = 6
+DUES_ORDER_MINUTES = 30
+DUES_MAX_MONTHS_AHEAD = 12
 # /metrics reports the outbox of the app that keeps it (sanyuan imports no app).
 METRICS_OUTBOX_COUNTS = "members.metrics.outbox_counts"
 
