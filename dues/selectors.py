@@ -44,9 +44,7 @@ class MonthLine:
 def base_in_force(member: Member, year: int, bases=None) -> DuesBase | None:
     """The reviewed base of `year`, else the latest reviewed base of an earlier year."""
     bases = list(member.dues_bases.all()) if bases is None else bases
-    reviewed = [
-        b for b in bases if b.status == DuesBase.Status.REVIEWED and b.year <= year
-    ]
+    reviewed = [b for b in bases if b.status == DuesBase.Status.REVIEWED and b.year <= year]
     return max(reviewed, key=lambda b: b.year, default=None)
 
 

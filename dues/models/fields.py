@@ -1,4 +1,4 @@
-from sanyuan.crypto import EncryptedTextField
+from sanyuan.crypto import EncryptedTextField, encrypt
 
 
 class EncryptedFenField(EncryptedTextField):
@@ -16,4 +16,4 @@ class EncryptedFenField(EncryptedTextField):
     def get_prep_value(self, value):
         if value is None or value == "":
             return ""
-        return super().get_prep_value(str(int(value)))
+        return encrypt(str(int(value)))

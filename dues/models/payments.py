@@ -1,7 +1,6 @@
 from django.db import models
 
 from members.models import Member
-
 from sanyuan.crypto import EncryptedTextField
 
 from .fields import EncryptedFenField
@@ -29,9 +28,7 @@ class DuesOrder(models.Model):
     # [["2026-11-01", fen], …]: the months and the amount of each, as ordered (encrypted).
     lines_json = EncryptedTextField("月份与金额")
     amount_fen = EncryptedFenField("金额（分）")
-    status = models.CharField(
-        "状态", max_length=20, choices=Status.choices, default=Status.PENDING
-    )
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING)
     transaction_id = models.CharField("微信支付单号", max_length=64, blank=True)
     created_at = models.DateTimeField("下单时间", auto_now_add=True)
     expires_at = models.DateTimeField("支付期限")

@@ -158,7 +158,10 @@ def order_paid(*, transaction_: wechatpay.Transaction) -> DuesReceipt | None:
         account = locked_account(order.member)
         paid_at = transaction_.success_time or timezone.now()
         receipt = pay_months(
-            account, order_lines(order), method=DuesReceipt.Method.ONLINE, paid_at=paid_at,
+            account,
+            order_lines(order),
+            method=DuesReceipt.Method.ONLINE,
+            paid_at=paid_at,
             order=order,
         )
         order.status = O.PAID

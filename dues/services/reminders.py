@@ -30,13 +30,17 @@ def assess_all(month: date) -> int:
 
 
 def owing_users(month: date):
-    return User.objects.filter(
-        is_active=True,
-        member__dues_account__starts_on__lte=month,
-    ).filter(
-        Q(member__dues_account__paid_through__isnull=True)
-        | Q(member__dues_account__paid_through__lt=month)
-    ).exclude(member__status="transferred_out")
+    return (
+        User.objects.filter(
+            is_active=True,
+            member__dues_account__starts_on__lte=month,
+        )
+        .filter(
+            Q(member__dues_account__paid_through__isnull=True)
+            | Q(member__dues_account__paid_through__lt=month)
+        )
+        .exclude(member__status="transferred_out")
+    )
 
 
 def reminders_send(*, month: date, round_: int) -> int:
