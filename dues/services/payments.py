@@ -33,7 +33,7 @@ from ..models import DuesOrder, DuesReceipt, DuesReconciliation
 from .ledger import _check_months, locked_account, pay_months, refund_apply
 
 logger = logging.getLogger(__name__)
-O = DuesOrder.Status
+OS = DuesOrder.Status
 CHINA = timezone.get_fixed_timezone(8 * 60)
 
 
@@ -150,7 +150,7 @@ def order_paid(*, transaction_: wechatpay.Transaction) -> DuesReceipt | None:
         )
         if order is None or not transaction_.paid:
             return None
-        if order.status == O.PAID:
+        if order.status == OS.PAID:
             return order.receipts.first()
         if transaction_.total_fen != order.amount_fen:
             logger.error("dues order %s: paid amount differs", order.out_trade_no)
@@ -164,7 +164,7 @@ def order_paid(*, transaction_: wechatpay.Transaction) -> DuesReceipt | None:
             paid_at=paid_at,
             order=order,
         )
-        order.status = O.PAID
+        order.status = OS.PAID
         order.transaction_id = transaction_.transaction_id[:64]
         order.paid_at = paid_at
         order.save(update_fields=["status", "transaction_id", "paid_at"])
@@ -212,8 +212,8 @@ def order_refresh(order: DuesOrder, *, now: datetime | None = None) -> str:
 
 
 def _mark_closed(order: DuesOrder) -> None:
-    DuesOrder.objects.filter(pk=order.pk, status=O.PENDING).update(
-        status=O.CLOSED, closed_at=timezone.now()
+    DuesOrder.objects.filter(pk=order.pk, status=OS.PENDING).update(
+        status=OS.CLOSED, closed_at=timezone.now()
     )
 
 
@@ -222,7 +222,7 @@ def orders_sweep(*, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     outcome: dict[str, int] = {}
     for order in DuesOrder.objects.filter(
-        status=O.PENDING, created_at__lte=now - timedelta(minutes=1)
+        status=OS.PENDING, created_at__lte=now - timedelta(minutes=1)
     ).order_by("created_at")[:500]:
         try:
             result = order_refresh(order, now=now)
@@ -353,7 +353,7 @@ def reconcile(*, bill_date: date | None = None) -> list[DuesReconciliation]:
         ours = {
             order.out_trade_no: order.amount_fen
             for order in DuesOrder.objects.filter(
-                mchid=merchant.mchid, status=O.PAID, paid_at__gte=start, paid_at__lt=end
+                mchid=merchant.mchid, status=OS.PAID, paid_at__gte=start, paid_at__lt=end
             )
         }
         theirs = {record.out_trade_no: record.total_fen for record in records}

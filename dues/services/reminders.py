@@ -73,11 +73,10 @@ def daily_run(*, today: date | None = None) -> dict:
     month = m.this_month(today)
     due = m.due_date(month)
     result = {"assessed": 0, "reminded": 0}
+    second = due + timedelta(days=int(settings.DUES_SECOND_REMINDER_DAYS))
     if today >= due:
         result["assessed"] = assess_all(month)
-        if not DuesReminder.objects.filter(month=month, round=1).exists():
-            result["reminded"] += reminders_send(month=month, round_=1)
-    if today >= due + timedelta(days=int(settings.DUES_SECOND_REMINDER_DAYS)):
-        if not DuesReminder.objects.filter(month=month, round=2).exists():
-            result["reminded"] += reminders_send(month=month, round_=2)
+    for round_, day in ((1, due), (2, second)):
+        if today >= day and not DuesReminder.objects.filter(month=month, round=round_).exists():
+            result["reminded"] += reminders_send(month=month, round_=round_)
     return result
