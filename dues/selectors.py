@@ -214,9 +214,13 @@ def standing_list(*, user, organization: Organization | None = None, behind_mont
     qs = qs.select_related("organization", "dues_account").defer(*Member.ENCRYPTED_FIELDS)
     if behind_months:
         cutoff = m.add(m.this_month(), -behind_months)
+        # months_behind >= N: the last paid month is at least N months before this one
         qs = qs.filter(
-            Q(dues_account__paid_through__lt=cutoff)
-            | Q(dues_account__paid_through__isnull=True, dues_account__starts_on__lte=cutoff)
+            Q(dues_account__paid_through__lte=cutoff)
+            | Q(
+                dues_account__paid_through__isnull=True,
+                dues_account__starts_on__lte=m.add(cutoff, 1),
+            )
         )
     return qs.order_by("organization__path", "name", "pk")
 

@@ -55,14 +55,18 @@ def test_members_six_months_behind_are_listed_for_their_branch_staff_only(world,
     assert todos["6个月以上未交纳党费的党员"]["count"] == 1
     assert todos["6个月以上未交纳党费的党员"]["url"] == "/staff/dues/?behind=6"
     assert "6个月以上未交纳党费的党员" not in {t["label"] for t in staff_todos(world.staff_b)}
-    services.payment_record(
-        actor=world.staff_a,
-        member=world.member_a,
-        months=1,
-        method="cash",
-        paid_on=date(2026, 7, 10),
-    )
-    assert "6个月以上未交纳党费的党员" not in {t["label"] for t in staff_todos(world.staff_a)}
+    label = "6个月以上未交纳党费的党员"
+    pay = {
+        "actor": world.staff_a,
+        "member": world.member_a,
+        "months": 1,
+        "method": "cash",
+        "paid_on": date(2026, 7, 10),
+    }
+    services.payment_record(**pay)  # paid through January: February to July owed, six
+    assert label in {t["label"] for t in staff_todos(world.staff_a)}
+    services.payment_record(**pay)  # through February: five
+    assert label not in {t["label"] for t in staff_todos(world.staff_a)}
 
 
 def test_declared_bases_wait_on_the_workbench(world, frozen_today):
