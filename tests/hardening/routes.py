@@ -96,6 +96,14 @@ ROUTE_OBJECTS = {
     },
     "api:forum-report-resolve": lambda w, s: [{"pk": MISSING}],
     "api:forum-image": _obj("image"),
+    # API: dues (receipts, entries and orders of the world's members are in
+    # test_tier_matrix_dues.py; here the walk meets their 404)
+    **{f"api:dues-{name}": _obj("member") for name in ("member", "account", "base", "payments")},
+    **{
+        f"api:{name}": lambda w, s: [{"pk": MISSING}]
+        for name in ("dues-correction", "dues-receipt", "dues-refund", "my-dues-receipt")
+    },
+    "api:my-dues-order": lambda w, s: [{"out_trade_no": "DF0000NONE"}],
     # Pages: registry
     "members:my-change-request": _obj("change_request"),
     "members:staff-member": _obj("member"),
@@ -137,6 +145,11 @@ ROUTE_OBJECTS = {
         for name in ("post-edit", "post-delete", "post-report", "post-moderate")
     },
     "forum:image": _obj("image"),
+    # Pages: dues
+    "dues:staff-member": _obj("member"),
+    "dues:staff-receipt": lambda w, s: [{"pk": MISSING}],
+    "dues:receipt": lambda w, s: [{"pk": MISSING}],
+    "dues:order": lambda w, s: [{"out_trade_no": "DF0000NONE"}],
     "forum:staff-report-resolve": lambda w, s: [{"pk": MISSING}],
 }
 
