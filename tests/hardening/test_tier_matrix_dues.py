@@ -146,7 +146,7 @@ def test_dues_reads_answer_every_tier_in_and_out_of_scope(dues_world, tier):
     w = dues_world
     problems = []
     api, pages = _api(w, tier), _pages(w, tier)
-    for kind, rows, client in (("api", API_READS, api), ("page", PAGES, pages)):
+    for rows, client in ((API_READS, api), (PAGES, pages)):
         for name, url, reach in rows:
             a = client.get(url(w.sides["a"]))
             b = client.get(url(w.sides["b"]))
