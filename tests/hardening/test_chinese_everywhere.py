@@ -29,6 +29,8 @@ OBJECT_PAGES = {
     "activities:staff-attendance": "activities.Activity:published",
     "members:staff-export": "members.ExportJob",
     "transfers:staff-detail": "transfers.Transfer",
+    "dues:staff-member": "dues.DuesAccount",
+    "dues:staff-receipt": "dues.DuesReceipt",
 }
 # Staff URLs that are not pages: exports (checked by their own tests) and POST-only actions.
 NOT_PAGES = {
@@ -115,6 +117,7 @@ def _objects_the_demo_lacks(staff) -> None:
 
     from members.models import ExportJob
 
+    _dues(staff)
     ExportJob.objects.create(
         kind="members.archive",
         title="流动党员名册",
@@ -122,6 +125,20 @@ def _objects_the_demo_lacks(staff) -> None:
         status=ExportJob.Status.DONE,
         rows=2400,
         expires_at=timezone.now() + timedelta(days=1),
+    )
+
+
+def _dues(staff) -> None:
+    """A dues account with a declared base and an offline payment (the demo has no dues)."""
+    from django.utils import timezone
+
+    from dues import services as dues
+
+    member = Member.objects.filter(user__isnull=False).order_by("pk").first()
+    dues.account_set(actor=staff, member=member, dues_category="wage")
+    dues.base_set(actor=staff, member=member, year=timezone.localdate().year, base_fen=420_000)
+    dues.payment_record(
+        actor=staff, member=member, months=2, method="cash", paid_on=timezone.localdate()
     )
 
 
@@ -173,7 +190,16 @@ def _arrival_query() -> str:
 
 
 # Pages that need a query string to show their content.
-PAGE_QUERIES = {"members:staff-hosting-arrive": _arrival_query}
+def _dues_ledger_query() -> str:
+    """A branch's dues ledger is opened for one organisation."""
+    member = Member.objects.filter(dues_account__isnull=False).order_by("pk").first()
+    return f"?organization={member.organization_id}"
+
+
+PAGE_QUERIES = {
+    "members:staff-hosting-arrive": _arrival_query,
+    "dues:staff-ledger": _dues_ledger_query,
+}
 
 
 def _page_urls(pages: dict, staff) -> list[str]:
