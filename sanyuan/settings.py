@@ -283,6 +283,14 @@ SPECTACULAR_SETTINGS = {
         "TransferKindEnum": "transfers.models.Transfer.Kind",
         "TransferStatusEnum": "transfers.models.Transfer.Status",
         "IncomingMemberStatusEnum": ["away", "returned"],
+        # dues
+        "DuesEntryKindEnum": "dues.models.DuesEntry.Kind",
+        "DuesReceiptKindEnum": "dues.models.DuesReceipt.Kind",
+        "DuesReceiptMethodEnum": "dues.models.DuesReceipt.Method",
+        "DuesOfflineMethodEnum": ["cash", "bank_transfer"],
+        "DuesOrderStatusEnum": "dues.models.DuesOrder.Status",
+        "DuesOrderChannelEnum": "dues.models.DuesOrder.Channel",
+        "DuesCategoryEnum": "dues.models.DuesAccount.Category",
     },
 }
 REST_KNOX = {

@@ -6,6 +6,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, BasePermission
@@ -149,7 +150,8 @@ class WechatPayNotifyApi(APIView):
 
     @extend_schema(
         operation_id="payments_wechat_notify",
-        request=OpenApiResponse(description="微信支付回调（签名、加密的 JSON）"),
+        request={"application/json": OpenApiTypes.OBJECT},
+        description="微信支付的支付和退款结果通知（签名、加密的 JSON），由微信支付调用。",
         responses={
             200: OpenApiResponse(description="SUCCESS"),
             401: OpenApiResponse(description="验签失败"),
