@@ -8,6 +8,7 @@ PII_ENCRYPTION_KEYS and PII_HASH_KEY. With DEBUG=1 the development defaults belo
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -652,6 +653,11 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Content-Security-Policy (django-csp): no inline script or style anywhere, no other origins.
 # Staff pages, the admin, the API docs (drf-spectacular sidecar, split view) and the service
 # worker all work under it; tests/browser/test_security_headers.py listens for violations.
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -666,7 +672,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # 党费 → 微信支付 submits a form that the site answers with a redirect to WeChat's
+        # silent authorisation (snsapi_base); browsers apply form-action to that redirect.
+        "form-action": ["'self'", _origin(WECHAT_OPEN_BASE_URL)],
     }
 }
 # Browser features no page uses are switched off (sanyuan.security.PermissionsPolicyMiddleware).
