@@ -650,6 +650,8 @@ SILENCED_SYSTEM_CHECKS = [
 ]
 
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+
 # Content-Security-Policy (django-csp): no inline script or style anywhere, no other origins.
 # Staff pages, the admin, the API docs (drf-spectacular sidecar, split view) and the service
 # worker all work under it; tests/browser/test_security_headers.py listens for violations.
