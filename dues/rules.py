@@ -45,6 +45,7 @@ PERCENT_BANDS = {
 }
 FIXED_FEN = {STUDENT_OR_UNEMPLOYED: 20}
 FARMER_MIN_FEN, FARMER_MAX_FEN = 20, 100
+HARDSHIP_MAX_FEN = 100_000  # a reduced amount: never more than 1,000 yuan a month
 ROUNDINGS = ("ROUND_HALF_UP", "ROUND_HALF_EVEN")
 
 
@@ -97,7 +98,7 @@ def check_fixed_amount(category: str, fixed_fen: int | None) -> str | None:
         if fixed_fen is None or not FARMER_MIN_FEN <= fixed_fen <= FARMER_MAX_FEN:
             return "农民党员每月交纳党费0.2元至1元，请填写该范围内的金额。"
     elif category == HARDSHIP:
-        if fixed_fen is None or fixed_fen < 0:
+        if fixed_fen is None or not 0 <= fixed_fen <= HARDSHIP_MAX_FEN:
             return "请填写经批准的每月交纳金额（免交填0）。"
     elif fixed_fen is not None:
         return "该类别按规定计算金额，无需填写固定金额。"

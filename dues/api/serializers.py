@@ -120,7 +120,9 @@ class PaymentRecordSerializer(serializers.Serializer):
 
 class AccountSetSerializer(serializers.Serializer):
     dues_category = serializers.ChoiceField(choices=DuesAccount.Category.choices)
-    fixed_fen = serializers.IntegerField(required=False, allow_null=True, default=None)
+    fixed_fen = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0, max_value=100_000
+    )
     decision_note = serializers.CharField(
         max_length=300, required=False, allow_blank=True, default=""
     )

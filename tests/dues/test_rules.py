@@ -54,6 +54,8 @@ def test_fixed_categories_and_unknown_amounts():
         (rules.FARMER, 101, False),
         (rules.HARDSHIP, 0, True),
         (rules.HARDSHIP, -1, False),
+        (rules.HARDSHIP, 100_000, True),
+        (rules.HARDSHIP, 2**40, False),
         (W, 50, False),
         (W, None, True),
     ],
