@@ -149,6 +149,7 @@ def county():
     _objects_the_demo_lacks(staff)
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
     factories.login_staff(client, staff)
+    from dues.models import DuesReceipt
     from transfers.models import IntroductionLetter
 
     identifiers = {
@@ -156,6 +157,8 @@ def county():
         *User.objects.filter(is_staff=True).values_list("username", flat=True),
         # Letter numbers come from the provincial platform (e.g. SX2026-6104220003).
         *IntroductionLetter.objects.values_list("number", flat=True),
+        # Dues receipt numbers (DF + date + a random part) identify a payment.
+        *DuesReceipt.objects.values_list("number", flat=True),
     }
     codes = set(Region.objects.values_list("code", flat=True))
     assert len(codes) > 3000, "the region table (migration 0005) is empty"
