@@ -84,6 +84,19 @@ ACTION_LABELS = {
     "appraisal.rating_reject": "上级党委退回不合格评定",
     "appraisal.finish": "完成民主评议",
     "appraisal.export": "导出民主评议",
+    "dues.account_set": "设置党费类别",
+    "dues.base_declare": "申报党费交纳基数",
+    "dues.base_set": "核定党费交纳基数",
+    "dues.base_approve": "审核通过党费交纳基数",
+    "dues.base_reject": "退回党费交纳基数",
+    "dues.payment_record": "登记线下交纳党费",
+    "dues.payment_online": "微信支付党费入账",
+    "dues.correction_record": "更正党费台账",
+    "dues.refund_record": "退还党费",
+    "dues.refund_request": "申请微信支付退还党费",
+    "dues.refund_online": "微信支付退还党费入账",
+    "dues.order_create": "创建党费微信支付订单",
+    "dues.export": "导出党费台账",
 }
 
 DETAIL_LABELS = {
@@ -162,6 +175,20 @@ ACTION_DETAIL_LABELS = {
     "login_throttle.lift": {"kind": "限制类型"},
     "organization.create": {"kind": "组织类型"},
     "export.request": {"kind": "导出内容"},
+    "dues.": {
+        "dues_category": "党费类别",
+        "created": "新设置",
+        "year": "年度",
+        "receipt": "收据号",
+        "refund": "退还收据号",
+        "months": "月数",
+        "method": "交纳方式",
+        "entry": "更正的记录",
+        "month": "月份",
+        "out_trade_no": "商户订单号",
+        "out_refund_no": "微信退款单号",
+        "what": "导出内容",
+    },
     "transfer.": {
         "from": "原状态",
         "to": "新状态",
@@ -209,11 +236,26 @@ def _transfer_value(key: str, value) -> str | None:
     return dict(choices).get(str(value))
 
 
+DUES_VALUE_LABELS = {
+    "method": {"cash": "现金交支部", "bank_transfer": "银行转账", "online": "微信支付"},
+    "dues_category": {
+        "wage": "在职",
+        "retiree": "离退休",
+        "farmer": "农民",
+        "student_or_unemployed": "学生、下岗失业或领取低保",
+        "hardship": "生活困难",
+    },
+    "what": {"standing": "交纳情况", "month": "月度台账", "year": "年度汇总"},
+}
+
+
 def _value(key: str, value, action: str = "") -> str:
     if action.startswith("organization.") and value is not None:
         return _organization_value(key, value)
     if action.startswith("appraisal.") and key == "organization" and str(value).isdigit():
         return _organization_value("parent", value)  # by name, as organisation events
+    if action.startswith("dues.") and str(value) in DUES_VALUE_LABELS.get(key, {}):
+        return DUES_VALUE_LABELS[key][str(value)]
     if action.startswith("transfer."):
         named = _transfer_value(key, value)
         if named is not None:

@@ -8,6 +8,7 @@ PII_ENCRYPTION_KEYS and PII_HASH_KEY. With DEBUG=1 the development defaults belo
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "transfers",
     "wechat_accounts",
     "appraisals",
+    "dues",
 ]
 
 MIDDLEWARE = [
@@ -301,6 +303,14 @@ SPECTACULAR_SETTINGS = {
         # appraisals
         "AppraisalRatingEnum": "appraisals.models.Rating",
         "AppraisalDecisionEnum": "appraisals.models.AppraisalParticipant.Decision",
+        # dues
+        "DuesEntryKindEnum": "dues.models.DuesEntry.Kind",
+        "DuesReceiptKindEnum": "dues.models.DuesReceipt.Kind",
+        "DuesReceiptMethodEnum": "dues.models.DuesReceipt.Method",
+        "DuesOfflineMethodEnum": ["cash", "bank_transfer"],
+        "DuesOrderStatusEnum": "dues.models.DuesOrder.Status",
+        "DuesOrderChannelEnum": "dues.models.DuesOrder.Channel",
+        "DuesCategoryEnum": "dues.models.DuesAccount.Category",
     },
 }
 REST_KNOX = {
@@ -475,6 +485,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "transfer-letters-expire": {"task": "transfers.expire-letters", "schedule": 3600.0},
     # appraisals: remind participants and staff before each stage of a round closes (once each)
     "appraisal-reminders": {"task": "appraisals.send-reminders", "schedule": 3600.0},
+    # dues: the month's dues are assessed and members reminded on the due day and 15 days
+    # later (each once); unpaid orders are queried (lost callbacks) and closed; yesterday's
+    # trade bill is reconciled after WeChat Pay publishes it (10:00 Beijing time)
+    "dues-daily": {"task": "dues.daily", "schedule": 3600.0},
+    "dues-orders-sweep": {"task": "dues.orders-sweep", "schedule": 300.0},
+    "dues-reconcile": {"task": "dues.reconcile", "schedule": 3600.0},
     # hardening: delete audit events older than AUDIT_RETENTION_DAYS (daily)
     "audit-purge": {"task": "members.audit-purge", "schedule": 86400.0},
 }
@@ -643,6 +659,7 @@ STAFF_TODO_PROVIDERS = [
     "activities.todos.staff_todos",
     "transfers.todos.staff_todos",
     "appraisals.todos.staff_todos",
+    "dues.todos.staff_todos",
 ]
 # 首页's 我的待办 for members (sanyuan.todos.member_todos): unanswered activities, unfinished
 # required study.
@@ -661,7 +678,18 @@ EXPORT_WRITERS = {
 }
 # transfers: where 党费交至 comes from once a dues ledger exists (a dotted path to
 # `func(member=...) -> date | None`; empty: staff enter it on the letter). See transfers/dues.py.
-TRANSFER_DUES_PAID_UNTIL = ""
+TRANSFER_DUES_PAID_UNTIL = "dues.interface.paid_until"
+
+# Party dues (dues/, README "Party dues (党费)"): amounts in fen, rounded half up (ROUND_HALF_UP,
+# or ROUND_HALF_EVEN) from the declared monthly base; due on this day of each month; a
+# reminder again this many days later; members this many months behind are listed for
+# their branch staff; an unpaid online order is closed after ORDER_MINUTES.
+DUES_ROUNDING = env.str("DUES_ROUNDING", default="ROUND_HALF_UP")
+DUES_DUE_DAY = env.int("DUES_DUE_DAY", default=5)
+DUES_SECOND_REMINDER_DAYS = 15
+DUES_BEHIND_MONTHS = 6
+DUES_ORDER_MINUTES = 30
+DUES_MAX_MONTHS_AHEAD = 12
 # /metrics reports the outbox of the app that keeps it (sanyuan imports no app).
 METRICS_OUTBOX_COUNTS = "members.metrics.outbox_counts"
 
@@ -689,9 +717,16 @@ SILENCED_SYSTEM_CHECKS = [
 ]
 
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+
 # Content-Security-Policy (django-csp): no inline script or style anywhere, no other origins.
 # Staff pages, the admin, the API docs (drf-spectacular sidecar, split view) and the service
 # worker all work under it; tests/browser/test_security_headers.py listens for violations.
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -706,7 +741,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # 党费 → 微信支付 submits a form that the site answers with a redirect to WeChat's
+        # silent authorisation (snsapi_base); browsers apply form-action to that redirect.
+        "form-action": ["'self'", _origin(WECHAT_OPEN_BASE_URL)],
     }
 }
 # Browser features no page uses are switched off (sanyuan.security.PermissionsPolicyMiddleware).

@@ -132,6 +132,14 @@ ROUTE_OBJECTS = {
             "transfer-receipt",
         )
     },
+    # API: dues (receipts, entries and orders of the world's members are in
+    # test_tier_matrix_dues.py; here the walk meets their 404)
+    **{f"api:dues-{name}": _obj("member") for name in ("member", "account", "base", "payments")},
+    **{
+        f"api:{name}": lambda w, s: [{"pk": MISSING}]
+        for name in ("dues-correction", "dues-receipt", "dues-refund", "my-dues-receipt")
+    },
+    "api:my-dues-order": lambda w, s: [{"out_trade_no": "DF0000NONE"}],
     # Pages: registry
     "members:my-change-request": _obj("change_request"),
     "members:staff-member": _obj("member"),
@@ -181,6 +189,11 @@ ROUTE_OBJECTS = {
         f"appraisals:{name}": _obj("appraisal")
         for name in ("my-detail", "my-ballot", "staff-detail", "staff-paper-tally", "staff-export")
     },
+    # Pages: dues
+    "dues:staff-member": _obj("member"),
+    "dues:staff-receipt": lambda w, s: [{"pk": MISSING}],
+    "dues:receipt": lambda w, s: [{"pk": MISSING}],
+    "dues:order": lambda w, s: [{"out_trade_no": "DF0000NONE"}],
     "forum:staff-report-resolve": lambda w, s: [{"pk": MISSING}],
     # WeChat bindings: the world has none, so every principal gets 404 (or 403 / login).
     "api:my-wechat-binding": lambda w, s: [{"pk": MISSING}],

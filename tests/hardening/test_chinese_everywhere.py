@@ -31,6 +31,8 @@ OBJECT_PAGES = {
     "transfers:staff-detail": "transfers.Transfer",
     "appraisals:staff-detail": "appraisals.Appraisal",
     "appraisals:staff-paper-tally": "appraisals.Appraisal",
+    "dues:staff-member": "dues.DuesAccount",
+    "dues:staff-receipt": "dues.DuesReceipt",
 }
 # Staff URLs that are not pages: exports (checked by their own tests) and POST-only actions.
 NOT_PAGES = {
@@ -119,6 +121,7 @@ def _objects_the_demo_lacks(staff) -> None:
 
     from members.models import ExportJob
 
+    _dues(staff)
     ExportJob.objects.create(
         kind="members.archive",
         title="流动党员名册",
@@ -129,6 +132,20 @@ def _objects_the_demo_lacks(staff) -> None:
     )
 
 
+def _dues(staff) -> None:
+    """A dues account with a declared base and an offline payment (the demo has no dues)."""
+    from django.utils import timezone
+
+    from dues import services as dues
+
+    member = Member.objects.filter(user__isnull=False).order_by("pk").first()
+    dues.account_set(actor=staff, member=member, dues_category="wage")
+    dues.base_set(actor=staff, member=member, year=timezone.localdate().year, base_fen=420_000)
+    dues.payment_record(
+        actor=staff, member=member, months=2, method="cash", paid_on=timezone.localdate()
+    )
+
+
 @pytest.fixture
 def county():
     call_command("seed_demo", "--members", "40", "--seed", "11")
@@ -136,6 +153,7 @@ def county():
     _objects_the_demo_lacks(staff)
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
     factories.login_staff(client, staff)
+    from dues.models import DuesReceipt
     from transfers.models import IntroductionLetter
 
     identifiers = {
@@ -143,6 +161,8 @@ def county():
         *User.objects.filter(is_staff=True).values_list("username", flat=True),
         # Letter numbers come from the provincial platform (e.g. SX2026-6104220003).
         *IntroductionLetter.objects.values_list("number", flat=True),
+        # Dues receipt numbers (DF + date + a random part) identify a payment.
+        *DuesReceipt.objects.values_list("number", flat=True),
     }
     codes = set(Region.objects.values_list("code", flat=True))
     assert len(codes) > 3000, "the region table (migration 0005) is empty"
@@ -177,7 +197,16 @@ def _arrival_query() -> str:
 
 
 # Pages that need a query string to show their content.
-PAGE_QUERIES = {"members:staff-hosting-arrive": _arrival_query}
+def _dues_ledger_query() -> str:
+    """A branch's dues ledger is opened for one organisation."""
+    member = Member.objects.filter(dues_account__isnull=False).order_by("pk").first()
+    return f"?organization={member.organization_id}"
+
+
+PAGE_QUERIES = {
+    "members:staff-hosting-arrive": _arrival_query,
+    "dues:staff-ledger": _dues_ledger_query,
+}
 
 
 def _page_urls(pages: dict, staff) -> list[str]:
