@@ -326,19 +326,25 @@ def _seed_contacts(rng: random.Random, member_ids: list[int]) -> None:
 
     staff = User.objects.filter(username=STAFF[0][0]).first()
     today = timezone.localdate()
-    logs, last = [], {}
+    # 思想状况 as staff record it: mostly positive or stable, some needing care, a few to
+    # watch closely, and contacts without an assessment.
+    mindsets = ["positive"] * 7 + ["stable"] * 9 + ["needs_care"] * 3 + ["concerning", ""]
+    logs, last, assessed = [], {}, {}
     for member_id in member_ids:
         if rng.random() < 0.12:
             continue
-        for _ in range(rng.choice((1, 1, 2, 3))):
-            day = today - timedelta(days=int(rng.triangular(1, 160, 15)))
+        days = [int(rng.triangular(1, 160, 15)) for _ in range(rng.choice((1, 1, 2, 3)))]
+        if rng.random() < 0.6:  # an older contact, so that the quarterly trend has a history
+            days.append(rng.randint(180, 700))
+        for day in (today - timedelta(days=n) for n in days):
+            mindset = rng.choice(mindsets)
             logs.append(
                 ContactLog(
                     member_id=member_id,
                     staff=staff,
                     contacted_on=day,
                     channel=rng.choice(ContactLog.Channel.values),
-                    mindset=rng.choice(ContactLog.Mindset.values[:3]),
+                    mindset=mindset,
                     note=rng.choice(
                         [
                             "电话了解近况，工作稳定。",
@@ -349,9 +355,13 @@ def _seed_contacts(rng: random.Random, member_ids: list[int]) -> None:
                 )
             )
             last[member_id] = max(last.get(member_id, day), day)
+            if mindset and day >= assessed.get(member_id, (day, ""))[0]:
+                assessed[member_id] = (day, mindset)
     ContactLog.objects.bulk_create(logs, batch_size=1000)
     for member_id, day in last.items():
         Member.objects.filter(pk=member_id).update(last_contacted_at=contacted_at(day))
+    for member_id, (day, mindset) in assessed.items():
+        Member.objects.filter(pk=member_id).update(mindset=mindset, mindset_assessed_on=day)
 
 
 def finish(*, rng: random.Random) -> list[str]:

@@ -23,7 +23,9 @@ class StaffDashboardView(StaffPageMixin, View):
         overview = stats_overview(user=request.user)
         data = overview_as_json(overview)
         charts = [{"dimension": dim, **data["figures"][dim]} for dim in overview.shown(CHARTS)]
-        engagement = [{"dimension": dim, **data["engagement"][dim]} for dim in ENGAGEMENT]
+        engagement = [
+            {"dimension": dim, **data["engagement"][dim]} for dim in overview.shown(ENGAGEMENT)
+        ]
         return render(
             request,
             "members/staff/dashboard.html",
@@ -36,14 +38,20 @@ class StaffDashboardExportView(StaffPageMixin, View):
 
     def get(self, request):
         dimension = request.GET.get("figure", "")
-        if dimension not in DIMENSION_TITLES or dimension == "total":
+        trend = dimension == "mindset_trend"
+        if (dimension not in DIMENSION_TITLES or dimension == "total") and not trend:
             raise Http404
         overview = stats_overview(user=request.user)
-        if dimension in overview.hidden:
+        if ("mindset" if trend else dimension) in overview.hidden:
             raise Http404
-        content = exports.stats_figure_export(
-            actor=request.user, overview=overview, dimension=dimension, ip=client_ip(request)
-        )
+        if trend:
+            content = exports.mindset_trend_export(
+                actor=request.user, overview=overview, ip=client_ip(request)
+            )
+        else:
+            content = exports.stats_figure_export(
+                actor=request.user, overview=overview, dimension=dimension, ip=client_ip(request)
+            )
         response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f"attachment; filename=stats-{dimension}.xlsx"
         return response
