@@ -68,6 +68,19 @@ ACTION_LABELS = {
     "transfer.register": "登记县外转入",
     "transfer.letter_print": "打印介绍信（含完整身份证号）",
     "transfer.receipt_print": "打印回执（含完整身份证号）",
+    "support_case.open": "困难帮扶立案",
+    "support_case.ask": "党员申请困难帮扶",
+    "support_case.step": "记录困难帮扶进展",
+    "support_case.close": "困难帮扶办结",
+    "support_group.join": "加入家乡后援团",
+    "support_group.change": "修改后援团支持方式",
+    "support_group.leave": "退出家乡后援团",
+    "contribution.record": "登记回馈家乡贡献",
+    "contribution.confirm": "确认回馈家乡贡献",
+    "contribution.decline": "不予确认回馈家乡贡献",
+    "campaign.publish": "发布回馈家乡年度活动",
+    "pacesetter.name": "评选回馈标兵并发布优秀典型",
+    "hometown.export": "导出困难帮扶和后援团统计",
 }
 
 DETAIL_LABELS = {
@@ -129,6 +142,11 @@ FILTER_LABELS = {
 ACTION_DETAIL_LABELS = {
     "organization.create": {"kind": "组织类型"},
     "export.request": {"kind": "导出内容"},
+    "support_case.": {"kind": "困难类型", "case": "帮扶编号"},
+    "support_group.": {"offers": "可提供的支持", "publicity_consent": "同意宣传报道"},
+    "contribution.": {"kind": "贡献类型", "contribution": "贡献编号"},
+    "campaign.publish": {"year": "年度"},
+    "pacesetter.name": {"year": "年度", "article": "优秀典型文章编号"},
     "transfer.": {
         "from": "原状态",
         "to": "新状态",
@@ -176,7 +194,33 @@ def _transfer_value(key: str, value) -> str | None:
     return dict(choices).get(str(value))
 
 
+# Choice codes in the details of the hometown app's actions, by (action prefix, key): the
+# model and its choices attribute (looked up by name: members imports no feature app).
+HOMETOWN_CHOICES = {
+    ("support_case.", "kind"): ("SupportCase", "Kind"),
+    ("support_group.", "offers"): ("SupportGroupMembership", "Offer"),
+    ("contribution.", "kind"): ("Contribution", "Kind"),
+}
+FIGURE_LABELS = {"mindset_trend": "思想状况季度趋势", "hometown": "困难帮扶与后援团统计"}
+
+
+def _hometown_value(action: str, key: str, value) -> str | None:
+    for (prefix, name), (model_name, attr) in HOMETOWN_CHOICES.items():
+        if action.startswith(prefix) and key == name:
+            try:
+                labels = dict(getattr(apps.get_model("hometown", model_name), attr).choices)
+            except LookupError:
+                return None
+            if isinstance(value, list | tuple):
+                return "、".join(labels.get(str(v), str(v)) for v in value)
+            return labels.get(str(value))
+    return None
+
+
 def _value(key: str, value, action: str = "") -> str:
+    named = _hometown_value(action, key, value)
+    if named is not None:
+        return named
     if action.startswith("organization.") and value is not None:
         return _organization_value(key, value)
     if action.startswith("transfer."):
@@ -186,7 +230,7 @@ def _value(key: str, value, action: str = "") -> str:
     if key == "figure":
         from .stats_dimensions import DIMENSION_TITLES
 
-        return DIMENSION_TITLES.get(str(value), str(value))
+        return DIMENSION_TITLES.get(str(value), FIGURE_LABELS.get(str(value), str(value)))
     if isinstance(value, bool):
         return "是" if value else "否"
     if value is None or value == "":

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "activities",
     "forum",
     "transfers",
+    "hometown",
 ]
 
 MIDDLEWARE = [
@@ -417,6 +418,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # forum: —
     # transfers: letters past their validity without receipt go back to staff attention
     "transfer-letters-expire": {"task": "transfers.expire-letters", "schedule": 3600.0},
+    # hometown: support cases without a step for SUPPORT_CASE_STALE_DAYS remind the home branch
+    "support-cases-remind": {"task": "hometown.remind-stale-cases", "schedule": 86400.0},
     # hardening: delete audit events older than AUDIT_RETENTION_DAYS (daily)
     "audit-purge": {"task": "members.audit-purge", "schedule": 86400.0},
 }
@@ -582,6 +585,7 @@ STAFF_TODO_PROVIDERS = [
     "forum.todos.staff_todos",
     "activities.todos.staff_todos",
     "transfers.todos.staff_todos",
+    "hometown.todos.staff_todos",
 ]
 # Exports (members/services/export_jobs.py): up to EXPORT_INLINE_MAX_ROWS rows are answered in
 # the request; more run as a Celery task and the file is kept EXPORT_TTL_SECONDS. Each export
@@ -595,6 +599,12 @@ EXPORT_WRITERS = {
 # transfers: where 党费交至 comes from once a dues ledger exists (a dotted path to
 # `func(member=...) -> date | None`; empty: staff enter it on the letter). See transfers/dues.py.
 TRANSFER_DUES_PAID_UNTIL = ""
+# hometown: a family support case (困难帮扶) without a step for this many days reminds the
+# home branch (Celery beat, daily); 回馈标兵 are published as 优秀典型 articles through this
+# function (a dotted path, `func(*, actor, title, summary, body) -> int` the article's id;
+# feature apps do not import each other).
+SUPPORT_CASE_STALE_DAYS = 30
+HOMETOWN_EXEMPLAR_PUBLISHER = "learning.services.exemplars.exemplar_publish"
 # /metrics reports the outbox of the app that keeps it (sanyuan imports no app).
 METRICS_OUTBOX_COUNTS = "members.metrics.outbox_counts"
 

@@ -10,6 +10,7 @@ api_patterns = [
     path("", include("activities.api_urls")),
     path("", include("forum.api_urls")),
     path("", include("transfers.api_urls")),
+    path("", include("hometown.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", security.ApiDocsView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -30,6 +31,7 @@ urlpatterns = [
     path("", include("activities.urls")),
     path("", include("forum.urls")),
     path("", include("transfers.urls")),
+    path("", include("hometown.urls")),
 ]
 
 # A database outage answers 503 with a Chinese page or JSON (sanyuan/views.py).
