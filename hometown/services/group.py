@@ -171,10 +171,6 @@ def contribution_decide(
     contribution; 409 once decided. The member is told."""
     permissions.check_decide_contribution_permission(actor, contribution)
     reason = (reason or "").strip()
-    if not confirm and not reason:
-        raise ServiceError("请填写未确认的原因，党员会看到。", field="reason")
-    if len(reason) > 200:
-        raise ServiceError("原因不能超过200字。", field="reason")
     with transaction.atomic():
         locked = (
             Contribution.objects.select_for_update()
@@ -183,6 +179,10 @@ def contribution_decide(
         )
         if locked.status != CS.RECORDED:
             raise StateConflict("这条贡献已经处理过了。")
+        if not confirm and not reason:
+            raise ServiceError("请填写未确认的原因，党员会看到。", field="reason")
+        if len(reason) > 200:
+            raise ServiceError("原因不能超过200字。", field="reason")
         locked.status = CS.CONFIRMED if confirm else CS.DECLINED
         locked.decided_by, locked.decided_at = actor, timezone.now()
         locked.decline_reason = "" if confirm else reason
