@@ -96,6 +96,10 @@ ROUTE_OBJECTS = {
     },
     "api:forum-report-resolve": lambda w, s: [{"pk": MISSING}],
     "api:forum-image": _obj("image"),
+    # API: hometown ties
+    "api:support-case-detail": _obj("support_case"),
+    "api:support-case-step": _obj("support_case"),
+    "api:contribution-decide": _obj("contribution"),
     # Pages: registry
     "members:my-change-request": _obj("change_request"),
     "members:staff-member": _obj("member"),
@@ -138,6 +142,10 @@ ROUTE_OBJECTS = {
     },
     "forum:image": _obj("image"),
     "forum:staff-report-resolve": lambda w, s: [{"pk": MISSING}],
+    # Pages: hometown ties
+    "hometown:my-case": _obj("support_case"),
+    "hometown:staff-case": _obj("support_case"),
+    "hometown:staff-campaign": lambda w, s: [{"year": w.campaign.year if s is w.a else 1999}],
 }
 
 
