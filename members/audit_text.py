@@ -33,6 +33,9 @@ ACTION_LABELS = {
     "organization.move": "调整上级党组织",
     "temporary_branch.create": "成立临时党支部",
     "temporary_branch.dissolve": "撤销临时党支部",
+    "temporary_branch.rule": "修改临时党支部成员规则",
+    "temporary_branch.proposal_accept": "确认临时党支部成员变动",
+    "temporary_branch.proposal_decline": "不同意临时党支部成员变动",
     "hosting.request": "登记流入地党组织",
     "hosting.accept": "接收报到",
     "hosting.decline": "不接收报到",
@@ -119,7 +122,6 @@ DETAIL_LABELS = {
 # Internal details that mean nothing to a reader (kept in the record for investigators).
 HIDDEN_DETAILS = {"view"}
 VALUE_LABELS = {
-    "kind": {"member": "党员", "staff": "工作人员"},
     "reason": {
         "credentials": "账号或密码错误",
         "locked_out": "错误次数过多，已锁定",
@@ -127,6 +129,7 @@ VALUE_LABELS = {
     },
     "method": {"GET": "打开", "HEAD": "打开", "POST": "提交", "PUT": "修改", "PATCH": "修改"},
     "reply": {"attending": "参加", "excused": "请假"},
+    "kind": {"member": "党员", "staff": "工作人员", "join": "拟加入", "leave": "拟移出"},
 }
 FILTER_LABELS = {
     **FIELD_LABELS,
@@ -143,6 +146,7 @@ ACTION_DETAIL_LABELS = {
     "organization.create": {"kind": "组织类型"},
     "export.request": {"kind": "导出内容"},
     "support_case.": {"kind": "困难类型", "case": "帮扶编号"},
+    "temporary_branch.proposal_": {"kind": "变动类型"},
     "support_group.": {"offers": "可提供的支持", "publicity_consent": "同意宣传报道"},
     "contribution.": {"kind": "贡献类型", "contribution": "贡献编号"},
     "campaign.publish": {"year": "年度"},

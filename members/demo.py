@@ -397,6 +397,7 @@ def finish(*, rng: random.Random) -> list[str]:
         [Hosting(member=m, host_organization=host, requested_by=county_admin) for m in waiting]
     )
     counts = lost_contact_scan()
+    proposals = _living_branches()
     from .services.history import member_history_baseline
 
     baselines = member_history_baseline()
@@ -404,7 +405,26 @@ def finish(*, rng: random.Random) -> list[str]:
     return [
         f"流入地报到 {len(hosted)} 人已报到、{len(waiting)} 人待确认；失联风险 {counts['flagged']} 人",
         f"档案建档记录 {baselines} 份；待审核的修改申请 {requests} 条（见 工作台）",
+        f"临时党支部成员变动待确认：拟加入 {proposals['join']} 人、拟移出 {proposals['leave']} 人",
     ]
+
+
+# Temporary branches other apps' demos formed, by code → the city they gather in.
+DEMO_BRANCH_CITIES = {"610422-T-SZ": "440300"}
+
+
+def _living_branches() -> dict:
+    """The demo's temporary branches keep their city as their rule; the sync then proposes
+    the members who live there but are not in them, and those who moved away."""
+    from .models import TemporaryBranchRule
+    from .services.branches import temporary_branch_sync
+
+    for code, city in DEMO_BRANCH_CITIES.items():
+        branch = Organization.objects.filter(code=code, temporary_rule__isnull=True).first()
+        if branch is not None:
+            Organization.objects.filter(pk=branch.pk).update(region_code=city)
+            TemporaryBranchRule.objects.create(branch=branch, destination_city=city)
+    return temporary_branch_sync()
 
 
 # What members ask to change (待审核 on the 工作台 of their committee).

@@ -407,6 +407,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # members: flag, clear and escalate lost-contact risks; refresh the dashboard rollups
     "lost-contact-scan": {"task": "members.lost-contact-scan", "schedule": 3600.0},
     "stats-rollup": {"task": "members.stats-rollup", "schedule": STATS_ROLLUP_SECONDS},
+    # members: temporary branches' membership follows the archive (proposals to their staff)
+    "temporary-branch-sync": {"task": "members.temporary-branch-sync", "schedule": 3600.0},
     # learning: scheduled articles go out when due; feed sources are polled when due
     "learning-publish-due": {"task": "learning.article-publish-due", "schedule": 60.0},
     "learning-feed-sync": {"task": "learning.feed-sync-due", "schedule": 300.0},

@@ -1,5 +1,6 @@
 from .accounts import OneTimeCode
 from .audit import AuditEvent
+from .branches import TemporaryBranchProposal, TemporaryBranchRule
 from .changes import ChangeEvidence, ChangeRequest, ContactLog, RosterImport
 from .exports import ExportJob
 from .hosting import Hosting, StatsRollup
@@ -42,5 +43,7 @@ __all__ = [
     "Skill",
     "StatsRollup",
     "TemporaryBranchMembership",
+    "TemporaryBranchProposal",
+    "TemporaryBranchRule",
     "User",
 ]

@@ -54,6 +54,7 @@ ROUTE_OBJECTS = {
         {"pk": s.change_request.pk, "evidence_pk": s.evidence.pk}
     ],
     "api:temporary-branch-dissolve": _obj("branch"),  # not a temporary branch: 404
+    "api:temporary-branch-proposal-decide": lambda w, s: [{"pk": MISSING}],
     "api:hosting-accept": lambda w, s: [{"pk": w.hosting.pk if s is w.a else MISSING}],
     "api:hosting-decline": lambda w, s: [{"pk": w.hosting.pk if s is w.a else MISSING}],
     "api:member-detail": _obj("member"),

@@ -29,7 +29,11 @@ OBJECT_PAGES = {
     "activities:staff-attendance": "activities.Activity:published",
     "members:staff-export": "members.ExportJob",
     "transfers:staff-detail": "transfers.Transfer",
+    "hometown:staff-case": "hometown.SupportCase",
+    "hometown:staff-campaign": "hometown.Campaign",
 }
+# Object pages named by another field than the id.
+OBJECT_KEYS = {"hometown:staff-campaign": "year"}
 # Staff URLs that are not pages: exports (checked by their own tests) and POST-only actions.
 NOT_PAGES = {
     "members:staff-members-export",
@@ -50,6 +54,7 @@ NOT_PAGES = {
     # The printed letter and receipt: walked as a PDF page by tests/transfers/test_letter_pdf.py.
     "transfers:staff-letter",
     "transfers:staff-receipt",
+    "hometown:staff-export",
 }
 # Pages staff share with members and reach from the staff pages (answering in the forum,
 # the inbox behind the bell, an article they published).
@@ -172,8 +177,16 @@ def _arrival_query() -> str:
     return "?token=" + hosting_qr_token(member=Member.objects.order_by("pk").first())
 
 
+def _member_query() -> str:
+    """Opening a family support case starts from a member's page."""
+    return f"?member={Member.objects.order_by('pk').first().pk}"
+
+
 # Pages that need a query string to show their content.
-PAGE_QUERIES = {"members:staff-hosting-arrive": _arrival_query}
+PAGE_QUERIES = {
+    "members:staff-hosting-arrive": _arrival_query,
+    "hometown:staff-case-open": _member_query,
+}
 
 
 def _page_urls(pages: dict, staff) -> list[str]:
@@ -185,7 +198,7 @@ def _page_urls(pages: dict, staff) -> list[str]:
         else:
             obj = _newest(label, staff)
             assert obj is not None, f"the demo county has no {label} for {name}"
-            urls.append(reverse(name, args=[obj.pk]))
+            urls.append(reverse(name, args=[getattr(obj, OBJECT_KEYS.get(name, "pk"))]))
     return urls
 
 

@@ -71,3 +71,11 @@ def test_the_dashboard_hometown_figures_equal_their_drill_down_lists(county):
     committee = client_for(User.objects.get(username="chengguan_admin"))
     mine = {r["key"]: r["value"] for r in committee.get("/api/stats/overview/").json()["other"]}
     assert len(_all(committee, "/api/support-cases/?which=open")) == mine["support_cases_open"]
+
+
+def test_the_demo_temporary_branch_has_a_rule_and_membership_changes_to_confirm(county):
+    from members.models import TemporaryBranchProposal, TemporaryBranchRule
+
+    rule = TemporaryBranchRule.objects.get(branch__code="610422-T-SZ")
+    assert rule.destination_city == "440300"
+    assert TemporaryBranchProposal.objects.filter(branch=rule.branch, status="pending").exists()
