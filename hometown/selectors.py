@@ -194,6 +194,8 @@ def campaign_get(*, user, year) -> Campaign:
         year = int(year)
     except (TypeError, ValueError) as exc:
         raise Http404 from exc
+    if not 1900 <= year <= 9999:
+        raise Http404
     campaign = campaign_list(user=user).filter(year=year).first()
     if campaign is None:
         raise Http404

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from sanyuan.inputs import MAX_ID
+
 from ..models import (
     Campaign,
     Contribution,
@@ -50,7 +52,7 @@ class AskSerializer(serializers.Serializer):
 
 
 class OpenSerializer(AskSerializer):
-    member = serializers.IntegerField(min_value=1, help_text="党员档案 id")
+    member = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="党员档案 id")
     helper = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
@@ -88,7 +90,9 @@ class JoinSerializer(serializers.Serializer):
 
 class ContributionSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
-    campaign_year = serializers.IntegerField(source="campaign.year", read_only=True, default=None)
+    campaign_year = serializers.IntegerField(
+        source="campaign.year", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Contribution

@@ -100,6 +100,8 @@ class MySupportGroupView(MemberPageMixin, View):
             form = JoinForm(request.POST)
             if not form.is_valid():
                 return self.get(request, join_form=form, status=400)
+            before = selectors.my_membership(member=member)
+            joined = before is not None and before.is_active
             try:
                 services.support_group_join(actor=request.user, member=member, **form.cleaned_data)
             except ServiceError as exc:
@@ -107,5 +109,5 @@ class MySupportGroupView(MemberPageMixin, View):
         except ServiceError as exc:
             messages.error(request, exc.message)
             return redirect("hometown:my-support-group")
-        messages.success(request, "欢迎加入家乡后援团！")
+        messages.success(request, "已保存。" if joined else "欢迎加入家乡后援团！")
         return redirect("hometown:my-support-group")

@@ -97,6 +97,21 @@ ROUTE_OBJECTS = {
     },
     "api:forum-report-resolve": lambda w, s: [{"pk": MISSING}],
     "api:forum-image": _obj("image"),
+    # API: transfers (issue 23's routes, classified here so that the walk runs at all)
+    **{
+        f"api:{name}": _obj("transfer")
+        for name in (
+            "my-transfer",
+            "my-transfer-withdraw",
+            "transfer-detail",
+            "transfer-approve",
+            "transfer-reject",
+            "transfer-accept",
+            "transfer-withdraw",
+            "transfer-letter",
+            "transfer-receipt",
+        )
+    },
     # API: hometown ties
     "api:support-case-detail": _obj("support_case"),
     "api:support-case-step": _obj("support_case"),
@@ -143,6 +158,14 @@ ROUTE_OBJECTS = {
     },
     "forum:image": _obj("image"),
     "forum:staff-report-resolve": lambda w, s: [{"pk": MISSING}],
+    # Pages: exports, attendance replies and transfers (classified with issue 25's routes)
+    "members:staff-export": lambda w, s: [{"pk": MISSING}],
+    "members:staff-export-download": lambda w, s: [{"pk": MISSING}],
+    "activities:staff-attendance-reply": _obj("activity"),
+    **{
+        f"transfers:{name}": _obj("transfer")
+        for name in ("my-detail", "staff-detail", "staff-letter", "staff-receipt")
+    },
     # Pages: hometown ties
     "hometown:my-case": _obj("support_case"),
     "hometown:staff-case": _obj("support_case"),

@@ -67,6 +67,8 @@ def _object_ids(w) -> dict[str, list[int]]:
         "/api/notices/": [s.notice.pk for s in both],
         "/api/transfers/": [s.transfer.pk for s in both],
         "/api/me/transfers/": [s.transfer.pk for s in both],
+        "/api/support-cases/": [s.support_case.pk for s in both],
+        "/api/contributions/": [s.contribution.pk for s in both],
     }
 
 
