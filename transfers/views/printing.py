@@ -37,7 +37,13 @@ class StaffLetterPrintView(TransferStaffPageMixin, View):
 class StaffReceiptPrintView(TransferStaffPageMixin, View):
     def get(self, request, pk):
         transfer = selectors.transfer_get(user=request.user, pk=pk)
-        sheet = services.receipt_print(actor=request.user, transfer=transfer, ip=client_ip(request))
+        try:
+            sheet = services.receipt_print(
+                actor=request.user, transfer=transfer, ip=client_ip(request)
+            )
+        except StateConflict as exc:  # not a transfer into the county: no 回执 to print
+            messages.error(request, exc.message)
+            return redirect("transfers:staff-detail", pk=pk)
         return render(
             request,
             "transfers/print/letter.html",
