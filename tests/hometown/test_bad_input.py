@@ -21,7 +21,7 @@ CONTRIBUTIONS = {
     "negative jobs": {"kind": "jobs", "amount": "", "jobs": "-3"},
     "jobs in exponent form": {"kind": "jobs", "amount": "", "jobs": "1e3"},
     "impossible date": {"happened_on": "2026-02-30"},
-    "date as a number": {"happened_on": 20260101},
+    "date as a bare number": {"happened_on": 12345},
     "nul byte in the title": {"title": "回乡\x00建厂"},
     "very long title": {"title": "厂" * 5000},
     "kind as a number": {"kind": 3},
