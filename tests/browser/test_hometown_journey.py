@@ -10,7 +10,7 @@ from hometown.models import Contribution, SupportCase, SupportGroupMembership
 from hometown.services import campaign_publish, contribution_decide
 from members.models import Member
 from tests import factories
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, assert_no_horizontal_scroll
+from tests.browser.conftest import assert_no_horizontal_scroll
 from tests.browser.mobile_data import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,24 +18,9 @@ SMALL_PHONE = {"width": 360, "height": 640}
 
 
 @pytest.fixture
-def zh_phone(live_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--lang=zh-CN"]
-        )
-        context = browser.new_context(
-            viewport=SMALL_PHONE,
-            device_scale_factor=2,
-            is_mobile=True,
-            has_touch=True,
-            base_url=live_server.url,
-            locale="zh-CN",
-        )
-        context.set_default_timeout(15000)
-        yield context
-        browser.close()
+def zh_phone(context_for):
+    """A 360×640 phone context (the session's Chromium runs with --lang=zh-CN)."""
+    return context_for(None, viewport=SMALL_PHONE)
 
 
 def test_a_member_joins_the_support_group_records_a_contribution_and_asks_for_help(
