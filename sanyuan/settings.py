@@ -283,6 +283,12 @@ SPECTACULAR_SETTINGS = {
         "TransferKindEnum": "transfers.models.Transfer.Kind",
         "TransferStatusEnum": "transfers.models.Transfer.Status",
         "IncomingMemberStatusEnum": ["away", "returned"],
+        # hometown
+        "SupportCaseKindEnum": "hometown.models.SupportCase.Kind",
+        "SupportCaseStatusEnum": "hometown.models.SupportCase.Status",
+        "SupportCaseStepKindEnum": "hometown.models.SupportCaseStep.Kind",
+        "ContributionKindEnum": "hometown.models.Contribution.Kind",
+        "ContributionStatusEnum": "hometown.models.Contribution.Status",
     },
 }
 REST_KNOX = {

@@ -11,7 +11,7 @@ from ..models import (
 )
 
 
-class StepSerializer(serializers.ModelSerializer):
+class SupportCaseStepSerializer(serializers.ModelSerializer):
     class Meta:
         model = SupportCaseStep
         fields = ["id", "kind", "note", "created_at"]
@@ -39,24 +39,24 @@ class SupportCaseSerializer(serializers.ModelSerializer):
 
 
 class SupportCaseDetailSerializer(SupportCaseSerializer):
-    steps = StepSerializer(many=True, read_only=True)
+    steps = SupportCaseStepSerializer(many=True, read_only=True)
 
     class Meta(SupportCaseSerializer.Meta):
         fields = [*SupportCaseSerializer.Meta.fields, "need", "outcome", "steps"]
         read_only_fields = fields
 
 
-class AskSerializer(serializers.Serializer):
+class SupportCaseAskSerializer(serializers.Serializer):
     kind = serializers.CharField(max_length=20, help_text="illness, elderly_care, schooling, …")
     need = serializers.CharField(max_length=1000, help_text="家中的困难和需要的帮助")
 
 
-class OpenSerializer(AskSerializer):
+class SupportCaseOpenSerializer(SupportCaseAskSerializer):
     member = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="党员档案 id")
     helper = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
-class StepInputSerializer(serializers.Serializer):
+class SupportCaseStepInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=1000)
     close = serializers.BooleanField(required=False, default=False)
     helper = serializers.CharField(max_length=100, required=False, allow_null=True, default=None)
@@ -80,7 +80,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class JoinSerializer(serializers.Serializer):
+class SupportGroupJoinSerializer(serializers.Serializer):
     offers = serializers.ListField(
         child=serializers.CharField(max_length=20), help_text="skills, jobs, investment, donation"
     )
@@ -126,7 +126,7 @@ class ContributionInputSerializer(serializers.Serializer):
     )
 
 
-class DecideSerializer(serializers.Serializer):
+class ContributionDecideSerializer(serializers.Serializer):
     confirm = serializers.BooleanField()
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
@@ -138,7 +138,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class KindFigureSerializer(serializers.Serializer):
+class ContributionKindFigureSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     count = serializers.IntegerField()
@@ -146,11 +146,29 @@ class KindFigureSerializer(serializers.Serializer):
     jobs = serializers.IntegerField()
 
 
-class FiguresSerializer(serializers.Serializer):
+class HometownFiguresSerializer(serializers.Serializer):
     support_cases_open = serializers.IntegerField()
     support_cases_stale = serializers.IntegerField()
     support_cases_average_days_open = serializers.IntegerField()
     support_group_members = serializers.IntegerField()
     contributions_confirmed = serializers.IntegerField()
     contributions_pending = serializers.IntegerField()
-    contributions_by_kind = KindFigureSerializer(many=True)
+    contributions_by_kind = ContributionKindFigureSerializer(many=True)
+
+
+def _page(name: str, item) -> type[serializers.Serializer]:
+    """The keyset list's envelope `{next, previous, results}` for the schema."""
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "next": serializers.CharField(allow_null=True),
+            "previous": serializers.CharField(allow_null=True),
+            "results": item(many=True),
+        },
+    )
+
+
+SupportCasePageSerializer = _page("SupportCasePageSerializer", SupportCaseSerializer)
+MembershipPageSerializer = _page("MembershipPageSerializer", MembershipSerializer)
+ContributionPageSerializer = _page("ContributionPageSerializer", ContributionSerializer)

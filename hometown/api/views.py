@@ -76,12 +76,14 @@ class MySupportCaseListApi(APIView):
 
     @extend_schema(
         operation_id="me_support_cases_ask",
-        request=s.AskSerializer,
+        request=s.SupportCaseAskSerializer,
         responses={201: s.SupportCaseDetailSerializer},
     )
     def post(self, request):
         case = services.support_case_ask(
-            actor=request.user, member=member_of(request.user), **_payload(s.AskSerializer, request)
+            actor=request.user,
+            member=member_of(request.user),
+            **_payload(s.SupportCaseAskSerializer, request),
         )
         case = selectors.support_case_get(user=request.user, pk=case.pk)
         return Response(s.SupportCaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)
@@ -112,14 +114,14 @@ class MySupportGroupApi(APIView):
 
     @extend_schema(
         operation_id="me_support_group_join",
-        request=s.JoinSerializer,
+        request=s.SupportGroupJoinSerializer,
         responses=s.MembershipSerializer,
     )
     def put(self, request):
         membership = services.support_group_join(
             actor=request.user,
             member=member_of(request.user),
-            **_payload(s.JoinSerializer, request),
+            **_payload(s.SupportGroupJoinSerializer, request),
         )
         return Response(s.MembershipSerializer(membership).data)
 
@@ -164,16 +166,19 @@ class SupportCaseListApi(APIView):
             OpenApiParameter("which", str, description="open, requested, stale, closed, all"),
             OpenApiParameter("cursor", str),
         ],
-        responses=s.SupportCaseSerializer(many=True),
+        responses=s.SupportCasePageSerializer,
+        operation_id="support_cases_list",
     )
     def get(self, request):
         which = request.query_params.get("which", "open")
         rows = selectors.support_case_list(user=request.user, which=which)
         return _keyset(request, rows, s.SupportCaseSerializer)
 
-    @extend_schema(request=s.OpenSerializer, responses={201: s.SupportCaseDetailSerializer})
+    @extend_schema(
+        request=s.SupportCaseOpenSerializer, responses={201: s.SupportCaseDetailSerializer}
+    )
     def post(self, request):
-        data = _payload(s.OpenSerializer, request)
+        data = _payload(s.SupportCaseOpenSerializer, request)
         member = filter_members_managed_by(request.user).filter(pk=data.pop("member")).first()
         if member is None:
             raise Http404
@@ -185,11 +190,13 @@ class SupportCaseListApi(APIView):
 class SupportCaseStepApi(APIView):
     permission_classes = [IsHometownStaff]
 
-    @extend_schema(request=s.StepInputSerializer, responses={201: s.SupportCaseDetailSerializer})
+    @extend_schema(
+        request=s.SupportCaseStepInputSerializer, responses={201: s.SupportCaseDetailSerializer}
+    )
     def post(self, request, pk):
         case = selectors.support_case_get(user=request.user, pk=pk)
         services.support_case_step_add(
-            actor=request.user, case=case, **_payload(s.StepInputSerializer, request)
+            actor=request.user, case=case, **_payload(s.SupportCaseStepInputSerializer, request)
         )
         case = selectors.support_case_get(user=request.user, pk=pk)
         return Response(s.SupportCaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)
@@ -200,7 +207,8 @@ class MembershipListApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("offer", str), OpenApiParameter("cursor", str)],
-        responses=s.MembershipSerializer(many=True),
+        responses=s.MembershipPageSerializer,
+        operation_id="support_group_members_list",
     )
     def get(self, request):
         rows = selectors.membership_list(
@@ -218,7 +226,8 @@ class ContributionListApi(APIView):
             OpenApiParameter("kind", str),
             OpenApiParameter("cursor", str),
         ],
-        responses=s.ContributionSerializer(many=True),
+        responses=s.ContributionPageSerializer,
+        operation_id="contributions_list",
     )
     def get(self, request):
         rows = selectors.contribution_list(
@@ -232,10 +241,10 @@ class ContributionListApi(APIView):
 class ContributionDecideApi(APIView):
     permission_classes = [IsHometownStaff]
 
-    @extend_schema(request=s.DecideSerializer, responses=s.ContributionSerializer)
+    @extend_schema(request=s.ContributionDecideSerializer, responses=s.ContributionSerializer)
     def post(self, request, pk):
         row = selectors.contribution_get(user=request.user, pk=pk)
-        data = _payload(s.DecideSerializer, request)
+        data = _payload(s.ContributionDecideSerializer, request)
         row = services.contribution_decide(actor=request.user, contribution=row, **data)
         return Response(s.ContributionSerializer(row).data)
 
@@ -255,7 +264,7 @@ class HometownFiguresApi(APIView):
 
     permission_classes = [IsHometownStaff]
 
-    @extend_schema(responses=s.FiguresSerializer)
+    @extend_schema(responses=s.HometownFiguresSerializer)
     def get(self, request):
         cases = selectors.support_case_figures(user=request.user)
         group = selectors.support_group_figures(user=request.user)
