@@ -52,6 +52,16 @@ urlpatterns = [
         "temporary-branches/", stats.TemporaryBranchCreateApi.as_view(), name="temporary-branches"
     ),
     path(
+        "temporary-branches/proposals/",
+        stats.TemporaryBranchProposalListApi.as_view(),
+        name="temporary-branch-proposals",
+    ),
+    path(
+        "temporary-branches/proposals/<int:pk>/decide/",
+        stats.TemporaryBranchProposalDecideApi.as_view(),
+        name="temporary-branch-proposal-decide",
+    ),
+    path(
         "temporary-branches/<int:pk>/dissolve/",
         stats.TemporaryBranchDissolveApi.as_view(),
         name="temporary-branch-dissolve",

@@ -119,7 +119,13 @@ FIELD_POLICY: dict[str, dict[str, frozenset[str]]] = {
 }
 # Dashboard dimensions that reveal a field: a viewer who may not read the field sees neither
 # the figure nor its drill-down.
-DIMENSION_FIELDS = {"income": "income_band"}
+# The mindset figures read the assessment, which follows the mindset note's policy (home staff
+# in scope only: DESIGN.md, "the mindset note and the mindset assessment of contacts").
+DIMENSION_FIELDS = {
+    "income": "income_band",
+    "mindset": "mindset_note",
+    "mindset_stale": "mindset_note",
+}
 
 
 def visible_fields(viewer: str | None) -> frozenset[str]:

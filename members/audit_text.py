@@ -38,6 +38,9 @@ ACTION_LABELS = {
     "organization.move": "调整上级党组织",
     "temporary_branch.create": "成立临时党支部",
     "temporary_branch.dissolve": "撤销临时党支部",
+    "temporary_branch.rule": "修改临时党支部成员规则",
+    "temporary_branch.proposal_accept": "确认临时党支部成员变动",
+    "temporary_branch.proposal_decline": "不同意临时党支部成员变动",
     "hosting.request": "登记流入地党组织",
     "hosting.accept": "接收报到",
     "hosting.decline": "不接收报到",
@@ -97,6 +100,19 @@ ACTION_LABELS = {
     "dues.refund_online": "微信支付退还党费入账",
     "dues.order_create": "创建党费微信支付订单",
     "dues.export": "导出党费台账",
+    "support_case.open": "困难帮扶立案",
+    "support_case.ask": "党员申请困难帮扶",
+    "support_case.step": "记录困难帮扶进展",
+    "support_case.close": "困难帮扶办结",
+    "support_group.join": "加入家乡后援团",
+    "support_group.change": "修改后援团支持方式",
+    "support_group.leave": "退出家乡后援团",
+    "contribution.record": "登记回馈家乡贡献",
+    "contribution.confirm": "确认回馈家乡贡献",
+    "contribution.decline": "不予确认回馈家乡贡献",
+    "campaign.publish": "发布回馈家乡年度活动",
+    "pacesetter.name": "评选回馈标兵并发布优秀典型",
+    "hometown.export": "导出困难帮扶和后援团统计",
 }
 
 DETAIL_LABELS = {
@@ -143,7 +159,6 @@ DETAIL_LABELS = {
 # Internal details that mean nothing to a reader (kept in the record for investigators).
 HIDDEN_DETAILS = {"view"}
 VALUE_LABELS = {
-    "kind": {"member": "党员", "staff": "工作人员"},
     "reason": {
         "credentials": "账号或密码错误",
         "locked_out": "错误次数过多，已锁定",
@@ -159,6 +174,7 @@ VALUE_LABELS = {
         "basically_qualified": "基本合格",
         "unqualified": "不合格",
     },
+    "kind": {"member": "党员", "staff": "工作人员", "join": "拟加入", "leave": "拟移出"},
 }
 FILTER_LABELS = {
     **FIELD_LABELS,
@@ -189,6 +205,12 @@ ACTION_DETAIL_LABELS = {
         "out_refund_no": "微信退款单号",
         "what": "导出内容",
     },
+    "support_case.": {"kind": "困难类型", "case": "帮扶编号"},
+    "temporary_branch.proposal_": {"kind": "变动类型"},
+    "support_group.": {"offers": "可提供的支持", "publicity_consent": "同意宣传报道"},
+    "contribution.": {"kind": "贡献类型", "contribution": "贡献编号"},
+    "campaign.publish": {"year": "年度"},
+    "pacesetter.name": {"year": "年度", "article": "优秀典型文章编号"},
     "transfer.": {
         "from": "原状态",
         "to": "新状态",
@@ -247,9 +269,33 @@ DUES_VALUE_LABELS = {
     },
     "what": {"standing": "交纳情况", "month": "月度台账", "year": "年度汇总"},
 }
+# Choice codes in the details of the hometown app's actions, by (action prefix, key): the
+# model and its choices attribute (looked up by name: members imports no feature app).
+HOMETOWN_CHOICES = {
+    ("support_case.", "kind"): ("SupportCase", "Kind"),
+    ("support_group.", "offers"): ("SupportGroupMembership", "Offer"),
+    ("contribution.", "kind"): ("Contribution", "Kind"),
+}
+FIGURE_LABELS = {"mindset_trend": "思想状况季度趋势", "hometown": "困难帮扶与后援团统计"}
+
+
+def _hometown_value(action: str, key: str, value) -> str | None:
+    for (prefix, name), (model_name, attr) in HOMETOWN_CHOICES.items():
+        if action.startswith(prefix) and key == name:
+            try:
+                labels = dict(getattr(apps.get_model("hometown", model_name), attr).choices)
+            except LookupError:
+                return None
+            if isinstance(value, list | tuple):
+                return "、".join(labels.get(str(v), str(v)) for v in value)
+            return labels.get(str(value))
+    return None
 
 
 def _value(key: str, value, action: str = "") -> str:
+    named = _hometown_value(action, key, value)
+    if named is not None:
+        return named
     if action.startswith("organization.") and value is not None:
         return _organization_value(key, value)
     if action.startswith("appraisal.") and key == "organization" and str(value).isdigit():
@@ -263,7 +309,7 @@ def _value(key: str, value, action: str = "") -> str:
     if key == "figure":
         from .stats_dimensions import DIMENSION_TITLES
 
-        return DIMENSION_TITLES.get(str(value), str(value))
+        return DIMENSION_TITLES.get(str(value), FIGURE_LABELS.get(str(value), str(value)))
     if isinstance(value, bool):
         return "是" if value else "否"
     if value is None or value == "":

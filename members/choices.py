@@ -22,6 +22,15 @@ class Education(models.TextChoices):
     JUNIOR_HIGH = "junior_high", "初中及以下"
 
 
+class Mindset(models.TextChoices):
+    """思想状况 (四清楚之"思想"): the assessment staff record with a contact."""
+
+    POSITIVE = "positive", "积极向上"
+    STABLE = "stable", "稳定"
+    NEEDS_CARE = "needs_care", "需要关心"
+    CONCERNING = "concerning", "需重点关注"
+
+
 class PartyStanding(models.TextChoices):
     FULL = "full", "正式党员"
     PROBATIONARY = "probationary", "预备党员"

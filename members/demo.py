@@ -326,19 +326,25 @@ def _seed_contacts(rng: random.Random, member_ids: list[int]) -> None:
 
     staff = User.objects.filter(username=STAFF[0][0]).first()
     today = timezone.localdate()
-    logs, last = [], {}
+    # 思想状况 as staff record it: mostly positive or stable, some needing care, a few to
+    # watch closely, and contacts without an assessment.
+    mindsets = ["positive"] * 7 + ["stable"] * 9 + ["needs_care"] * 3 + ["concerning", ""]
+    logs, last, assessed = [], {}, {}
     for member_id in member_ids:
         if rng.random() < 0.12:
             continue
-        for _ in range(rng.choice((1, 1, 2, 3))):
-            day = today - timedelta(days=int(rng.triangular(1, 160, 15)))
+        days = [int(rng.triangular(1, 160, 15)) for _ in range(rng.choice((1, 1, 2, 3)))]
+        if rng.random() < 0.6:  # an older contact, so that the quarterly trend has a history
+            days.append(rng.randint(180, 700))
+        for day in (today - timedelta(days=n) for n in days):
+            mindset = rng.choice(mindsets)
             logs.append(
                 ContactLog(
                     member_id=member_id,
                     staff=staff,
                     contacted_on=day,
                     channel=rng.choice(ContactLog.Channel.values),
-                    mindset=rng.choice(ContactLog.Mindset.values[:3]),
+                    mindset=mindset,
                     note=rng.choice(
                         [
                             "电话了解近况，工作稳定。",
@@ -349,9 +355,13 @@ def _seed_contacts(rng: random.Random, member_ids: list[int]) -> None:
                 )
             )
             last[member_id] = max(last.get(member_id, day), day)
+            if mindset and day >= assessed.get(member_id, (day, ""))[0]:
+                assessed[member_id] = (day, mindset)
     ContactLog.objects.bulk_create(logs, batch_size=1000)
     for member_id, day in last.items():
         Member.objects.filter(pk=member_id).update(last_contacted_at=contacted_at(day))
+    for member_id, (day, mindset) in assessed.items():
+        Member.objects.filter(pk=member_id).update(mindset=mindset, mindset_assessed_on=day)
 
 
 def finish(*, rng: random.Random) -> list[str]:
@@ -387,6 +397,7 @@ def finish(*, rng: random.Random) -> list[str]:
         [Hosting(member=m, host_organization=host, requested_by=county_admin) for m in waiting]
     )
     counts = lost_contact_scan()
+    proposals = _living_branches()
     from .services.history import member_history_baseline
 
     baselines = member_history_baseline()
@@ -394,7 +405,26 @@ def finish(*, rng: random.Random) -> list[str]:
     return [
         f"流入地报到 {len(hosted)} 人已报到、{len(waiting)} 人待确认；失联风险 {counts['flagged']} 人",
         f"档案建档记录 {baselines} 份；待审核的修改申请 {requests} 条（见 工作台）",
+        f"临时党支部成员变动待确认：拟加入 {proposals['join']} 人、拟移出 {proposals['leave']} 人",
     ]
+
+
+# Temporary branches other apps' demos formed, by code → the city they gather in.
+DEMO_BRANCH_CITIES = {"610422-T-SZ": "440300"}
+
+
+def _living_branches() -> dict:
+    """The demo's temporary branches keep their city as their rule; the sync then proposes
+    the members who live there but are not in them, and those who moved away."""
+    from .models import TemporaryBranchRule
+    from .services.branches import temporary_branch_sync
+
+    for code, city in DEMO_BRANCH_CITIES.items():
+        branch = Organization.objects.filter(code=code, temporary_rule__isnull=True).first()
+        if branch is not None:
+            Organization.objects.filter(pk=branch.pk).update(region_code=city)
+            TemporaryBranchRule.objects.create(branch=branch, destination_city=city)
+    return temporary_branch_sync()
 
 
 # What members ask to change (待审核 on the 工作台 of their committee).

@@ -30,6 +30,8 @@ CONTACT_KEYS = [
     ("never", "从未联系"),
 ]
 YES_NO_LABELS = {"yes": "是", "no": "否"}
+# 思想状况: the latest assessment (choices.Mindset) or never assessed.
+MINDSET_KEYS = [*choices.Mindset.choices, ("never", "从未评估")]
 
 # The columns a member row needs for classify(); read with values_list in this order.
 COLUMNS = [
@@ -52,6 +54,8 @@ COLUMNS = [
     "is_vanguard",
     "is_giving_back_pacesetter",
     "lost_contact_since",
+    "mindset",
+    "mindset_assessed_on",
 ]
 
 CATEGORICAL = {
@@ -90,6 +94,8 @@ DIMENSIONS = [
     "vanguard",
     "pacesetter",
     "lost_contact",
+    "mindset",
+    "mindset_stale",
 ]
 
 
@@ -101,9 +107,13 @@ class Moments:
     quarter_start: datetime
     days_30: datetime
     days_90: datetime
+    # An assessment older than the contact threshold (CONTACT_OVERDUE_DAYS) is stale.
+    mindset_stale_before: date
 
     @classmethod
     def at(cls, now=None) -> "Moments":
+        from django.conf import settings
+
         now = now or timezone.now()
         local = timezone.localtime(now)
         month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -115,6 +125,7 @@ class Moments:
             quarter_start,
             now - timedelta(days=30),
             now - timedelta(days=90),
+            local.date() - timedelta(days=settings.CONTACT_OVERDUE_DAYS),
         )
 
 
@@ -177,6 +188,8 @@ def classify(row: tuple, m: Moments) -> dict:
         vanguard,
         pacesetter,
         lost,
+        mindset,
+        assessed_on,
     ) = row
     return {
         "total": "all",
@@ -198,6 +211,8 @@ def classify(row: tuple, m: Moments) -> dict:
         "vanguard": "yes" if vanguard else "no",
         "pacesetter": "yes" if pacesetter else "no",
         "lost_contact": "yes" if lost else "no",
+        "mindset": mindset or "never",
+        "mindset_stale": "yes" if assessed_on and assessed_on < m.mindset_stale_before else "no",
     }
 
 
@@ -225,6 +240,13 @@ def dimension_q(dimension: str, key: str, m: Moments) -> Q | None:
                     birth_date__lte=_years_before(m.today, low),
                 )
         return None
+    if dimension == "mindset":
+        if key == "never":
+            return Q(mindset="")
+        return Q(mindset=key) if key in choices.Mindset.values else None
+    if dimension == "mindset_stale":
+        stale = Q(mindset_assessed_on__lt=m.mindset_stale_before)
+        return stale if key == "yes" else ~stale
     if dimension == "contact":
         return {
             "within_30": Q(last_contacted_at__gte=m.days_30),
@@ -256,6 +278,7 @@ def key_label(dimension: str, key: str, region_names: dict) -> str:
         "vanguard",
         "pacesetter",
         "lost_contact",
+        "mindset_stale",
     ):
         return YES_NO_LABELS.get(key, key)
     table = {
@@ -267,6 +290,7 @@ def key_label(dimension: str, key: str, region_names: dict) -> str:
         "sex": {"male": "男", "female": "女"},
         "education": {**dict(choices.Education.choices), "": "未填"},
         "contact": dict(CONTACT_KEYS),
+        "mindset": dict(MINDSET_KEYS),
     }.get(dimension, {})
     return table.get(key, key)
 
@@ -292,6 +316,8 @@ DIMENSION_TITLES = {
     "vanguard": "先锋党员",
     "pacesetter": "回馈标兵",
     "lost_contact": "失联风险",
+    "mindset": "思想状况",
+    "mindset_stale": "思想状况评估已过期",
 }
 
 

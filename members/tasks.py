@@ -152,3 +152,11 @@ def token_cleanup_task() -> int:
     from .services.accounts import expired_tokens_delete
 
     return expired_tokens_delete()
+
+
+@shared_task(name="members.temporary-branch-sync", acks_late=True, time_limit=600)
+def temporary_branch_sync_task() -> dict:
+    """Hourly: temporary branches' membership follows the archive (proposals to their staff)."""
+    from .services.branches import temporary_branch_sync
+
+    return temporary_branch_sync()

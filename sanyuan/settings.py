@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "wechat_accounts",
     "appraisals",
     "dues",
+    "hometown",
 ]
 
 MIDDLEWARE = [
@@ -311,6 +312,12 @@ SPECTACULAR_SETTINGS = {
         "DuesOrderStatusEnum": "dues.models.DuesOrder.Status",
         "DuesOrderChannelEnum": "dues.models.DuesOrder.Channel",
         "DuesCategoryEnum": "dues.models.DuesAccount.Category",
+        # hometown
+        "SupportCaseKindEnum": "hometown.models.SupportCase.Kind",
+        "SupportCaseStatusEnum": "hometown.models.SupportCase.Status",
+        "SupportCaseStepKindEnum": "hometown.models.SupportCaseStep.Kind",
+        "ContributionKindEnum": "hometown.models.Contribution.Kind",
+        "ContributionStatusEnum": "hometown.models.Contribution.Status",
     },
 }
 REST_KNOX = {
@@ -472,6 +479,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # members: flag, clear and escalate lost-contact risks; refresh the dashboard rollups
     "lost-contact-scan": {"task": "members.lost-contact-scan", "schedule": 3600.0},
     "stats-rollup": {"task": "members.stats-rollup", "schedule": STATS_ROLLUP_SECONDS},
+    # members: temporary branches' membership follows the archive (proposals to their staff)
+    "temporary-branch-sync": {"task": "members.temporary-branch-sync", "schedule": 3600.0},
     # learning: scheduled articles go out when due; feed sources are polled when due
     "learning-publish-due": {"task": "learning.article-publish-due", "schedule": 60.0},
     "learning-feed-sync": {"task": "learning.feed-sync-due", "schedule": 300.0},
@@ -491,6 +500,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "dues-daily": {"task": "dues.daily", "schedule": 3600.0},
     "dues-orders-sweep": {"task": "dues.orders-sweep", "schedule": 300.0},
     "dues-reconcile": {"task": "dues.reconcile", "schedule": 3600.0},
+    # hometown: support cases without a step for SUPPORT_CASE_STALE_DAYS remind the home branch
+    "support-cases-remind": {"task": "hometown.remind-stale-cases", "schedule": 86400.0},
     # hardening: delete audit events older than AUDIT_RETENTION_DAYS (daily)
     "audit-purge": {"task": "members.audit-purge", "schedule": 86400.0},
 }
@@ -660,6 +671,7 @@ STAFF_TODO_PROVIDERS = [
     "transfers.todos.staff_todos",
     "appraisals.todos.staff_todos",
     "dues.todos.staff_todos",
+    "hometown.todos.staff_todos",
 ]
 # 首页's 我的待办 for members (sanyuan.todos.member_todos): unanswered activities, unfinished
 # required study.
@@ -690,6 +702,12 @@ DUES_SECOND_REMINDER_DAYS = 15
 DUES_BEHIND_MONTHS = 6
 DUES_ORDER_MINUTES = 30
 DUES_MAX_MONTHS_AHEAD = 12
+# hometown: a family support case (困难帮扶) without a step for this many days reminds the
+# home branch (Celery beat, daily); 回馈标兵 are published as 优秀典型 articles through this
+# function (a dotted path, `func(*, actor, title, summary, body) -> int` the article's id;
+# feature apps do not import each other).
+SUPPORT_CASE_STALE_DAYS = 30
+HOMETOWN_EXEMPLAR_PUBLISHER = "learning.services.exemplars.exemplar_publish"
 # /metrics reports the outbox of the app that keeps it (sanyuan imports no app).
 METRICS_OUTBOX_COUNTS = "members.metrics.outbox_counts"
 

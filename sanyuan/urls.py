@@ -13,6 +13,7 @@ api_patterns = [
     path("", include("wechat_accounts.api_urls")),
     path("", include("appraisals.api_urls")),
     path("", include("dues.api_urls")),
+    path("", include("hometown.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", security.ApiDocsView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -36,6 +37,7 @@ urlpatterns = [
     path("", include("wechat_accounts.urls")),
     path("", include("appraisals.urls")),
     path("", include("dues.urls")),
+    path("", include("hometown.urls")),
 ]
 
 # A database outage answers 503 with a Chinese page or JSON (sanyuan/views.py).

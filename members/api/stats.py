@@ -131,6 +131,48 @@ class TemporaryBranchDissolveApi(APIView):
         )
 
 
+class TemporaryBranchProposalSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    branch = serializers.IntegerField(source="branch_id")
+    branch_name = serializers.CharField(source="branch.name")
+    member = serializers.IntegerField(source="member_id")
+    member_name = serializers.CharField(source="member.name")
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class TemporaryBranchProposalListApi(APIView):
+    """Who is proposed to join or leave the temporary branches the user manages."""
+
+    permission_classes = [IsStaff]
+
+    @extend_schema(responses=TemporaryBranchProposalSerializer(many=True))
+    def get(self, request):
+        rows = branches.temporary_branch_proposals(user=request.user)[:300]
+        return Response(TemporaryBranchProposalSerializer(rows, many=True).data)
+
+
+class TemporaryBranchProposalDecideApi(APIView):
+    permission_classes = [IsStaff]
+
+    @extend_schema(
+        request=inline_serializer(
+            "TemporaryBranchProposalDecision", {"accept": serializers.BooleanField()}
+        ),
+        responses=TemporaryBranchProposalSerializer,
+    )
+    def post(self, request, pk):
+        accept = _body(request).get("accept")
+        if not isinstance(accept, bool):
+            raise ServiceError("请说明是否确认（accept 为 true 或 false）。", field="accept")
+        decided = branches.temporary_branch_proposal_decide(
+            staff=request.user, proposal_id=pk, accept=accept
+        )
+        return Response(TemporaryBranchProposalSerializer(decided).data)
+
+
 class HostingSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     member = serializers.IntegerField(source="member_id")

@@ -1,5 +1,6 @@
 from .accounts import OneTimeCode
 from .audit import AuditEvent
+from .branches import TemporaryBranchProposal, TemporaryBranchRule
 from .changes import ChangeEvidence, ChangeRequest, ContactLog, RosterImport
 from .devices import RememberedDevice
 from .exports import ExportJob
@@ -44,5 +45,7 @@ __all__ = [
     "Skill",
     "StatsRollup",
     "TemporaryBranchMembership",
+    "TemporaryBranchProposal",
+    "TemporaryBranchRule",
     "User",
 ]

@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from sanyuan.crypto import EncryptedTextField
 
+from .. import choices
 from .organizations import Organization
 from .people import Member, User
 
@@ -109,11 +110,7 @@ class ContactLog(models.Model):
         SMS = "sms", "短信"
         OTHER = "other", "其他"
 
-    class Mindset(models.TextChoices):
-        POSITIVE = "positive", "积极向上"
-        STABLE = "stable", "稳定"
-        NEEDS_CARE = "needs_care", "需要关心"
-        CONCERNING = "concerning", "需重点关注"
+    Mindset = choices.Mindset
 
     member = models.ForeignKey(
         Member, on_delete=models.CASCADE, related_name="contacts", verbose_name="党员"

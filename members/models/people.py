@@ -117,6 +117,18 @@ class Member(models.Model):
         default=choices.MemberStatus.AWAY,
         db_index=True,
     )
+    # 思想状况: the latest assessment recorded with a contact (ContactLog.mindset) and the
+    # day of that contact, kept by members.services.contacts so that the dashboard counts
+    # and drills down on the archive row alone. Home staff in scope only (as mindset_note).
+    mindset = models.CharField(
+        "最近思想状况评估",
+        max_length=12,
+        choices=choices.Mindset.choices,
+        blank=True,
+        default="",
+        db_default="",  # bulk loaders (members/scale.py) leave the column out
+    )
+    mindset_assessed_on = models.DateField("思想状况评估日期", null=True, blank=True)
     is_vanguard = models.BooleanField("先锋党员", default=False)
     is_giving_back_pacesetter = models.BooleanField("回馈标兵", default=False)
     support_group = models.BooleanField("加入后援团", default=False)
@@ -152,6 +164,8 @@ class Member(models.Model):
             "last_attended_at",
             "last_posted_at",
             "last_contacted_at",
+            "mindset",
+            "mindset_assessed_on",
             "lost_contact_since",
             "lost_contact_responsible",
             "lost_contact_escalated_at",

@@ -4,10 +4,12 @@ subtrees and counted live for small ones."""
 import importlib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 from django.apps import apps
+from django.db import connection
+from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
 from members import archive_fields, choices, permissions
@@ -19,6 +21,7 @@ from members.stats_dimensions import (
     CONTACT_KEYS,
     DIMENSION_TITLES,
     DIMENSIONS,
+    MINDSET_KEYS,
     Moments,
     count_rows,
     count_skills,
@@ -30,6 +33,7 @@ ORDINAL = {
     "income": [key for key, *_ in choices.INCOME_BANDS] + ["unknown"],
     "age": [key for key, *_ in AGE_BANDS] + ["unknown"],
     "contact": [key for key, _ in CONTACT_KEYS],
+    "mindset": [key for key, _ in MINDSET_KEYS],
 }
 TOP_N = {"province": 34, "city": 30, "skill": 30}
 CHARTS = [
@@ -42,6 +46,7 @@ CHARTS = [
     "age",
     "party_standing",
     "contact",
+    "mindset",
 ]
 ENGAGEMENT = [
     "studied_month",
@@ -52,6 +57,7 @@ ENGAGEMENT = [
     "support_group",
     "vanguard",
     "pacesetter",
+    "mindset_stale",
 ]
 
 
@@ -64,6 +70,8 @@ class Overview:
     extra: list = field(default_factory=list)
     # Dimensions this viewer may not see (a sensitive field for host staff alone).
     hidden: frozenset = frozenset()
+    # 思想状况 by quarter (mindset_trend), for viewers who may see the mindset figure.
+    mindset_trend: list = field(default_factory=list)
 
     def shown(self, dimensions) -> list[str]:
         return [dimension for dimension in dimensions if dimension not in self.hidden]
@@ -149,7 +157,67 @@ def stats_overview(*, user, now=None) -> Overview:
         ),
     )
     overview.extra = _extra_figures(user)
+    if "mindset" not in overview.hidden:
+        overview.mindset_trend = mindset_trend(user=user, today=moments.today)
     return overview
+
+
+TREND_QUARTERS = 8
+
+
+def _quarter_start(day: date) -> date:
+    return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+
+
+def _quarters_before(day: date, n: int) -> date:
+    index = day.year * 4 + (day.month - 1) // 3 - n
+    return date(index // 4, index % 4 * 3 + 1, 1)
+
+
+def mindset_trend(*, user, today: date, quarters: int = TREND_QUARTERS) -> list[dict]:
+    """思想状况 by quarter, oldest first: per quarter, each member (kept at home in the
+    user's scope) counted once by the last assessment recorded that quarter. Host staff and
+    members get nothing (the assessment is home staff's, like the mindset note)."""
+    from members.models import ContactLog
+
+    managed = permissions.filter_members_managed_by(user)
+    first = _quarters_before(_quarter_start(today), quarters - 1)
+    logs = (
+        ContactLog.objects.filter(member_id__in=managed.values("pk"), contacted_on__gte=first)
+        .exclude(mindset="")
+        .order_by("member_id", "-contacted_on", "-id")
+    )
+    counts: Counter = Counter()
+    if connection.features.can_distinct_on_fields:
+        rows = (
+            logs.annotate(quarter=TruncQuarter("contacted_on"))
+            .order_by("member_id", "quarter", "-contacted_on", "-id")
+            .distinct("member_id", "quarter")
+            .values_list("quarter", "mindset")
+        )
+        counts.update((_quarter_start(day), mindset) for day, mindset in rows.iterator())
+    else:  # SQLite (the embedded first look): the same rule in Python
+        seen = {}
+        for member_id, day, mindset in logs.values_list("member_id", "contacted_on", "mindset"):
+            seen.setdefault((member_id, _quarter_start(day)), mindset)
+        counts.update((quarter, mindset) for (_member, quarter), mindset in seen.items())
+    labels = dict(choices.Mindset.choices)
+    trend = []
+    for n in range(quarters):
+        start = _quarters_before(first, -n)
+        items = [
+            {"key": key, "label": label, "count": counts[(start, key)]}
+            for key, label in labels.items()
+        ]
+        trend.append(
+            {
+                "quarter": f"{start.year}-Q{(start.month - 1) // 3 + 1}",
+                "label": f"{start.year}年第{(start.month - 1) // 3 + 1}季度",
+                "assessed": sum(item["count"] for item in items),
+                "items": items,
+            }
+        )
+    return trend
 
 
 def _extra_figures(user) -> list[dict]:
@@ -191,9 +259,10 @@ def overview_as_json(overview: Overview) -> dict:
                 "title": DIMENSION_TITLES[dimension],
                 "count": overview.yes_count(dimension),
             }
-            for dimension in ENGAGEMENT
+            for dimension in overview.shown(ENGAGEMENT)
         },
         "other": overview.extra,
+        **({"mindset_trend": overview.mindset_trend} if "mindset" not in overview.hidden else {}),
     }
 
 

@@ -165,6 +165,25 @@ def member_update(*, actor, member: Member, **changes) -> Member:
     return member
 
 
+def member_hometown_flags_set(
+    *, actor, member: Member, support_group: bool | None = None, pacesetter: bool | None = None
+) -> None:
+    """The `hometown` app keeps the archive's 后援团 flag with the member's own membership
+    (joining and leaving from the phone) and the 回馈标兵 honour with the county's naming;
+    the caller checked the permission. History and audit record who."""
+    with transaction.atomic():
+        locked = Member.objects.select_for_update().get(pk=member.pk)
+        changed = []
+        for field, value in (
+            ("support_group", support_group),
+            ("is_giving_back_pacesetter", pacesetter),
+        ):
+            if value is not None and getattr(locked, field) != value:
+                setattr(locked, field, value)
+                changed.append(field)
+        save_archive(locked, changed, {}, actor=actor)
+
+
 TRANSFER_TARGET_KINDS = (
     Organization.Kind.COMMITTEE,
     Organization.Kind.GENERAL_BRANCH,

@@ -64,6 +64,13 @@ def contact_log_create(
         Member.objects.filter(
             Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=when), pk=member.pk
         ).update(last_contacted_at=when)
+        if mindset:
+            # The latest assessment wins (a later entry of the same day too); an older contact
+            # entered late leaves a newer assessment in place.
+            Member.objects.filter(
+                Q(mindset_assessed_on__isnull=True) | Q(mindset_assessed_on__lte=day),
+                pk=member.pk,
+            ).update(mindset=mindset, mindset_assessed_on=day)
         from members.services.alerts import lost_contact_clear
 
         lost_contact_clear(member_id=member.pk)

@@ -110,6 +110,25 @@ def member_export_writer(*, actor, params: dict, path: str, progress) -> int:
     return _member_export(actor, queryset, filters, None, path, progress)[1]
 
 
+def mindset_trend_export(*, actor, overview, ip: str | None) -> bytes:
+    """思想状况 by quarter (overview.mindset_trend, the actor's own), counts only; logged."""
+    from members.choices import Mindset
+
+    workbook = Workbook()
+    sheet = workbook.add_sheet("思想状况季度趋势")
+    sheet.append(["季度", *Mindset.labels, "评估人数"], bold=True)
+    for quarter in overview.mindset_trend:
+        sheet.append(
+            [quarter["label"], *(item["count"] for item in quarter["items"]), quarter["assessed"]]
+        )
+    sheet.append([])
+    scope = "、".join(part["name"] for part in overview.scope)
+    sheet.append([f"统计范围：{scope}", "每名党员每季度按当季最后一次评估计一次"])
+    content = workbook.close()
+    audit_record(actor=actor, action="stats.export", ip=ip, detail={"figure": "mindset_trend"})
+    return content
+
+
 def stats_figure_export(*, actor, overview, dimension: str, ip: str | None) -> bytes:
     """One dashboard figure as a table (counts only, no personal data); logged like exports.
     `overview` is the actor's own (members.selectors.stats.stats_overview)."""

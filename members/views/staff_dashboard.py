@@ -8,6 +8,7 @@ from django.views import View
 
 from sanyuan.errors import ServiceError
 from sanyuan.excel import XLSX_CONTENT_TYPE
+from sanyuan.inputs import parse_int
 from sanyuan.net import client_ip
 
 from .. import permissions
@@ -23,7 +24,9 @@ class StaffDashboardView(StaffPageMixin, View):
         overview = stats_overview(user=request.user)
         data = overview_as_json(overview)
         charts = [{"dimension": dim, **data["figures"][dim]} for dim in overview.shown(CHARTS)]
-        engagement = [{"dimension": dim, **data["engagement"][dim]} for dim in ENGAGEMENT]
+        engagement = [
+            {"dimension": dim, **data["engagement"][dim]} for dim in overview.shown(ENGAGEMENT)
+        ]
         return render(
             request,
             "members/staff/dashboard.html",
@@ -36,14 +39,20 @@ class StaffDashboardExportView(StaffPageMixin, View):
 
     def get(self, request):
         dimension = request.GET.get("figure", "")
-        if dimension not in DIMENSION_TITLES or dimension == "total":
+        trend = dimension == "mindset_trend"
+        if (dimension not in DIMENSION_TITLES or dimension == "total") and not trend:
             raise Http404
         overview = stats_overview(user=request.user)
-        if dimension in overview.hidden:
+        if ("mindset" if trend else dimension) in overview.hidden:
             raise Http404
-        content = exports.stats_figure_export(
-            actor=request.user, overview=overview, dimension=dimension, ip=client_ip(request)
-        )
+        if trend:
+            content = exports.mindset_trend_export(
+                actor=request.user, overview=overview, ip=client_ip(request)
+            )
+        else:
+            content = exports.stats_figure_export(
+                actor=request.user, overview=overview, dimension=dimension, ip=client_ip(request)
+            )
         response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f"attachment; filename=stats-{dimension}.xlsx"
         return response
@@ -62,7 +71,12 @@ class StaffTemporaryBranchView(StaffPageMixin, View):
             "members/staff/temporary_branches.html",
             {
                 "suggestions": branches.temporary_branch_suggestions(user=request.user),
-                "existing": branches.temporary_branch_list(user=request.user)[:200],
+                "existing": branches.temporary_branch_list(user=request.user).select_related(
+                    "parent", "temporary_rule__skill"
+                )[:200],
+                "proposals": branches.temporary_branch_proposals(user=request.user)[:300],
+                "provinces": Region.objects.filter(level="province").order_by("code"),
+                "skills": Skill.objects.order_by("name"),
             },
         )
 
@@ -83,6 +97,30 @@ class StaffTemporaryBranchView(StaffPageMixin, View):
                     raise Http404
                 branches.temporary_branch_dissolve(staff=request.user, branch=org)
                 messages.info(request, f"已撤销{org.name}，记录保留。")
+            elif request.POST.get("action") == "proposal":
+                decided = branches.temporary_branch_proposal_decide(
+                    staff=request.user,
+                    proposal_id=parse_int(request.POST.get("proposal"), 0),
+                    accept=request.POST.get("decision") == "accept",
+                )
+                messages.success(request, f"已处理：{decided.get_kind_display()}。")
+            elif request.POST.get("action") == "rule":
+                org = (
+                    permissions.filter_organizations_visible_to(request.user)
+                    .filter(pk=parse_int(request.POST.get("branch"), 0))
+                    .first()
+                )
+                if org is None:
+                    raise Http404
+                branches.temporary_branch_rule_set(
+                    staff=request.user,
+                    branch=org,
+                    destination_province=request.POST.get("destination_province", "")[:6],
+                    destination_city=request.POST.get("destination_city", "")[:6],
+                    skill=request.POST.get("skill", "")[:30],
+                    employer=request.POST.get("employer", "")[:200],
+                )
+                messages.success(request, f"已更新{org.name}的成员规则，成员变动请在下方确认。")
         except ServiceError as exc:
             messages.error(request, exc.message)
         return redirect("members:staff-temporary-branches")

@@ -22,7 +22,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
-    "--lang=zh-CN",
+    "--lang=zh-CN",  # the browser's own words (date pickers, validation bubbles) in Chinese
 ]
 
 

@@ -59,6 +59,8 @@ def member_pages(w) -> list[tuple[str, str]]:
         ("my-history", reverse("members:my-history")),
         ("notices", reverse("members:notices")),
         ("notice-settings", reverse("members:notice-preferences")),
+        ("family-support", reverse("hometown:my-cases")),
+        ("support-group", reverse("hometown:my-support-group")),
     ]
 
 

@@ -12,6 +12,12 @@ from activities.models import ActivityMaterial
 from activities.services.materials import material_add
 from appraisals.services import appraisal_open
 from forum.models import Board, Thread
+from hometown.services import (
+    campaign_publish,
+    contribution_record,
+    support_case_open,
+    support_group_join,
+)
 from learning.services.articles import article_attachment_add, article_set_cover
 from members.models import Notice
 from members.services.changes import change_request_submit
@@ -21,7 +27,7 @@ from tests import factories
 from tests.activities import factories as af
 from tests.forum import factories as ff
 from tests.learning import factories as lf
-from tests.tiers import extend_world
+from tests.tiers import SENTINEL_FAMILY, SENTINEL_INCOME, extend_world
 from transfers.services import transfer_prepare
 
 
@@ -86,6 +92,20 @@ def _side(w, label: str, branch, member, staff) -> SimpleNamespace:
     s.notice = notice_publish(
         audience=Audience.user(member.user), kind=Notice.Kind.ARTICLE, title=f"{label}方通知"
     )
+    # Hometown ties: sensitive like the family situation and income, so the sentinels sit in
+    # the case's need and the contribution's amount (host staff must never meet them).
+    s.support_case = support_case_open(
+        actor=staff, member=member, kind="illness", need=f"{label}方{SENTINEL_FAMILY}"
+    )
+    s.membership = support_group_join(actor=member.user, member=member, offers=["jobs"])
+    s.contribution = contribution_record(
+        actor=member.user,
+        member=member,
+        kind="donation",
+        title=f"{label}方捐资助学",
+        amount=str(SENTINEL_INCOME),
+        happened_on=timezone.localdate().isoformat(),
+    )
     return s
 
 
@@ -102,6 +122,12 @@ def scoped_world(world, media_root, django_capture_on_commit_callbacks):
             world.county, audience=lf.A.PUBLIC, title="公开的学习资料"
         )
         extend_world(world)
+        world.campaign = campaign_publish(
+            actor=world.county_staff,
+            year=timezone.localdate().year,
+            title="回馈家乡年度活动",
+            rules="按已确认的贡献评选",
+        )
         world.a.host_contact = contact_log_create(
             staff=world.host_staff,
             member=world.member_a,

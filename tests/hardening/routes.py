@@ -54,6 +54,7 @@ ROUTE_OBJECTS = {
         {"pk": s.change_request.pk, "evidence_pk": s.evidence.pk}
     ],
     "api:temporary-branch-dissolve": _obj("branch"),  # not a temporary branch: 404
+    "api:temporary-branch-proposal-decide": lambda w, s: [{"pk": MISSING}],
     "api:hosting-accept": lambda w, s: [{"pk": w.hosting.pk if s is w.a else MISSING}],
     "api:hosting-decline": lambda w, s: [{"pk": w.hosting.pk if s is w.a else MISSING}],
     "api:member-detail": _obj("member"),
@@ -140,6 +141,10 @@ ROUTE_OBJECTS = {
         for name in ("dues-correction", "dues-receipt", "dues-refund", "my-dues-receipt")
     },
     "api:my-dues-order": lambda w, s: [{"out_trade_no": "DF0000NONE"}],
+    # API: hometown ties
+    "api:support-case-detail": _obj("support_case"),
+    "api:support-case-step": _obj("support_case"),
+    "api:contribution-decide": _obj("contribution"),
     # Pages: registry
     "members:my-change-request": _obj("change_request"),
     "members:staff-member": _obj("member"),
@@ -218,6 +223,10 @@ ROUTE_OBJECTS = {
             "transfers:staff-receipt",
         )
     },
+    # Pages: hometown ties
+    "hometown:my-case": _obj("support_case"),
+    "hometown:staff-case": _obj("support_case"),
+    "hometown:staff-campaign": lambda w, s: [{"year": w.campaign.year if s is w.a else 1999}],
 }
 
 

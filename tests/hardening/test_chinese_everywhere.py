@@ -33,7 +33,11 @@ OBJECT_PAGES = {
     "appraisals:staff-paper-tally": "appraisals.Appraisal",
     "dues:staff-member": "dues.DuesAccount",
     "dues:staff-receipt": "dues.DuesReceipt",
+    "hometown:staff-case": "hometown.SupportCase",
+    "hometown:staff-campaign": "hometown.Campaign",
 }
+# Object pages named by another field than the id.
+OBJECT_KEYS = {"hometown:staff-campaign": "year"}
 # Staff URLs that are not pages: exports (checked by their own tests) and POST-only actions.
 NOT_PAGES = {
     "members:staff-members-export",
@@ -56,6 +60,7 @@ NOT_PAGES = {
     "transfers:staff-receipt",
     # The round's Excel export (tests/appraisals/test_pages.py reads it).
     "appraisals:staff-export",
+    "hometown:staff-export",
 }
 # Pages staff share with members and reach from the staff pages (answering in the forum,
 # the inbox behind the bell, an article they published).
@@ -196,6 +201,11 @@ def _arrival_query() -> str:
     return "?token=" + hosting_qr_token(member=Member.objects.order_by("pk").first())
 
 
+def _member_query() -> str:
+    """Opening a family support case starts from a member's page."""
+    return f"?member={Member.objects.order_by('pk').first().pk}"
+
+
 # Pages that need a query string to show their content.
 def _dues_ledger_query() -> str:
     """A branch's dues ledger is opened for one organisation."""
@@ -206,6 +216,7 @@ def _dues_ledger_query() -> str:
 PAGE_QUERIES = {
     "members:staff-hosting-arrive": _arrival_query,
     "dues:staff-ledger": _dues_ledger_query,
+    "hometown:staff-case-open": _member_query,
 }
 
 
@@ -218,7 +229,7 @@ def _page_urls(pages: dict, staff) -> list[str]:
         else:
             obj = _newest(label, staff)
             assert obj is not None, f"the demo county has no {label} for {name}"
-            urls.append(reverse(name, args=[obj.pk]))
+            urls.append(reverse(name, args=[getattr(obj, OBJECT_KEYS.get(name, "pk"))]))
     return urls
 
 

@@ -69,6 +69,8 @@ def _object_ids(w) -> dict[str, list[int]]:
         "/api/me/transfers/": [s.transfer.pk for s in both],
         "/api/appraisals/": [s.appraisal.pk for s in both],
         "/api/me/appraisals/": [s.appraisal.pk for s in both],
+        "/api/support-cases/": [s.support_case.pk for s in both],
+        "/api/contributions/": [s.contribution.pk for s in both],
     }
 
 

@@ -82,6 +82,8 @@ READS = [
         lambda s: f"/api/forum/posts/{s.reflection_post.pk}/",
         STAFF | {MEMBER},
     ),
+    # Hometown ties: a family's support case is the member's and home staff's only.
+    ("support case", "get", lambda s: f"/api/support-cases/{s.support_case.pk}/", STAFF | {MEMBER}),
 ]
 # Forum threads on the `forum` board are read by all members and staff of the county: side
 # b's forum thread is *meant* to be visible to member A (DESIGN.md, Forum). Reflections are not.
@@ -173,6 +175,20 @@ WRITES = [
         {"reason": "spam"},
     ),
     ("read notice", "post", lambda s: f"/api/notices/{s.notice.pk}/read/", {MEMBER}, None),
+    (
+        "support case step",
+        "post",
+        lambda s: f"/api/support-cases/{s.support_case.pk}/steps/",
+        STAFF,
+        {"note": "电话回访家属"},
+    ),
+    (
+        "decide contribution",
+        "post",
+        lambda s: f"/api/contributions/{s.contribution.pk}/decide/",
+        STAFF,
+        {"confirm": True},
+    ),
 ]
 
 
@@ -233,6 +249,9 @@ def test_no_tier_changes_an_object_outside_its_scope(scoped_world, tier):
     assert not w.b.reflection.is_locked
     assert w.b.member.contacts.count() == contacts_before
     assert w.b.material.__class__.objects.filter(pk=w.b.material.pk).exists()
+    assert w.b.support_case.steps.count() == 1
+    w.b.contribution.refresh_from_db()
+    assert w.b.contribution.status == "recorded"
 
 
 @pytest.mark.parametrize("tier", [COUNTY, COMMITTEE, GROUP, HOST, MEMBER, ANON])
@@ -278,6 +297,10 @@ LISTS = [
     ("/api/me/change-requests/", lambda s: s.change_request.pk),
     ("/api/organizations/", lambda s: s.branch.pk),
     ("/api/forum/queue/", lambda s: s.thread.pk),
+    ("/api/support-cases/?which=all", lambda s: s.support_case.pk),
+    ("/api/me/support-cases/", lambda s: s.support_case.pk),
+    ("/api/contributions/", lambda s: s.contribution.pk),
+    ("/api/support-group/members/", lambda s: s.membership.pk),
 ]
 
 
@@ -670,3 +693,100 @@ def test_transfer_pages_and_admin_answer_every_tier(
         assert admin == 200
     else:
         assert admin in (302, 403, 404), (tier, admin)
+
+
+# =========================================================================================
+# Hometown ties (issue 25, app `hometown`): the pages and exports as every principal. Host
+# staff take no part (403: cases are sensitive like the family situation, amounts like
+# income); members reach their own pages only; side b's objects are 404 to committee A.
+# =========================================================================================
+
+HOMETOWN_STAFF_PAGES = [
+    "/staff/family-support/",
+    "/staff/family-support/?which=stale",
+    "/staff/support-group/members/",
+    "/staff/support-group/contributions/",
+    "/staff/support-group/campaigns/",
+    "/staff/hometown/export/",
+]
+
+
+def _page_client(w, tier):
+    from django.test import Client
+
+    from tests.factories import login_staff
+
+    client = Client()
+    user = {
+        COUNTY: w.county_staff,
+        COMMITTEE: w.staff_a,
+        GROUP: w.group_staff,
+        HOST: w.host_staff,
+        MEMBER: w.member_a.user,
+    }.get(tier)
+    if user is not None:
+        login_staff(
+            client, user, backend=None if user.is_staff else "members.backends.MemberBackend"
+        )
+    return client
+
+
+@pytest.mark.parametrize(
+    ("tier", "lists", "own", "other"),
+    [
+        (COUNTY, 200, 200, 200),
+        (COMMITTEE, 200, 200, 404),
+        (GROUP, 200, 200, 404),
+        (HOST, 403, 403, 403),
+        (MEMBER, 403, 403, 403),
+        (ANON, 302, 302, 302),
+    ],
+)
+def test_hometown_staff_pages_answer_every_tier(scoped_world, tier, lists, own, other):
+    w = scoped_world
+    client = _page_client(w, tier)
+    for url in HOMETOWN_STAFF_PAGES:
+        assert client.get(url).status_code == lists, (url, tier)
+    for side, expected in ((w.a, own), (w.b, other)):
+        url = f"/staff/family-support/{side.support_case.pk}/"
+        assert client.get(url).status_code == expected, (url, tier)
+        url = f"/staff/family-support/new/?member={side.member.pk}"
+        assert client.get(url).status_code == expected, (url, tier)
+    campaign = client.get(f"/staff/support-group/campaigns/{w.campaign.year}/").status_code
+    assert campaign == lists, (tier, campaign)
+
+
+@pytest.mark.parametrize(
+    ("tier", "own", "other"),
+    [
+        (COUNTY, 403, 403),
+        (HOST, 403, 403),
+        (MEMBER, 200, 404),
+        (ANON, 302, 302),
+    ],
+)
+def test_hometown_member_pages_answer_every_tier(scoped_world, tier, own, other):
+    w = scoped_world
+    client = _page_client(w, tier)
+    for url in ("/me/family-support/", "/me/support-group/"):
+        assert client.get(url).status_code == own, (url, tier)
+    assert client.get(f"/me/family-support/{w.a.support_case.pk}/").status_code == own
+    assert client.get(f"/me/family-support/{w.b.support_case.pk}/").status_code == other
+
+
+@pytest.mark.parametrize("tier", [COUNTY, COMMITTEE, GROUP, HOST, MEMBER, ANON])
+def test_hometown_api_lists_and_figures_answer_every_tier(scoped_world, tier):
+    w = scoped_world
+    staff = {COUNTY: 200, COMMITTEE: 200, GROUP: 200, HOST: 403, MEMBER: 403, ANON: 401}[tier]
+    mine = {MEMBER: 200, ANON: 401}.get(tier, 403)
+    for url in (
+        "/api/support-cases/",
+        "/api/contributions/",
+        "/api/support-group/members/",
+        "/api/hometown/figures/",
+    ):
+        assert call(w, tier, "get", url).status_code == staff, (url, tier)
+    for url in ("/api/me/support-cases/", "/api/me/contributions/", "/api/me/support-group/"):
+        assert call(w, tier, "get", url).status_code == mine, (url, tier)
+    campaigns = call(w, tier, "get", "/api/campaigns/").status_code
+    assert campaigns == {HOST: 200, ANON: 401}.get(tier, 200), tier

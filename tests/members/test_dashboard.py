@@ -106,7 +106,9 @@ def test_county_figures_are_exact(data):
         "support_group": 1,
         "vanguard": 1,
         "pacesetter": 0,
+        "mindset_stale": 0,
     }
+    assert figure(body, "mindset") == {"never": 3}
     labels = {item["key"]: item["label"] for item in body["figures"]["province"]["items"]}
     assert labels == {"440000": "广东省", "610000": "陕西省"}
 

@@ -126,3 +126,21 @@ def test_every_archive_has_its_first_record_and_the_workbench_has_work(county):
     assert first.history_date == Member.objects.get(pk=first.id).created_at
     page = login_staff(Client(), User.objects.get(username="county_admin")).get("/staff/")
     assert "待审核的档案修改申请" in page.content.decode()
+
+
+def test_the_demo_mindset_figures_equal_their_drill_downs(county):
+    """思想状况 on the demo county: not empty, every bar's count is its drill-down list, and
+    the quarterly trend has a history."""
+    from tests.conftest import client_for
+
+    staff = User.objects.get(username="county_admin")
+    api = client_for(staff)
+    body = api.get("/api/stats/overview/").json()
+    items = body["figures"]["mindset"]["items"]
+    assert {item["key"] for item in items} >= {"positive", "stable", "needs_care", "never"}
+    for item in [*items, {"key": "yes", "count": body["engagement"]["mindset_stale"]["count"]}]:
+        dimension = "mindset_stale" if item["key"] == "yes" else "mindset"
+        listed = api.get(f"/api/members/?dimension={dimension}&key={item['key']}&page_size=100")
+        assert listed.json()["count"] == item["count"], item
+    assert body["engagement"]["mindset_stale"]["count"] > 0
+    assert sum(1 for quarter in body["mindset_trend"] if quarter["assessed"]) >= 4
