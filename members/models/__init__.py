@@ -6,6 +6,7 @@ from .hosting import Hosting, StatsRollup
 from .notices import (
     Notice,
     NoticeDelivery,
+    SmsBudgetUsage,
     NoticeInboxState,
     NoticePreference,
     NoticeRead,
@@ -33,6 +34,7 @@ __all__ = [
     "NoticePreference",
     "NoticeRead",
     "NoticeRecipient",
+    "SmsBudgetUsage",
     "OneTimeCode",
     "Organization",
     "OrganizationGroupObjectPermission",
