@@ -6,11 +6,11 @@ from .hosting import Hosting, StatsRollup
 from .notices import (
     Notice,
     NoticeDelivery,
-    SmsBudgetUsage,
     NoticeInboxState,
     NoticePreference,
     NoticeRead,
     NoticeRecipient,
+    SmsBudgetUsage,
 )
 from .organizations import (
     Organization,
@@ -34,7 +34,6 @@ __all__ = [
     "NoticePreference",
     "NoticeRead",
     "NoticeRecipient",
-    "SmsBudgetUsage",
     "OneTimeCode",
     "Organization",
     "OrganizationGroupObjectPermission",
@@ -42,6 +41,7 @@ __all__ = [
     "Region",
     "RosterImport",
     "Skill",
+    "SmsBudgetUsage",
     "StatsRollup",
     "TemporaryBranchMembership",
     "User",
