@@ -112,8 +112,9 @@ def notice_sms_send(*, notice_id: int | None = None) -> dict:
     left. Idempotent: a delivery is claimed by one worker (SKIP LOCKED) and left alone once
     sent, held, given up or dead. Returns counts per resulting status."""
     counts: Counter = Counter()
+    cursor = 0  # one pass in id order: a delivery that failed now waits for the next run
     while True:
-        claimed, held = _claim(notice_id)
+        claimed, held, cursor = _claim(notice_id, cursor)
         counts["held"] += held
         if not claimed and not held:
             return dict(counts)
@@ -121,28 +122,28 @@ def notice_sms_send(*, notice_id: int | None = None) -> dict:
             counts.update(sms_deliveries_send(claimed))
 
 
-def _claim(notice_id: int | None) -> tuple[list[NoticeDelivery], int]:
+def _claim(notice_id: int | None, cursor: int) -> tuple[list[NoticeDelivery], int, int]:
     now = timezone.now()
     with transaction.atomic():
         qs = NoticeDelivery.objects.select_for_update(skip_locked=True, of=("self",)).filter(
-            _due_q(now), channel=SMS
+            _due_q(now), channel=SMS, pk__gt=cursor
         )
         if notice_id is not None:
             qs = qs.filter(notice_id=notice_id)
         rows = list(qs.select_related("notice").order_by("pk")[: settings.NOTICE_SMS_BATCH_SIZE])
         if not rows:
-            return [], 0
+            return [], 0, cursor
         ids = [row.pk for row in rows]
         until = quiet_until(now)
         if until is not None:
             NoticeDelivery.objects.filter(pk__in=ids).update(status=S.HELD, next_attempt_at=until)
-            return [], len(rows)
+            return [], len(rows), ids[-1]
         NoticeDelivery.objects.filter(pk__in=ids).update(
             status=S.SENDING, claimed_at=now, attempts=F("attempts") + 1
         )
     for row in rows:
         row.status, row.claimed_at, row.attempts = S.SENDING, now, row.attempts + 1
-    return rows, 0
+    return rows, 0, ids[-1]
 
 
 def sms_deliveries_send(rows: list[NoticeDelivery]) -> Counter:
