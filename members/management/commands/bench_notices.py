@@ -149,7 +149,6 @@ class Command(BaseCommand):
         from datetime import date, timedelta
 
         from members.identity import id_number_check_digit
-
         from members.services.organizations import organization_create
 
         branch = organization_create(
