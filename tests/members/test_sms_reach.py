@@ -519,3 +519,14 @@ def test_committee_staff_of_another_subtree_do_not_see_the_notice(county, world,
     notice_publish(audience=Audience.subtree(county["branch"]), kind=K.ACTIVITY, title="保密通知")
     factories.login_staff(client, world.staff_a)
     assert "保密通知" not in client.get("/staff/notices/").content.decode()
+
+
+def test_correcting_the_phone_clears_the_invalid_mark(county):
+    from members.services.archive import member_update
+
+    member = county["texted"][0]
+    Member.objects.filter(pk=member.pk).update(phone_invalid_at=beijing(2027, 1, 1))
+    member.refresh_from_db()
+    member_update(actor=county["branch_staff"], member=member, phone="13812345678")
+    member.refresh_from_db()
+    assert member.phone == "13812345678" and member.phone_invalid_at is None
