@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -199,15 +199,44 @@ def sms_deliveries_send(rows: list[NoticeDelivery]) -> Counter:
             _apply_outcome(row, result, now)
             if result.outcome == Outcome.INVALID_NUMBER:
                 invalid.append(row.member_id)
-    NoticeDelivery.objects.bulk_update(
-        rows,
-        ["status", "last_error", "sent_at", "next_attempt_at", "vendor_id", "request_ref"],
-        batch_size=1000,
-    )
+    _write_outcomes(rows)
     budget.record(rows, members)
     if invalid:
         member_phone_mark_invalid(member_ids=invalid)
     return Counter(row.status for row in rows)
+
+
+OUTCOME_FIELDS = ("status", "last_error", "sent_at", "next_attempt_at", "vendor_id", "request_ref")
+
+
+def _write_outcomes(rows: list[NoticeDelivery], chunk: int = 1000) -> None:
+    """One UPDATE … FROM (VALUES …) per chunk: each row has its own vendor id and outcome,
+    and Django's bulk_update (a CASE per field and row) took 40 s for 10,000 rows."""
+    table = NoticeDelivery._meta.db_table
+    row_sql = "(%s, %s, %s, %s::timestamptz, %s::timestamptz, %s, %s)"
+    assignments = ", ".join(f"{name} = v.{name}" for name in OUTCOME_FIELDS)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            params = [
+                value
+                for row in part
+                for value in (
+                    row.pk,
+                    row.status,
+                    row.last_error,
+                    row.sent_at,
+                    row.next_attempt_at,
+                    row.vendor_id,
+                    row.request_ref,
+                )
+            ]
+            cursor.execute(
+                f"UPDATE {table} AS d SET {assignments} "
+                f"FROM (VALUES {', '.join([row_sql] * len(part))}) "
+                f"AS v(id, {', '.join(OUTCOME_FIELDS)}) WHERE d.id = v.id",
+                params,
+            )
 
 
 def _send(kind: str, recipients: list[SmsRecipient]) -> list:
