@@ -78,6 +78,7 @@ DETAIL_LABELS = {
     "username": "账号",
     "id_number": "身份证号",
     "reason": "原因",
+    "source": "来源",
     "fields": "涉及字段",
     "code_id": "验证码编号",
     "rows": "行数",

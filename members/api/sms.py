@@ -61,7 +61,7 @@ class AliyunSmsReplyApi(SmsCallbackApi):
 
     def handle(self, body):
         replies = sms_inbound.parse_aliyun_sms_up(body)
-        return sms_reach.sms_replies_apply(replies=replies, source="aliyun")
+        return sms_reach.sms_replies_apply(replies=replies, source="阿里云上行短信")
 
 
 class AliyunMnsReplyApi(SmsCallbackApi):
@@ -81,7 +81,7 @@ class AliyunMnsReplyApi(SmsCallbackApi):
 
     def handle(self, body):
         replies = sms_inbound.parse_mns_notification(body)
-        return sms_reach.sms_replies_apply(replies=replies, source="aliyun-mns")
+        return sms_reach.sms_replies_apply(replies=replies, source="阿里云 MNS 推送")
 
 
 class TencentSmsReplyApi(SmsCallbackApi):
@@ -92,7 +92,7 @@ class TencentSmsReplyApi(SmsCallbackApi):
 
     def handle(self, body):
         reply = sms_inbound.parse_tencent_reply(body)
-        return sms_reach.sms_replies_apply(replies=[reply], source="tencent")
+        return sms_reach.sms_replies_apply(replies=[reply], source="腾讯云回复回调")
 
 
 class TencentSmsStatusApi(SmsCallbackApi):

@@ -403,7 +403,7 @@ def test_an_opted_out_member_gets_no_further_text(
     member = county["texted"][0]
     sms_reach.sms_replies_apply(
         replies=[sms_reach.InboundSms(county["phone"][member.pk], "TD", beijing(2027, 1, 1))],
-        source="test",
+        source="短信回复",
     )
     notice = publish_activity(county["branch"], django_capture_on_commit_callbacks)
     assert county["phone"][member.pk] not in gateway.numbers()
