@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .api import auth, display, notices, registry, stats
+from .api import auth, display, notices, registry, sms, stats
 
 urlpatterns = [
     path("auth/activation-code/", auth.ActivationCodeRequestApi.as_view(), name="activation-code"),
@@ -107,4 +107,9 @@ urlpatterns = [
     path("notices/read-all/", notices.NoticeReadAllApi.as_view(), name="notice-read-all"),
     path("notices/preferences/", notices.NoticePreferenceApi.as_view(), name="notice-preferences"),
     path("notices/<int:pk>/read/", notices.NoticeReadApi.as_view(), name="notice-read"),
+    # SMS gateways' callbacks (token in the URL, or the MNS signature)
+    path("sms/aliyun/replies/", sms.AliyunSmsReplyApi.as_view(), name="sms-aliyun-replies"),
+    path("sms/aliyun/mns/", sms.AliyunMnsReplyApi.as_view(), name="sms-aliyun-mns"),
+    path("sms/tencent/replies/", sms.TencentSmsReplyApi.as_view(), name="sms-tencent-replies"),
+    path("sms/tencent/status/", sms.TencentSmsStatusApi.as_view(), name="sms-tencent-status"),
 ]

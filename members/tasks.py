@@ -75,6 +75,22 @@ def notice_delivery_send_task(self, delivery_id: int) -> str:
         raise self.retry(countdown=retry.countdown) from None
 
 
+@shared_task(name="members.notice-sms-send", acks_late=True, time_limit=1800, soft_time_limit=1700)
+def notice_sms_send_task(notice_id: int | None = None) -> dict:
+    """Send due notice SMS through the vendors' batch APIs (one notice, or all due)."""
+    from .services.sms_reach import notice_sms_send
+
+    return notice_sms_send(notice_id=notice_id)
+
+
+@shared_task(name="members.notice-sms-receipts", acks_late=True, time_limit=900)
+def notice_sms_receipts_task() -> int:
+    """Beat: poll Aliyun QuerySendDetails for receipts (Tencent sends them by callback)."""
+    from .services.sms_reach import sms_receipts_poll
+
+    return sms_receipts_poll()
+
+
 @shared_task(name="members.notice-sweep", acks_late=True)
 def notice_sweep_task() -> dict:
     from .services.notices import notice_sweep

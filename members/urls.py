@@ -7,6 +7,7 @@ from .views import (
     staff_dashboard,
     staff_exports,
     staff_home,
+    staff_notices,
     staff_registry,
 )
 
@@ -118,6 +119,7 @@ urlpatterns = [
     path("notices/settings/", notices.NoticePreferenceView.as_view(), name="notice-preferences"),
     path("notices/<int:pk>/", notices.NoticeOpenView.as_view(), name="notice-open"),
     path("staff/exports/", staff_exports.StaffExportListView.as_view(), name="staff-exports"),
+    path("staff/notices/", staff_notices.StaffNoticeListView.as_view(), name="staff-notices"),
     path(
         "staff/exports/<int:pk>/",
         staff_exports.StaffExportDetailView.as_view(),

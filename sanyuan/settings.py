@@ -463,6 +463,8 @@ STATS_LIVE_MAX_MEMBERS = env.int("STATS_LIVE_MAX_MEMBERS", default=5_000)
 HOSTING_QR_TTL_SECONDS = 600  # a member's arrival QR code is good for ten minutes
 
 NOTICE_SWEEP_SECONDS = env.float("NOTICE_SWEEP_SECONDS", default=60.0)
+# How often Aliyun receipts of notice SMS are polled (QuerySendDetails).
+NOTICE_SMS_RECEIPT_POLL_SECONDS = env.float("NOTICE_SMS_RECEIPT_POLL_SECONDS", default=900.0)
 # Activities: reminders go out this long before the start; the sweep runs this often.
 ACTIVITY_REMINDER_LEAD_HOURS = env.int("ACTIVITY_REMINDER_LEAD_HOURS", default=24)
 ACTIVITY_REMINDER_SWEEP_SECONDS = env.float("ACTIVITY_REMINDER_SWEEP_SECONDS", default=300.0)
@@ -470,6 +472,10 @@ ACTIVITY_REMINDER_SWEEP_SECONDS = env.float("ACTIVITY_REMINDER_SWEEP_SECONDS", d
 CELERY_BEAT_SCHEDULE: dict = {
     # members: re-send notices that a lost task or a down broker left behind
     "notice-sweep": {"task": "members.notice-sweep", "schedule": NOTICE_SWEEP_SECONDS},
+    "notice-sms-receipts": {
+        "task": "members.notice-sms-receipts",
+        "schedule": NOTICE_SMS_RECEIPT_POLL_SECONDS,
+    },
     # members: delete expired API tokens (requests check only their own token)
     "token-cleanup": {"task": "members.token-cleanup", "schedule": 3600.0},
     # members: delete roster files of dry runs nobody confirmed within a day
@@ -533,6 +539,15 @@ NOTICE_RETRY_BACKOFF_BASE = env.float("NOTICE_RETRY_BACKOFF_BASE", default=30.0)
 NOTICE_RETRY_BACKOFF_MAX = 3600
 NOTICE_SWEEP_GRACE_SECONDS = env.int("NOTICE_SWEEP_GRACE_SECONDS", default=30)
 NOTICE_SENDING_TIMEOUT_SECONDS = env.int("NOTICE_SENDING_TIMEOUT_SECONDS", default=600)
+# Notices by text message (README "Text messages to members"): local times between which no
+# notice SMS goes out (held until the end; one-time codes are exempt), messages per county
+# and month (0: no budget) and the share of it at which county staff are warned, recipients
+# per batch of the sender.
+NOTICE_SMS_QUIET_START = env.str("NOTICE_SMS_QUIET_START", default="22:00")
+NOTICE_SMS_QUIET_END = env.str("NOTICE_SMS_QUIET_END", default="08:00")
+NOTICE_SMS_MONTHLY_BUDGET = env.int("NOTICE_SMS_MONTHLY_BUDGET", default=0)
+NOTICE_SMS_BUDGET_WARN_SHARE = env.float("NOTICE_SMS_BUDGET_WARN_SHARE", default=0.8)
+NOTICE_SMS_BATCH_SIZE = env.int("NOTICE_SMS_BATCH_SIZE", default=1000)
 
 # WeChat (sanyuan/wechat/, README "What the county sets up for WeChat"): the official account
 # (服务号) for web sign-in (网页授权 snsapi_base), the mini-program for its login

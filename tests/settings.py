@@ -49,6 +49,9 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "file")
 SMS_FILE_PATH = __import__("pathlib").Path(
     os.environ.get("SMS_FILE_PATH") or os.path.join(TEST_RUN_DIR, "sms.jsonl")
 )
+# No quiet hours unless a test sets them (with a frozen clock): a run at 22:00 Beijing time
+# would otherwise hold every notice SMS.
+NOTICE_SMS_QUIET_START = NOTICE_SMS_QUIET_END = "00:00"
 NOTICE_RETRY_BACKOFF_BASE = float(os.environ.get("NOTICE_RETRY_BACKOFF_BASE", "0"))
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = os.path.join(TEST_RUN_DIR, "media")

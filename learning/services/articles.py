@@ -360,7 +360,8 @@ def _notify(article: Article, *, actor: User | None) -> None:
         kind = Notice.Kind.TRAINING
     else:
         audience = Audience.subtree(article.organization)
-        kind = Notice.Kind.ARTICLE
+        # Required study reaches members without an account too (by SMS).
+        kind = Notice.Kind.REQUIRED_STUDY if article.required else Notice.Kind.ARTICLE
     notice_publish(
         audience=audience,
         kind=kind,

@@ -12,6 +12,7 @@ from .notices import (
     NoticePreference,
     NoticeRead,
     NoticeRecipient,
+    SmsBudgetUsage,
 )
 from .organizations import (
     Organization,
@@ -43,6 +44,7 @@ __all__ = [
     "RememberedDevice",
     "RosterImport",
     "Skill",
+    "SmsBudgetUsage",
     "StatsRollup",
     "TemporaryBranchMembership",
     "TemporaryBranchProposal",

@@ -24,6 +24,7 @@ class Notice(models.Model):
         OFFICIAL_REPLY = "official_reply", "党组织回复"
         REFLECTION_COMMENT = "reflection_comment", "心得点评"
         ARTICLE = "article", "学习资料"
+        REQUIRED_STUDY = "required_study", "必学内容"
         TRAINING = "training", "就业培训"
         HOSTING = "hosting", "流入地报到"
         CONTACT = "contact", "联系提醒"
@@ -32,6 +33,17 @@ class Notice(models.Model):
 
     # Kinds that always go out by text message too, whatever the member's preferences.
     ALWAYS_SMS_KINDS = frozenset({Kind.REVIEW_OUTCOME})
+    # Kinds that matter to every member: members without an account (or with a disabled one)
+    # get them by text message on the archive's phone, since they have no inbox.
+    MEMBER_SMS_KINDS = frozenset(
+        {
+            Kind.ACTIVITY,
+            Kind.REQUIRED_STUDY,
+            Kind.TRAINING,
+            Kind.OFFICIAL_REPLY,
+            Kind.REFLECTION_COMMENT,
+        }
+    )
 
     class Audience(models.TextChoices):
         USERS = "users", "指定用户"
@@ -72,6 +84,9 @@ class Notice(models.Model):
     dedupe_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
     dispatched_at = models.DateTimeField("外发渠道分派时间", null=True, blank=True)
     dispatch_cursor = models.BigIntegerField(default=0, editable=False)
+    # Members of the audience with an active account (they read it in the inbox), counted
+    # once at dispatch; the staff notice page adds the SMS outcomes from the outbox.
+    inbox_count = models.PositiveIntegerField("站内送达人数", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "通知"
@@ -153,7 +168,12 @@ class NoticePreference(models.Model):
 
 class NoticeDelivery(models.Model):
     """One external delivery (outbox row). `idempotency_key` goes to the gateway with the
-    message, so a redelivered task can never make a second message."""
+    message, so a redelivered task can never make a second message.
+
+    An SMS delivery points at the member (whose archive holds the phone); the account is
+    optional, so members who never activated are reached too. E-mail deliveries (staff)
+    point at the user only. Rows that cannot be sent (opted out, no phone, number to be
+    checked) are kept with that status, so the staff notice page can say why."""
 
     class Channel(models.TextChoices):
         SMS = "sms", "短信"
@@ -163,20 +183,42 @@ class NoticeDelivery(models.Model):
         PENDING = "pending", "待发送"
         SENDING = "sending", "发送中"
         SENT = "sent", "已发送"
+        DELIVERED = "delivered", "已送达"
         FAILED = "failed", "失败待重试"
+        HELD = "held", "夜间暂缓（早上发送）"
         DEAD = "dead", "发送失败（已放弃）"
+        GAVE_UP = "gave_up", "未送达（网关拒收）"
+        UNDELIVERED = "undelivered", "未送达（运营商回执失败）"
         SKIPPED = "skipped", "未发送（超出每日上限）"
+        OVER_BUDGET = "over_budget", "未发送（超出本月短信预算）"
+        OPTED_OUT = "opted_out", "未送达（已退订）"
+        NO_PHONE = "no_phone", "未送达（无手机号）"
+        PHONE_INVALID = "phone_invalid", "号码待核实"
+
+    # Still to be sent (the sweeper and the batch sender pick these up when due).
+    OPEN_STATUSES = ("pending", "sending", "failed", "held")
+    # The member got (or the gateway accepted) the message.
+    REACHED_STATUSES = ("sent", "delivered")
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="deliveries")
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(
+        "members.Member", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
     last_error = models.CharField("最近错误", max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Receipts: Tencent SerialNo / Aliyun BizId, and what went out as OutId/SessionContext.
+    vendor_id = models.CharField("网关流水号", max_length=64, blank=True)
+    request_ref = models.CharField(max_length=64, blank=True)
+    receipt_at = models.DateTimeField("回执时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "通知外发记录"
@@ -184,21 +226,63 @@ class NoticeDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["notice", "user", "channel"], name="notice_delivery_unique"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["notice", "member", "channel"],
+                name="notice_delivery_member_unique",
+                condition=Q(member__isnull=False),
+            ),
+            models.CheckConstraint(
+                condition=Q(member__isnull=False) | Q(user__isnull=False),
+                name="notice_delivery_has_recipient",
+            ),
         ]
         indexes = [
             models.Index(
                 fields=["status", "next_attempt_at"],
                 name="delivery_open_idx",
-                condition=Q(status__in=["pending", "sending", "failed"]),
+                condition=Q(status__in=["pending", "sending", "failed", "held"]),
             ),
             # Dead letters are few: counted for monitoring (sanyuan.metrics) without a scan.
             models.Index(fields=["id"], name="delivery_dead_idx", condition=Q(status="dead")),
+            # Per member daily cap.
+            models.Index(
+                fields=["member", "sent_at"],
+                name="delivery_member_sent_idx",
+                condition=Q(member__isnull=False, sent_at__isnull=False),
+            ),
+            # Receipts (Tencent status callback by SerialNo).
+            models.Index(
+                fields=["vendor_id"], name="delivery_vendor_idx", condition=~Q(vendor_id="")
+            ),
         ]
 
     def __str__(self):
-        return f"{self.notice_id}/{self.user_id}/{self.channel}"
+        return f"{self.notice_id}/{self.member_id or self.user_id}/{self.channel}"
 
     @property
     def idempotency_key(self) -> str:
+        if self.member_id:
+            return f"notice-{self.notice_id}-member-{self.member_id}-{self.channel}"
         return f"notice-{self.notice_id}-user-{self.user_id}-{self.channel}"
+
+
+class SmsBudgetUsage(models.Model):
+    """Text messages sent per county and month (NOTICE_SMS_MONTHLY_BUDGET), counted as they
+    go out; `warned_at` keeps the warning to county staff to one per month."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField("月份")
+    sent = models.PositiveIntegerField("已发送", default=0)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    exhausted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "短信月度用量"
+        verbose_name_plural = "短信月度用量"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "month"], name="sms_budget_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.organization_id} {self.month:%Y-%m}: {self.sent}"

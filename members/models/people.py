@@ -153,6 +153,11 @@ class Member(models.Model):
         verbose_name="失联风险责任组织",
     )
     lost_contact_escalated_at = models.DateTimeField("失联风险上报时间", null=True, blank=True)
+    # Text messages: the member replied TD/退订/R (or staff set it): no notice by SMS.
+    sms_opt_out = models.BooleanField("短信退订", default=False)
+    sms_opt_out_at = models.DateTimeField("短信退订时间", null=True, blank=True)
+    # A gateway reported the archive's number invalid (空号): 号码待核实 until staff fix it.
+    phone_invalid_at = models.DateTimeField("号码待核实（标记时间）", null=True, blank=True)
 
     # Every change of the archive: who, when, what. Encrypted fields stay encrypted there too.
     history = HistoricalRecords(
@@ -169,6 +174,8 @@ class Member(models.Model):
             "lost_contact_since",
             "lost_contact_responsible",
             "lost_contact_escalated_at",
+            "sms_opt_out_at",
+            "phone_invalid_at",
         ],
     )
     user = models.OneToOneField(

@@ -10,7 +10,9 @@ from .changes import (
 from .notices import (
     notice_get,
     notice_inbox,
+    notice_manageable_list,
     notice_preferences,
+    notice_reach_list,
     notice_unread_count,
 )
 from .registry import (
@@ -36,7 +38,9 @@ __all__ = [
     "member_list",
     "notice_get",
     "notice_inbox",
+    "notice_manageable_list",
     "notice_preferences",
+    "notice_reach_list",
     "notice_unread_count",
     "organization_get",
     "organization_list",

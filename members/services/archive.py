@@ -66,6 +66,9 @@ def save_archive(member: Member, changed: list[str], values: dict, *, actor) -> 
     """Save the changed fields with history attributed to `actor`. Caller holds a transaction."""
     member._history_user = actor if actor is not None and actor.is_authenticated else None
     fields = [field for field in changed if field != "skills"]
+    if "phone" in fields and member.phone_invalid_at is not None:
+        member.phone_invalid_at = None  # a new number: no longer 号码待核实
+        fields.append("phone_invalid_at")
     if fields:
         member.save(update_fields=[*fields, "updated_at"])
     if "skills" in changed:

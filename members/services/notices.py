@@ -32,10 +32,9 @@ from members.models import (
     TemporaryBranchMembership,
     User,
 )
-from sanyuan.crypto import keyed_hash
+from members.services import sms_reach
 from sanyuan.errors import ServiceError
 from sanyuan.queue import enqueue_now, enqueue_on_commit
-from sanyuan.sms import SmsDeliveryError, send_sms
 
 logger = logging.getLogger(__name__)
 
@@ -196,17 +195,10 @@ def notice_preference_set(
 DISPATCH_CHUNK = 1000
 
 
-def _sms_user_filter(kind: str) -> Q:
-    """Members whose user gets this kind by SMS."""
-    if kind in ALWAYS_SMS_KINDS:
-        return Q()
-    return Q(user_id__in=NoticePreference.objects.filter(kind=kind, sms=True).values("user_id"))
-
-
 def _member_audience(notice: Notice):
-    """The members of a broadcast audience (those with an account), as a queryset."""
+    """Every member of a broadcast audience, with or without an account, as a queryset."""
     org = notice.audience_organization
-    qs = Member.objects.filter(user__isnull=False, user__is_active=True)
+    qs = Member.objects.all()
     if notice.audience == A.SUBTREE:
         qs = qs.filter(organization__path__startswith=org.path)
         if notice.has_filters:
@@ -234,7 +226,11 @@ def _member_audience(notice: Notice):
 
 def notice_dispatch(*, notice_id: int) -> int:
     """Create the external deliveries of a notice and send them; idempotent and resumable
-    (progress is kept in `dispatch_cursor`). Returns the number of deliveries created."""
+    (progress is kept in `dispatch_cursor`). Returns the number of deliveries created.
+
+    Members with an active account read the notice in their inbox (counted in
+    `inbox_count`) and get an SMS by their preferences; members without one get the kinds in
+    Notice.MEMBER_SMS_KINDS by SMS, or a row saying why not (no phone, opted out, 号码待核实)."""
     notice = Notice.objects.select_related("audience_organization").filter(pk=notice_id).first()
     if notice is None or notice.dispatched_at is not None:
         return 0
@@ -242,67 +238,124 @@ def notice_dispatch(*, notice_id: int) -> int:
     if notice.audience == A.USERS:
         user_ids = list(notice.recipients.values_list("user_id", flat=True))
         created += _create_deliveries_for_users(notice, user_ids)
+        notice.inbox_count = len(user_ids)
     elif notice.audience == A.STAFF:
         staff_ids = list(
             permissions.staff_of(notice.audience_organization).values_list("pk", flat=True)
         )
         created += _create_deliveries_for_users(notice, staff_ids)
+        notice.inbox_count = len(staff_ids)
     else:
-        members = _member_audience(notice).filter(_sms_user_filter(notice.kind)).exclude(phone="")
+        members = _member_audience(notice)
         while True:
             chunk = list(
                 members.filter(pk__gt=notice.dispatch_cursor)
                 .order_by("pk")
-                .values_list("pk", "user_id")[:DISPATCH_CHUNK]
+                .values_list("pk", "user_id", "user__is_active", "sms_opt_out", "phone_invalid_at")[
+                    :DISPATCH_CHUNK
+                ]
             )
             if not chunk:
                 break
             with transaction.atomic():
-                created += _bulk_deliveries(
-                    notice, [user_id for _, user_id in chunk], NoticeDelivery.Channel.SMS
-                )
+                rows, inbox = _member_deliveries(notice, chunk)
+                created += _bulk_create(rows)
+                notice.inbox_count = (notice.inbox_count or 0) + inbox
                 notice.dispatch_cursor = chunk[-1][0]
-                notice.save(update_fields=["dispatch_cursor"])
-    Notice.objects.filter(pk=notice.pk).update(dispatched_at=timezone.now())
+                notice.save(update_fields=["dispatch_cursor", "inbox_count"])
+    Notice.objects.filter(pk=notice.pk).update(
+        dispatched_at=timezone.now(), inbox_count=notice.inbox_count
+    )
     _enqueue_pending(notice)
     return created
+
+
+def _member_deliveries(notice: Notice, chunk: list) -> tuple[list[NoticeDelivery], int]:
+    """The SMS rows of one chunk of members (pk, user_id, active, opted out, invalid) and
+    how many of them read the notice in their inbox."""
+    phones = sms_reach.member_phones(pk for pk, *_ in chunk)
+    opted_in = set(
+        NoticePreference.objects.filter(
+            user_id__in=[user_id for _, user_id, *_ in chunk if user_id],
+            kind=notice.kind,
+            sms=True,
+        ).values_list("user_id", flat=True)
+    )
+    rows, inbox = [], 0
+    for pk, user_id, active, opted_out, invalid_at in chunk:
+        account = bool(user_id and active)
+        status = sms_reach.sms_status_for(
+            phone=phones.get(pk, ""), opted_out=opted_out, phone_invalid=invalid_at is not None
+        )
+        if account:
+            inbox += 1
+            wants = notice.kind in ALWAYS_SMS_KINDS or user_id in opted_in
+            if not wants or status != NoticeDelivery.Status.PENDING:
+                continue  # reached by the inbox; no text needed or possible
+        elif notice.kind not in Notice.MEMBER_SMS_KINDS:
+            continue
+        rows.append(
+            NoticeDelivery(
+                notice=notice,
+                member_id=pk,
+                user_id=user_id if account else None,
+                channel=NoticeDelivery.Channel.SMS,
+                status=status,
+            )
+        )
+    return rows, inbox
 
 
 def _create_deliveries_for_users(notice: Notice, user_ids: list[int]) -> int:
     if not user_ids:
         return 0
-    members = dict(Member.objects.filter(user_id__in=user_ids).values_list("user_id", "phone"))
+    members = {
+        user_id: (pk, opted_out, invalid_at)
+        for pk, user_id, opted_out, invalid_at in Member.objects.filter(
+            user_id__in=user_ids
+        ).values_list("pk", "user_id", "sms_opt_out", "phone_invalid_at")
+    }
+    phones = sms_reach.member_phones(pk for pk, *_ in members.values())
     prefs = {
         p.user_id: p
         for p in NoticePreference.objects.filter(user_id__in=user_ids, kind=notice.kind)
     }
     emails = dict(User.objects.filter(pk__in=user_ids).exclude(email="").values_list("pk", "email"))
-    sms_users, email_users = [], []
+    rows = []
     for user_id in user_ids:
         pref = prefs.get(user_id)
-        if members.get(user_id) and (notice.kind in ALWAYS_SMS_KINDS or (pref and pref.sms)):
-            sms_users.append(user_id)
+        member = members.get(user_id)
+        if member and (notice.kind in ALWAYS_SMS_KINDS or (pref and pref.sms)):
+            pk, opted_out, invalid_at = member
+            status = sms_reach.sms_status_for(
+                phone=phones.get(pk, ""), opted_out=opted_out, phone_invalid=invalid_at is not None
+            )
+            if status == NoticeDelivery.Status.PENDING:
+                rows.append(
+                    NoticeDelivery(notice=notice, member_id=pk, user_id=user_id, channel="sms")
+                )
         wants_email = pref.email if pref else notice.kind in STAFF_EMAIL_KINDS
-        if emails.get(user_id) and user_id not in members and wants_email:
-            email_users.append(user_id)
-    return _bulk_deliveries(notice, sms_users, NoticeDelivery.Channel.SMS) + _bulk_deliveries(
-        notice, email_users, NoticeDelivery.Channel.EMAIL
-    )
+        if emails.get(user_id) and member is None and wants_email:
+            rows.append(NoticeDelivery(notice=notice, user_id=user_id, channel="email"))
+    return _bulk_create(rows)
 
 
-def _bulk_deliveries(notice: Notice, user_ids: list[int], channel: str) -> int:
-    if not user_ids:
+def _bulk_create(rows: list[NoticeDelivery]) -> int:
+    if not rows:
         return 0
-    rows = [NoticeDelivery(notice=notice, user_id=uid, channel=channel) for uid in user_ids]
     NoticeDelivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     return len(rows)
 
 
 def _enqueue_pending(notice: Notice) -> None:
-
+    """Broadcasts go out in batches (one task sends them all through the vendors' batch
+    APIs); short lists and e-mail one task per delivery."""
     pending = NoticeDelivery.objects.filter(notice=notice, status=NoticeDelivery.Status.PENDING)
-    for delivery_id in pending.values_list("pk", flat=True).iterator(chunk_size=2000):
-        enqueue_now("members.notice-delivery-send", delivery_id)
+    if notice.audience in (A.USERS, A.STAFF):
+        for delivery_id in pending.values_list("pk", flat=True):
+            enqueue_now("members.notice-delivery-send", delivery_id)
+    elif pending.exists():
+        enqueue_now("members.notice-sms-send", notice.pk)
 
 
 # Sending one delivery --------------------------------------------------------------------
@@ -316,81 +369,59 @@ class DeliveryRetry(Exception):
         self.countdown = countdown
 
 
-def retry_backoff(attempts: int) -> int:
-    base = settings.NOTICE_RETRY_BACKOFF_BASE
-    return int(min(base * (2 ** max(attempts - 1, 0)), settings.NOTICE_RETRY_BACKOFF_MAX))
+retry_backoff = sms_reach.retry_backoff
 
-
-def _over_daily_cap(phone: str) -> bool:
-    day = timezone.localdate().isoformat()
-    key = f"sms-cap:{keyed_hash(phone, purpose='phone')[:24]}:{day}"
-    cache.add(key, 0, timeout=60 * 60 * 26)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        return False
-    return count is not None and count > settings.NOTICE_SMS_DAILY_CAP
+FINAL_STATUSES = frozenset(set(NoticeDelivery.Status.values) - set(NoticeDelivery.OPEN_STATUSES))
 
 
 def notice_delivery_send(*, delivery_id: int) -> str:
-    """Send one delivery at most once: a delivery already sent, dead or skipped is left alone;
-    the gateway receives the idempotency key, so a retry after a crash cannot duplicate it.
-    Raises DeliveryRetry when the gateway failed and attempts remain."""
+    """Send one delivery at most once: a delivery in a final state is left alone; the
+    gateway receives the idempotency key, so a retry after a crash cannot duplicate it.
+    SMS goes through the same batch path as broadcasts (a batch of one). Raises
+    DeliveryRetry when the gateway failed and attempts remain."""
     with transaction.atomic():
         delivery = (
-            NoticeDelivery.objects.select_for_update()
+            NoticeDelivery.objects.select_for_update(of=("self",))
             .select_related("notice")
             .filter(pk=delivery_id)
             .first()
         )
-        if delivery is None or delivery.status in (
-            NoticeDelivery.Status.SENT,
-            NoticeDelivery.Status.DEAD,
-            NoticeDelivery.Status.SKIPPED,
-        ):
+        if delivery is None or delivery.status in FINAL_STATUSES:
             return delivery.status if delivery else "missing"
+        if delivery.channel == NoticeDelivery.Channel.SMS:
+            until = sms_reach.quiet_until()
+            if until is not None:
+                NoticeDelivery.objects.filter(pk=delivery.pk).update(
+                    status=NoticeDelivery.Status.HELD, next_attempt_at=until
+                )
+                return NoticeDelivery.Status.HELD
         delivery.status = NoticeDelivery.Status.SENDING
         delivery.attempts += 1
         delivery.claimed_at = timezone.now()
         delivery.save(update_fields=["status", "attempts", "claimed_at"])
+    if delivery.channel == NoticeDelivery.Channel.SMS:
+        sms_reach.sms_deliveries_send([delivery])
+        if delivery.status == NoticeDelivery.Status.FAILED:
+            raise DeliveryRetry(retry_backoff(delivery.attempts))
+        if delivery.status == NoticeDelivery.Status.DEAD:
+            logger.error("notice delivery %s dead-lettered: %s", delivery.pk, delivery.last_error)
+        return delivery.status
+    return _send_email(delivery)
+
+
+def _send_email(delivery: NoticeDelivery) -> str:
     notice = delivery.notice
+    email = User.objects.filter(pk=delivery.user_id).values_list("email", flat=True).first()
+    if not email:
+        return _finish(delivery, NoticeDelivery.Status.SKIPPED, "no e-mail")
     try:
-        if delivery.channel == NoticeDelivery.Channel.SMS:
-            phone = (
-                Member.objects.filter(user_id=delivery.user_id)
-                .values_list("phone", flat=True)
-                .first()
-            )
-            if not phone:
-                return _finish(delivery, NoticeDelivery.Status.SKIPPED, "no phone")
-            if (
-                notice.kind not in ALWAYS_SMS_KINDS
-                and delivery.attempts == 1
-                and _over_daily_cap(phone)
-            ):
-                return _finish(delivery, NoticeDelivery.Status.SKIPPED, "daily cap")
-            template = (
-                f"notice_{notice.kind}"
-                if f"notice_{notice.kind}" in settings.SMS_TEMPLATES
-                else "notice"
-            )
-            send_sms(
-                phone=phone,
-                template=template,
-                params={"title": notice.title[:30]},
-                idempotency_key=delivery.idempotency_key,
-            )
-        else:
-            email = User.objects.filter(pk=delivery.user_id).values_list("email", flat=True).first()
-            if not email:
-                return _finish(delivery, NoticeDelivery.Status.SKIPPED, "no e-mail")
-            send_mail(
-                subject=f"[{settings.SITE_NAME}] {notice.title}",
-                message=f"{notice.body}\n\n{notice.link}".strip(),
-                from_email=None,
-                recipient_list=[email],
-            )
-    except (SmsDeliveryError, OSError) as exc:
+        send_mail(
+            subject=f"[{settings.SITE_NAME}] {notice.title}",
+            message=f"{notice.body}\n\n{notice.link}".strip(),
+            from_email=None,
+            recipient_list=[email],
+        )
+    except OSError as exc:
         if delivery.attempts >= settings.NOTICE_MAX_ATTEMPTS:
             _finish(delivery, NoticeDelivery.Status.DEAD, str(exc))
             logger.error("notice delivery %s dead-lettered: %s", delivery.pk, exc)
@@ -430,11 +461,16 @@ def notice_sweep() -> dict:
     stale_sending = now - timedelta(seconds=settings.NOTICE_SENDING_TIMEOUT_SECONDS)
     due = NoticeDelivery.objects.filter(
         Q(status=NoticeDelivery.Status.PENDING, created_at__lte=grace)
-        | Q(status=NoticeDelivery.Status.FAILED, next_attempt_at__lte=now)
+        | Q(status__in=["failed", "held"], next_attempt_at__lte=now)
         | Q(status=NoticeDelivery.Status.SENDING, claimed_at__lte=stale_sending)
     )
-    for delivery_id in due.values_list("pk", flat=True)[:5000]:
+    for delivery_id in due.filter(channel="email").values_list("pk", flat=True)[:5000]:
         counts["deliveries"] += enqueue_now("members.notice-delivery-send", delivery_id)
+    # SMS: one batch task for everything due (claimed with SKIP LOCKED, so a second sweep
+    # while it runs cannot send anything twice).
+    sms_due = due.filter(channel="sms").count()
+    if sms_due and enqueue_now("members.notice-sms-send"):
+        counts["deliveries"] += sms_due
     return counts
 
 

@@ -18,7 +18,16 @@ from .. import archive_fields, choices, forms, permissions, selectors
 from ..filters import member_filters
 from ..identity import is_full_identifier
 from ..models import ChangeRequest, ContactLog, Region, Skill
-from ..services import accounts, archive, changes, contacts, export_jobs, exports, imports
+from ..services import (
+    accounts,
+    archive,
+    changes,
+    contacts,
+    export_jobs,
+    exports,
+    imports,
+    sms_reach,
+)
 from .access import StaffPageMixin
 
 PAGE_SIZE = 50
@@ -135,6 +144,17 @@ class StaffMemberDetailView(StaffPageMixin, View):
                 ).first()
                 hosting_request(staff=request.user, member=member, host=host)
                 messages.success(request, "已登记流入地党组织，等待对方确认报到。")
+                return redirect("members:staff-member", pk=pk)
+            if action == "sms_opt_out":
+                value = request.POST.get("value")
+                if value not in ("0", "1"):
+                    raise ServiceError("请选择退订或恢复通知短信。")
+                sms_reach.member_sms_opt_out_set(
+                    actor=request.user, member=member, opt_out=value == "1", ip=ip
+                )
+                messages.success(
+                    request, "已退订通知短信。" if value == "1" else "已恢复通知短信。"
+                )
                 return redirect("members:staff-member", pk=pk)
             if action == "contact":
                 form = forms.ContactLogForm(
