@@ -212,6 +212,9 @@ OUTCOME_FIELDS = ("status", "last_error", "sent_at", "next_attempt_at", "vendor_
 def _write_outcomes(rows: list[NoticeDelivery], chunk: int = 1000) -> None:
     """One UPDATE … FROM (VALUES …) per chunk: each row has its own vendor id and outcome,
     and Django's bulk_update (a CASE per field and row) took 40 s for 10,000 rows."""
+    if connection.vendor != "postgresql":  # the SQLite first look: a few rows, plain ORM
+        NoticeDelivery.objects.bulk_update(rows, OUTCOME_FIELDS, batch_size=200)
+        return
     table = NoticeDelivery._meta.db_table
     row_sql = "(%s, %s, %s, %s::timestamptz, %s::timestamptz, %s, %s)"
     assignments = ", ".join(f"{name} = v.{name}" for name in OUTCOME_FIELDS)
