@@ -99,7 +99,7 @@ class StaffAppraisalDetailSerializer(StaffAppraisalSerializer):
         read_only_fields = fields
 
 
-class CandidateSerializer(serializers.Serializer):
+class BallotCandidateSerializer(serializers.Serializer):
     member = serializers.IntegerField(source="pk")
     name = serializers.CharField()
 
@@ -162,9 +162,9 @@ class MyAppraisalDetailSerializer(MyAppraisalSerializer):
         fields = [*MyAppraisalSerializer.Meta.fields, "candidates"]
         read_only_fields = fields
 
-    @extend_schema_field(CandidateSerializer(many=True))
+    @extend_schema_field(BallotCandidateSerializer(many=True))
     def get_candidates(self, appraisal):
-        return CandidateSerializer(self.context.get("candidates", []), many=True).data
+        return BallotCandidateSerializer(self.context.get("candidates", []), many=True).data
 
 
 class TallySerializer(serializers.Serializer):

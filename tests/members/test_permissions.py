@@ -153,6 +153,7 @@ def test_an_archive_is_moved_by_a_transfer_by_the_sending_or_the_receiving_staff
         permissions.can_manage_skills,
         permissions.can_read_audit_log,
         permissions.can_manage_outbox,
+        permissions.can_manage_login_throttles,
     ],
 )
 def test_the_county_alone_manages_skills_reads_the_audit_log_and_the_outbox(w, question):

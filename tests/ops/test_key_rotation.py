@@ -95,7 +95,10 @@ def test_every_encrypted_column_of_every_app_is_found():
 def test_every_keyed_hash_column_is_rebuilt_or_knowingly_voided():
     """A new `*_hash` column must be declared in its model's KEYED_HASHES (rebuilt from an
     encrypted value) or listed here with the reason it cannot be rebuilt."""
-    not_rebuildable = {("members_onetimecode", "code_hash")}  # hashes of codes never stored
+    not_rebuildable = {  # hashes of secrets never stored: voided / forgotten by the rotation
+        ("members_onetimecode", "code_hash"),
+        ("members_remembereddevice", "token_hash"),
+    }
     rebuilt = {(t.table, c) for t in encrypted_tables() for c in t.hashes}
     ours = {"members", "learning", "activities", "forum", "sanyuan"}
     hash_columns = {
@@ -116,6 +119,16 @@ def test_rotation_is_resumable_and_leaves_nothing_for_the_old_keys(archive, sett
     )
     tokens_before = every_token()
     assert len(tokens_before) >= 12
+    from django.utils import timezone
+
+    from members.models import RememberedDevice
+
+    device = RememberedDevice.objects.create(
+        user=Member.objects.filter(user__isnull=False).first().user,
+        token_hash="0" * 64,
+        label="测试手机",
+        last_used_at=timezone.now(),
+    )
     assert all(table != "members_historicalmember" or t for table, _c, t in tokens_before)
 
     settings.PII_ENCRYPTION_KEYS = [NEW_KEY, OLD_KEY]
@@ -165,6 +178,9 @@ def test_rotation_is_resumable_and_leaves_nothing_for_the_old_keys(archive, sett
     assert response.status_code == 200, response.json()
     # Codes hashed with the old key cannot be checked any more: voided, not left dangling.
     assert not OneTimeCode.objects.filter(voided_at__isnull=True).exists()
+    # So are remembered phones: forgotten, the member types the name and ID number once more.
+    device.refresh_from_db()
+    assert device.revoked_at is not None
 
 
 def test_a_run_that_fails_mid_batch_changes_nothing_of_that_batch_and_a_rerun_finishes(

@@ -58,6 +58,12 @@ class Command(BaseCommand):
                 f"{voided} unused one-time codes were voided (made with the old hash key); "
                 "members ask for a new code, staff issue new ones."
             )
+        forgotten = self.forget_remembered_devices()
+        if forgotten:
+            self.stdout.write(
+                f"{forgotten} remembered phones were forgotten (记住我 tokens hashed with the old "
+                "hash key); those members type their name and ID number once more."
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 "Done. Check with --verify, then remove the old keys from PII_ENCRYPTION_KEYS."
@@ -75,6 +81,24 @@ class Command(BaseCommand):
         if left:
             raise CommandError(f"{left} rows still need rotate_pii_keys; keep the old keys.")
         self.stdout.write(self.style.SUCCESS("Everything is under the configured keys."))
+
+    def forget_remembered_devices(self) -> int:
+        """记住我 tokens are kept only as keyed hashes: under a new hash key none matches."""
+        from members.models import RememberedDevice
+
+        if not self._rehashed():
+            return 0
+        return RememberedDevice.objects.filter(revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+
+    def _rehashed(self) -> int:
+        return (
+            KeyRotationProgress.objects.filter(target=rotation.rotation_target()).aggregate(
+                n=Sum("rows_rehashed")
+            )["n"]
+            or 0
+        )
 
     def void_one_time_codes(self) -> int:
         from members.models import OneTimeCode
