@@ -24,6 +24,7 @@ def test_bind_once_then_the_menu_link_signs_in(context_for, wechat_fake, setting
     world = factories.build_world()
     member = world.member_a
     wechat_fake.browser_user = ("o-zhang-mp", None)
+    wechat_fake.oauth_domains = frozenset({"localhost"})  # the live server's 网页授权域名
     page = context_for(viewport=SMALL_PHONE, user_agent=WECHAT_UA).new_page()
 
     # The menu link: WeChat authorises silently and sends the member back; not bound yet.

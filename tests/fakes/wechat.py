@@ -274,6 +274,9 @@ class FakeWechat:
     # WeChat's browser page of 网页授权 (open.weixin.qq.com): the person WeChat knows in the
     # browser (set `browser_user`) goes back to redirect_uri with a fresh code and the state.
     browser_user: tuple[str, str | None] | None = None
+    # The 网页授权域名 the account registered: WeChat refuses any other redirect_uri host
+    # ("redirect_uri域名与后台配置不一致", 10003). Empty: nothing registered, everything refused.
+    oauth_domains: frozenset[str] = frozenset()
 
     def authorize(self, query: dict) -> tuple[int, str, str]:
         app_id = query.get("appid", "")
@@ -287,6 +290,8 @@ class FakeWechat:
         redirect_uri = query.get("redirect_uri", "")
         if not redirect_uri.startswith(("http://", "https://")):
             return 400, "", "redirect_uri 参数错误"
+        if urlsplit(redirect_uri).hostname not in self.oauth_domains:
+            return 400, "", "redirect_uri域名与后台配置不一致 10003"
         if self.browser_user is None:
             return 400, "", "请在微信客户端打开链接"
         openid, unionid = self.browser_user

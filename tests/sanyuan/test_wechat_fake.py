@@ -115,3 +115,20 @@ def test_codes_need_the_right_secret_and_grant_type(wechat_fake):
     assert call(wechat_fake, "GET", "/sns/jscode2session", query)["errcode"] == 41008
     query.update(js_code=code)  # the code survived the refusals above
     assert call(wechat_fake, "GET", "/sns/jscode2session", query)["openid"] == "o-1"
+
+
+def test_the_authorisation_page_refuses_a_redirect_outside_the_registered_domain(wechat_fake):
+    from urllib.error import HTTPError
+
+    wechat_fake.browser_user = ("o-someone", None)
+    wechat_fake.oauth_domains = frozenset({"sanyuan.example.cn"})
+    query = {
+        "appid": WECHAT_MP_APP[0],
+        "redirect_uri": "https://evil.example.com/wechat/callback/",
+        "response_type": "code",
+        "scope": "snsapi_base",
+        "state": "abc",
+    }
+    with pytest.raises(HTTPError) as refused:
+        urllib.request.urlopen(f"{wechat_fake.url}/connect/oauth2/authorize?{urlencode(query)}")
+    assert refused.value.code == 400 and "10003" in refused.value.read().decode()

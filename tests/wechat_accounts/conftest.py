@@ -14,4 +14,5 @@ def ww(db):
 def wx(wechat_fake, settings):
     """The WeChat fake, with the browser page of 网页授权 on the same address."""
     settings.WECHAT_OPEN_BASE_URL = wechat_fake.url
+    wechat_fake.oauth_domains = frozenset({"testserver"})
     return wechat_fake
