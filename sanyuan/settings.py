@@ -260,7 +260,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "sanyuan.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min", "auth": "30/min"},
     "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    # DRF's JSON text written by orjson (sanyuan/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": ["sanyuan.renderers.OrjsonRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
 }
 SPECTACULAR_SETTINGS = {

@@ -34,6 +34,9 @@ TARGETS = {
     "fulltext": {"p95_ms": 150.0},
     "county_dashboard": {"p95_ms": 500.0},
     "committee_dashboard": {"p95_ms": 100.0},
+    # Issue 26: the member mix at 16 clients against the floor's throughput in the same run.
+    "mix": {"ratio_to_floor": 0.5, "p95_ms": 100.0},
+    "soak": {"rss_growth": 1.05},
 }
 
 
@@ -353,10 +356,11 @@ class Command(BaseCommand):
                 "staff",
             ),
             (
-                "member search, full ID number",
-                "GET",
-                "/api/members/?" + urlencode({"q": f["id_number"]}),
-                county,
+                # In the body, never in a URL (issue 16): the search the site offers.
+                "member search, full ID number (POST /api/members/search/)",
+                "POST",
+                "/api/members/search/",
+                {**county, "Content-Type": "application/json"},
                 "id_search",
             ),
             (
@@ -404,6 +408,8 @@ class Command(BaseCommand):
     def _measure(self, endpoint, count, f):
         client = Client(self.port)
         body = None
+        if endpoint["group"] == "id_search":
+            body = json.dumps({"q": f["id_number"]})
         if endpoint["group"] == "login":
             body = json.dumps({"username": f["login_user"], "password": "Scale@2026"})
             count = min(count, 20)
@@ -524,6 +530,11 @@ class Command(BaseCommand):
                 "p99_ms": max(p["p99_ms"] for p in parts),
                 "errors": sum(p["errors"] for p in parts),
                 "rss_total_mb_each_tenth": samples,
+                # Target: the workers' memory at the end at most 1.05x its value after the
+                # first tenth (the first minute of a 10-minute soak).
+                "rss_growth": round(samples[-1] / samples[0], 3)
+                if samples and samples[0]
+                else None,
             }
             self.stdout.write(f"soak: {soak}")
         after = worker_rss()
@@ -565,11 +576,21 @@ class Command(BaseCommand):
             extra = {
                 "HTTP_" + key.upper().replace("-", "_"): value for key, value in headers.items()
             }
-            client.get(endpoint["path"], **extra)  # warm imports and connections
+            extra.pop("HTTP_CONTENT_TYPE", None)
+            body = json.dumps({"q": f["id_number"]}) if endpoint["group"] == "id_search" else None
+
+            def call(client=client, endpoint=endpoint, body=body, extra=extra):
+                if endpoint["method"] == "POST":
+                    return client.post(
+                        endpoint["path"], body, content_type="application/json", **extra
+                    )
+                return client.get(endpoint["path"], **extra)
+
+            call()  # warm imports and connections
             profiler = Profiler(interval=0.0005)
             profiler.start()
             for _ in range(20):
-                response = client.get(endpoint["path"], **extra)
+                response = call()
             profiler.stop()
             slug = "".join(ch if ch.isalnum() else "-" for ch in row["name"]).strip("-")
             path = directory / f"profile-{slug}.txt"
@@ -612,7 +633,8 @@ class Command(BaseCommand):
             f"Mixed member traffic, {self.opts['concurrency']} clients: {mixed['rps']} req/s "
             f"(floor {floor_c['rps']} req/s, ratio {mixed['ratio_to_floor_rps']}), p50 {mixed['p50_ms']} ms, "
             f"p95 {mixed['p95_ms']} ms, p99 {mixed['p99_ms']} ms, errors {mixed['errors']} "
-            f"(target ≥ 600 req/s, p95 < 100 ms, no errors).",
+            f"(target: ≥ {TARGETS['mix']['ratio_to_floor']:g} of the floor's req/s, p95 ≤ "
+            f"{TARGETS['mix']['p95_ms']:g} ms, no errors: {self._mix_verdict(mixed)}).",
             f"gunicorn worker RSS (MB) before: {results['memory']['rss_mb_before']}, after "
             f"{results['memory']['soak_seconds']:.0f} s: {results['memory']['rss_mb_after']}",
             *(
@@ -620,7 +642,9 @@ class Command(BaseCommand):
                     f"Soak ({results['memory']['soak_seconds']:.0f} s, {self.opts['concurrency']} clients): "
                     f"{results['memory']['soak']['requests']} requests, {results['memory']['soak']['rps']} req/s, "
                     f"p50 {results['memory']['soak']['p50_ms']} ms, p95 {results['memory']['soak']['p95_ms']} ms, "
-                    f"p99 {results['memory']['soak']['p99_ms']} ms, errors {results['memory']['soak']['errors']}."
+                    f"p99 {results['memory']['soak']['p99_ms']} ms, errors {results['memory']['soak']['errors']}; "
+                    f"worker RSS end / first tenth {results['memory']['soak']['rss_growth']} "
+                    f"(target ≤ {TARGETS['soak']['rss_growth']:g})."
                 ]
                 if results["memory"]["soak"]
                 else []
@@ -633,6 +657,16 @@ class Command(BaseCommand):
         output.write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str))
         output.with_suffix(".md").write_text(table + "\n")
         self.stdout.write(f"written: {output} and {output.with_suffix('.md')}")
+
+    @staticmethod
+    def _mix_verdict(mixed) -> str:
+        target = TARGETS["mix"]
+        ok = (
+            (mixed["ratio_to_floor_rps"] or 0) >= target["ratio_to_floor"]
+            and mixed["p95_ms"] <= target["p95_ms"]
+            and mixed["errors"] == 0
+        )
+        return "met" if ok else "NOT met"
 
     @staticmethod
     def _verdict(row, ratio):
