@@ -67,6 +67,7 @@ def seed(ctx: ScaleContext) -> list[str]:
                     None,
                     org,
                     None,
+                    "",
                 )
             )
             pk += 1
@@ -104,6 +105,7 @@ def seed(ctx: ScaleContext) -> list[str]:
                 "created_by_id",
                 "organization_id",
                 "feed_source_id",
+                "short_names",
             ],
             rows,
         )
