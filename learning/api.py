@@ -13,6 +13,7 @@ from sanyuan.errors import ServiceError
 from sanyuan.files import protected_file_response
 from sanyuan.inputs import parse_int
 from sanyuan.keyset import page_url
+from sanyuan.respcache import CachedAnswerMixin
 
 from . import selectors
 from .models import Article, ArticleAttachment, StudyRecord
@@ -132,7 +133,7 @@ def keyset_response(request, page, serializer_class) -> Response:
     )
 
 
-class ArticleListApi(APIView):
+class ArticleListApi(CachedAnswerMixin, APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -159,7 +160,7 @@ class ArticleListApi(APIView):
         return keyset_response(request, page, ArticleListSerializer)
 
 
-class ArticleDetailApi(APIView):
+class ArticleDetailApi(CachedAnswerMixin, APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(responses=ArticleDetailSerializer)

@@ -6,4 +6,11 @@ class SanyuanConfig(AppConfig):
     verbose_name = "系统"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
+        from django.db.backends.signals import connection_created
+
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            respcache,
+        )
+
+        connection_created.connect(respcache.install, dispatch_uid="sanyuan.respcache")

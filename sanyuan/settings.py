@@ -360,6 +360,11 @@ CACHE_CONTROL_REVALIDATE = [
     r"^/notices/",
 ]
 
+# Versioned caching of member API answers (sanyuan/respcache.py): how long one lives at most
+# (what depends on the clock is at most this late; every database write invalidates exactly
+# the answers made from the written table at once). 0 turns it off.
+RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=60)
+
 # A staff account meets at most this many refusals a day for an ID number whose archive is out
 # of its scope (members.services.duplicates); then archive creation and roster checks get 429.
 DUPLICATE_REFUSALS_PER_DAY = env.int("DUPLICATE_REFUSALS_PER_DAY", default=20)

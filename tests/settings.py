@@ -59,3 +59,8 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Versioned answer caching (sanyuan/respcache.py) is off here, so that query-count tests pin
+# the work of building each answer; tests/sanyuan/test_respcache.py and
+# tests/hardening/test_tier_matrix_cached.py turn it on.
+RESPONSE_CACHE_SECONDS = 0

@@ -13,6 +13,7 @@ from members.models import Organization
 from sanyuan.errors import ServiceError
 from sanyuan.inputs import parse_int
 from sanyuan.keyset import page_url
+from sanyuan.respcache import CachedAnswerMixin
 
 from .. import selectors, services
 from ..downloads import material_file_response
@@ -46,7 +47,7 @@ def _for_member(activity, user):
     return selectors.activity_get(user=user, pk=activity.pk)
 
 
-class ActivityListApi(APIView):
+class ActivityListApi(CachedAnswerMixin, APIView):
     def get_permissions(self):
         return [IsStaff()] if self.request.method == "POST" else [IsStaffOrMember()]
 
@@ -95,7 +96,7 @@ class ActivityListApi(APIView):
         return Response(s.ActivityDetailSerializer(activity).data, status=status.HTTP_201_CREATED)
 
 
-class ActivityDetailApi(APIView):
+class ActivityDetailApi(CachedAnswerMixin, APIView):
     def get_permissions(self):
         return [IsStaff()] if self.request.method == "PATCH" else [IsStaffOrMember()]
 

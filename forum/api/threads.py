@@ -13,6 +13,7 @@ from members.api.access import IsStaffOrMember
 from sanyuan import keyset
 from sanyuan.inputs import parse_int
 from sanyuan.parsers import FormParser, JSONParser, MultiPartParser
+from sanyuan.respcache import CachedAnswerMixin
 
 from .. import selectors, services
 from ..files import image_response
@@ -43,7 +44,7 @@ def _flag(request, name: str) -> bool:
     return request.query_params.get(name) in ("1", "true", "True")
 
 
-class ThreadListCreateApi(APIView):
+class ThreadListCreateApi(CachedAnswerMixin, APIView):
     permission_classes = [IsStaffOrMember]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -81,7 +82,7 @@ class ThreadListCreateApi(APIView):
         return Response(s.ThreadSerializer(thread).data, status=status.HTTP_201_CREATED)
 
 
-class ThreadDetailApi(APIView):
+class ThreadDetailApi(CachedAnswerMixin, APIView):
     permission_classes = [IsStaffOrMember]
 
     @extend_schema(responses=s.ThreadSerializer)
@@ -90,7 +91,7 @@ class ThreadDetailApi(APIView):
         return Response(s.ThreadSerializer(thread).data)
 
 
-class ThreadPostListCreateApi(APIView):
+class ThreadPostListCreateApi(CachedAnswerMixin, APIView):
     permission_classes = [IsStaffOrMember]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 

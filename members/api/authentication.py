@@ -18,12 +18,25 @@ from rest_framework import exceptions
 
 from members.models import Member
 from members.permissions import MEMBER_ROW_RELATED
+from sanyuan.prepared import PreparedQuery
 
 # The member behind the account comes in the token's own query, in the shape
 # `permissions.member_of` caches (organisations joined, encrypted columns deferred): every
 # member API request needs it, and a second query would cost more than the joins.
 _TOKEN_JOINS = ("user", "user__member", *(f"user__member__{r}" for r in MEMBER_ROW_RELATED))
 _TOKEN_DEFER = tuple(f"user__member__{field}" for field in Member.ENCRYPTED_FIELDS)
+
+
+# Compiled once per process (sanyuan/prepared.py): the ORM's compilation of this 90-column
+# join cost several times the query itself on every API request.
+_token_candidates = PreparedQuery(
+    lambda key: (
+        get_token_model()
+        .objects.filter(token_key=key)
+        .select_related(*_TOKEN_JOINS)
+        .defer(*_TOKEN_DEFER)
+    )
+)
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
@@ -34,13 +47,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
             token = token.decode("utf-8")
         except UnicodeDecodeError as exc:  # a header of Latin-1 bytes that are not UTF-8
             raise exceptions.AuthenticationFailed(msg) from exc
-        candidates = (
-            get_token_model()
-            .objects.filter(token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH])
-            .select_related(*_TOKEN_JOINS)
-            .defer(*_TOKEN_DEFER)
-        )
-        for auth_token in candidates:
+        for auth_token in _token_candidates(token[: CONSTANTS.TOKEN_KEY_LENGTH]):
             if self._cleanup_token(auth_token):
                 continue
             try:

@@ -11,6 +11,7 @@ from members.models import Notice
 from members.services import notices as notice_services
 from sanyuan.inputs import parse_int
 from sanyuan.keyset import page_url
+from sanyuan.respcache import CachedAnswerMixin
 
 
 class NoticeSerializer(serializers.ModelSerializer):
@@ -34,7 +35,7 @@ def _page_size(request) -> int:
     return max(1, min(size, 100)) if size is not None else 20
 
 
-class NoticeListApi(APIView):
+class NoticeListApi(CachedAnswerMixin, APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(

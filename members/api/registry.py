@@ -19,13 +19,14 @@ from sanyuan.files import protected_file_response
 from sanyuan.inputs import parse_int
 from sanyuan.net import client_ip
 from sanyuan.parsers import FormParser, JSONParser, MultiPartParser
+from sanyuan.respcache import CachedAnswerMixin
 
 
 def _own_member(request):
     return selectors.member_detail_get(user=request.user, pk=permissions.member_of(request.user).pk)
 
 
-class MeApi(APIView):
+class MeApi(CachedAnswerMixin, APIView):
     permission_classes = [IsMember]
 
     @extend_schema(responses=s.MemberSerializer)

@@ -19,6 +19,8 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
+from sanyuan import respcache
+
 from ..models import Member, Organization, TemporaryBranchMembership, User
 
 MANAGE = "manage_organization"
@@ -255,9 +257,20 @@ def grants_changed() -> None:
         cache.set("grants-version", 2, timeout=None)
 
 
+GRANT_TABLES = (
+    "members_organizationuserobjectpermission",
+    "members_organizationgroupobjectpermission",
+    "members_user_groups",
+    "members_organization",
+    "auth_permission",
+)
+
+
 def _cached_grants(user) -> list[Organization]:
     """The grant query costs a join per staff request; its result is kept in the cache for a
     few minutes and dropped at once when grants or paths change (grants_changed)."""
+    # A cached answer made with these grants depends on the tables they come from.
+    respcache.depends_on(*GRANT_TABLES)
     version = cache.get_or_set("grants-version", 1, timeout=None)
     key = f"grants:{version}:{user.pk}"
     rows = cache.get(key)

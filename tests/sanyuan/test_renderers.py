@@ -17,7 +17,7 @@ PAYLOAD = {
     "lazy": gettext_lazy("Invalid token."),
     "aware": datetime.datetime(2026, 12, 3, 8, 30, 1, 123456, tzinfo=datetime.UTC),
     "shanghai": datetime.datetime(2026, 12, 3, 16, 30, tzinfo=ZoneInfo("Asia/Shanghai")),
-    "naive": datetime.datetime(2026, 12, 3, 8, 30),
+    "naive": datetime.datetime(2026, 12, 3, 8, 30),  # noqa: DTZ001  (DRF writes naive ones too)
     "day": datetime.date(2026, 12, 3),
     "time": datetime.time(8, 30),
     "span": datetime.timedelta(minutes=90),
