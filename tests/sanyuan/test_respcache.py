@@ -235,3 +235,29 @@ def test_off_when_the_setting_is_zero(world, settings):
     client = client_for(world.member_a.user)
     warm(client, "/api/me/", 3)
     assert not cache.keys(f"{respcache.ENTRY_PREFIX}*")
+
+
+def test_a_cached_answer_costs_one_redis_round_trip(world, monkeypatch):
+    """Issue 26: at most one round trip per Redis instance per request; a cached member
+    answer needs one (the versions and the answer in one MGET), the broker's Redis none."""
+    import redis
+
+    client = client_for(world.member_a.user)
+    warm(client, "/api/me/", 3)
+    sent = []
+    original_command = redis.Redis.execute_command
+    original_pipeline = redis.client.Pipeline.execute
+
+    def command(self, *args, **kwargs):
+        sent.append(args[0])
+        return original_command(self, *args, **kwargs)
+
+    def pipeline(self, *args, **kwargs):
+        sent.append("PIPELINE")
+        return original_pipeline(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", command)
+    monkeypatch.setattr(redis.client.Pipeline, "execute", pipeline)
+    response = client.get("/api/me/")
+    assert response.status_code == 200 and response.has_header("ETag")
+    assert sent == ["MGET"]
