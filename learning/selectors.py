@@ -265,9 +265,20 @@ def study_summary(*, user) -> StudySummary:
 
 
 def required_unfinished(*, user, limit: int = 5) -> list[Article]:
+    """The newest required articles the member has not finished. Kept on the user object for
+    the request: the home page and its to-do card both ask."""
     member = member_permissions.member_of(user)
     if member is None:
         return []
+    kept = getattr(user, "_required_unfinished", None)
+    if kept is not None and kept[0] >= limit:
+        return kept[1][:limit]
+    rows = _required_unfinished(user, member, limit)
+    user._required_unfinished = (limit, rows)
+    return rows
+
+
+def _required_unfinished(user, member, limit: int) -> list[Article]:
     return list(
         permissions.filter_articles_visible_to(user)
         .filter(required=True)

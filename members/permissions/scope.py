@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from sanyuan import respcache
+from sanyuan.prepared import PreparedQuery
 
 from ..models import Member, Organization, TemporaryBranchMembership, User
 
@@ -75,12 +76,8 @@ class Scope:
         if "member" not in fields_cache:
             # Without the encrypted columns: no decryption on every request; code that reads
             # them loads them when it does.
-            fields_cache["member"] = (
-                Member.objects.select_related(*MEMBER_ROW_RELATED)
-                .defer(*Member.ENCRYPTED_FIELDS)
-                .filter(user=user)
-                .first()
-            )
+            rows = _member_of_account(user.pk)
+            fields_cache["member"] = rows[0] if rows else None
         return fields_cache["member"]
 
     @cached_property
@@ -227,6 +224,19 @@ class Scope:
 
 
 _SCOPE_ATTR = "_sanyuan_scope"
+
+
+# The archive behind an account, compiled once per process (sanyuan/prepared.py): every
+# signed-in member's page asks for it.
+_member_of_account = PreparedQuery(
+    lambda user_id: (
+        Member.objects.select_related(*MEMBER_ROW_RELATED)
+        .defer(*Member.ENCRYPTED_FIELDS)
+        .filter(user_id=user_id)
+        .order_by("pk")[:1]
+    ),
+    kinds=(int,),
+)
 
 
 def scope_of(user) -> Scope:
