@@ -89,7 +89,14 @@ def push_delivery_send(delivery: NoticeDelivery) -> str:
             logger.exception("push delivery %s failed", delivery.pk)
             result = PushResult(PushResult.FALLBACK, f"channel error: {exc}")
     if result.outcome == PushResult.SENT:
-        return _update(delivery, S.SENT, vendor_id=result.vendor_id[:64], sent_at=timezone.now())
+        return _update(
+            delivery,
+            S.SENT,
+            vendor_id=result.vendor_id[:64],
+            sent_at=timezone.now(),
+            last_error="",
+            next_attempt_at=None,
+        )
     if result.outcome == PushResult.RETRY and delivery.attempts < settings.NOTICE_PUSH_MAX_ATTEMPTS:
         countdown = sms_reach.retry_backoff(delivery.attempts)
         later = timezone.now() + timedelta(seconds=countdown)

@@ -36,24 +36,25 @@ def subscription_templates() -> dict[str, str]:
     return wechat.subscribe_template_ids()
 
 
-def _mini_binding_of(actor) -> WechatBinding:
+def _mini_binding_of(actor) -> WechatBinding | None:
+    """The member's binding of the configured mini-program (None: not bound or no
+    mini-program). PermissionDenied for anyone but a member."""
     if not permissions.can_bind(actor):
         raise PermissionDenied("仅限流动党员本人使用。")
     if not wechat.mini_configured():
-        raise StateConflict("本站尚未开通微信小程序。", code="not_configured")
+        return None
     member = permissions.scope_of(actor).member
-    binding = WechatBinding.objects.filter(member=member, app_id=wechat.mini_app().app_id).first()
-    if binding is None:
-        raise StateConflict("请先在小程序中绑定微信，再订阅消息提醒。", code="not_bound")
-    return binding
+    return WechatBinding.objects.filter(member=member, app_id=wechat.mini_app().app_id).first()
 
 
 def subscription_list(*, actor) -> list[dict]:
-    """Each configured template with how many messages of it the member still allows."""
+    """Each configured template with how many messages of it the member still allows (none
+    before the mini-program is bound; no templates without a mini-program)."""
     binding = _mini_binding_of(actor)
-    remaining = dict(
-        WechatSubscription.objects.filter(binding=binding).values_list("template_id", "remaining")
-    )
+    if not wechat.mini_configured():
+        return []
+    rows = WechatSubscription.objects.filter(binding=binding) if binding else []
+    remaining = {row.template_id: row.remaining for row in rows}
     labels = dict(Notice.Kind.choices)
     return [
         {
@@ -91,6 +92,10 @@ def subscription_record(*, actor, app_id: str | None = None, answers) -> list[di
     for their mini-program binding; returns subscription_list. Nothing is changed when any
     answer is invalid."""
     binding = _mini_binding_of(actor)
+    if not wechat.mini_configured():
+        raise StateConflict("本站尚未开通微信小程序。", code="not_configured")
+    if binding is None:
+        raise StateConflict("请先在小程序中绑定微信，再订阅消息提醒。", code="not_bound")
     cleaned = _clean_answers(app_id, answers)
     with transaction.atomic():
         for template_id, answer in cleaned.items():
