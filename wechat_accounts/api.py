@@ -39,6 +39,9 @@ class BindingSerializer(serializers.ModelSerializer):
 
 
 NOT_CONFIGURED = {"code": "not_configured", "detail": "本站尚未开通微信小程序登录。"}
+WECHAT_DOWN = OpenApiResponse(
+    description="`code` 为 `not_configured`（本站未开通小程序）或 `wechat_unavailable`（微信暂时无法响应）"
+)
 
 
 def _session_or_error(code: str):
@@ -75,6 +78,7 @@ class MiniProgramLoginApi(APIView):
                 {"token": serializers.CharField(), "expiry": serializers.DateTimeField()},
             ),
             404: OpenApiResponse(description="`code` 为 `not_bound`：该微信尚未绑定档案"),
+            503: WECHAT_DOWN,
         },
         description="小程序 wx.login() 的 code 换取 openid；已绑定的党员得到令牌。",
     )
@@ -119,7 +123,7 @@ class MyBindingListApi(APIView):
 
     @extend_schema(
         request=CodeSerializer,
-        responses={201: BindingSerializer},
+        responses={201: BindingSerializer, 503: WECHAT_DOWN},
         description="在小程序中登录后，用 wx.login() 的新 code 绑定本小程序（每个微信应用只能绑定一次）。",
     )
     def post(self, request):
@@ -176,7 +180,7 @@ class MySubscriptionListApi(APIView):
 
     @extend_schema(
         responses={200: WechatSubscriptionSerializer(many=True)},
-        description="可订阅的消息模板及剩余可接收条数（需已绑定本小程序）。",
+        description="可订阅的消息模板及剩余可接收条数（尚未绑定本小程序时均为 0）。",
     )
     def get(self, request):
         rows = subscriptions.subscription_list(actor=request.user)
