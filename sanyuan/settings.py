@@ -554,6 +554,13 @@ NOTICE_SMS_QUIET_END = env.str("NOTICE_SMS_QUIET_END", default="08:00")
 NOTICE_SMS_MONTHLY_BUDGET = env.int("NOTICE_SMS_MONTHLY_BUDGET", default=0)
 NOTICE_SMS_BUDGET_WARN_SHARE = env.float("NOTICE_SMS_BUDGET_WARN_SHARE", default=0.8)
 NOTICE_SMS_BATCH_SIZE = env.int("NOTICE_SMS_BATCH_SIZE", default=1000)
+# A push channel tried before the text message (members/services/notice_push.py): the
+# mini-program's subscribe messages for members who accepted the kind's template. Empty: off.
+NOTICE_PUSH_CHANNEL = env.str(
+    "NOTICE_PUSH_CHANNEL", default="wechat_accounts.services.subscriptions.SUBSCRIBE_CHANNEL"
+)
+# Attempts at a push that fails transiently (WeChat busy, quota) before the text goes instead.
+NOTICE_PUSH_MAX_ATTEMPTS = env.int("NOTICE_PUSH_MAX_ATTEMPTS", default=3)
 
 # WeChat (sanyuan/wechat/, README "What the county sets up for WeChat"): the official account
 # (服务号) for web sign-in (网页授权 snsapi_base), the mini-program for its login
@@ -575,6 +582,9 @@ WECHAT_MP_VERIFY_FILE = {
 # "time2": "sent_at"}}}; each keyword (its type is the name without the digits) is filled
 # from the named value. Empty: the channel is off.
 WECHAT_SUBSCRIBE_TEMPLATES = env.json("WECHAT_SUBSCRIBE_TEMPLATES", default={})
+# The mini-program page a subscribe message opens ("{notice_id}" is replaced), e.g.
+# "pages/notices/detail?id={notice_id}"; empty: the message opens nothing.
+WECHAT_SUBSCRIBE_PAGE = env.str("WECHAT_SUBSCRIBE_PAGE", default="")
 # Which version of the mini-program a subscribe message opens: formal, trial or developer.
 WECHAT_MINI_PROGRAM_STATE = env.str("WECHAT_MINI_PROGRAM_STATE", default="formal")
 WECHAT_TIMEOUT_SECONDS = env.float("WECHAT_TIMEOUT_SECONDS", default=5.0)

@@ -17,6 +17,7 @@ from sanyuan.wechat.errors import WechatCodeError, WechatError, WechatLoginBlock
 
 from . import permissions, services
 from .models import WechatBinding
+from .services import subscriptions
 
 logger = logging.getLogger(__name__)
 MINI = WechatBinding.AppKind.MINI_PROGRAM
@@ -38,6 +39,9 @@ class BindingSerializer(serializers.ModelSerializer):
 
 
 NOT_CONFIGURED = {"code": "not_configured", "detail": "本站尚未开通微信小程序登录。"}
+WECHAT_DOWN = OpenApiResponse(
+    description="`code` 为 `not_configured`（本站未开通小程序）或 `wechat_unavailable`（微信暂时无法响应）"
+)
 
 
 def _session_or_error(code: str):
@@ -74,6 +78,7 @@ class MiniProgramLoginApi(APIView):
                 {"token": serializers.CharField(), "expiry": serializers.DateTimeField()},
             ),
             404: OpenApiResponse(description="`code` 为 `not_bound`：该微信尚未绑定档案"),
+            503: WECHAT_DOWN,
         },
         description="小程序 wx.login() 的 code 换取 openid；已绑定的党员得到令牌。",
     )
@@ -118,7 +123,7 @@ class MyBindingListApi(APIView):
 
     @extend_schema(
         request=CodeSerializer,
-        responses={201: BindingSerializer},
+        responses={201: BindingSerializer, 503: WECHAT_DOWN},
         description="在小程序中登录后，用 wx.login() 的新 code 绑定本小程序（每个微信应用只能绑定一次）。",
     )
     def post(self, request):
@@ -146,3 +151,52 @@ class MyBindingDetailApi(APIView):
         binding = services.binding_get(actor=request.user, pk=pk)
         services.binding_remove(actor=request.user, binding=binding)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WechatSubscriptionSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="通知类型（notice 为其他类型共用的模板）")
+    kind_label = serializers.CharField()
+    template_id = serializers.CharField(help_text="传给 wx.requestSubscribeMessage 的模板 ID")
+    remaining = serializers.IntegerField(help_text="还可以收到的该模板消息条数")
+
+
+class WechatSubscriptionAnswerSerializer(serializers.Serializer):
+    app_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    accepted = serializers.DictField(
+        child=serializers.CharField(max_length=32),
+        help_text="wx.requestSubscribeMessage 的结果：{模板ID: accept / reject / ban / filter}",
+        error_messages={
+            "required": "缺少订阅结果 accepted。",
+            "not_a_dict": "订阅结果格式不正确。",
+        },
+    )
+
+
+class MySubscriptionListApi(APIView):
+    """The mini-program's one-time subscriptions (订阅消息): which templates to ask for, how
+    many messages of each the member still allows, and recording their answers."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={200: WechatSubscriptionSerializer(many=True)},
+        description="可订阅的消息模板及剩余可接收条数（尚未绑定本小程序时均为 0）。",
+    )
+    def get(self, request):
+        rows = subscriptions.subscription_list(actor=request.user)
+        return Response(WechatSubscriptionSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request=WechatSubscriptionAnswerSerializer,
+        responses={200: WechatSubscriptionSerializer(many=True)},
+        description="提交 wx.requestSubscribeMessage 的结果：每次“允许”可接收一条该模板消息。",
+    )
+    def post(self, request):
+        data = WechatSubscriptionAnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rows = subscriptions.subscription_record(
+            actor=request.user,
+            app_id=data.validated_data.get("app_id") or None,
+            answers=data.validated_data["accepted"],
+        )
+        return Response(WechatSubscriptionSerializer(rows, many=True).data)

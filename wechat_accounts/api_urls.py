@@ -14,4 +14,9 @@ urlpatterns = [
         api.MyBindingDetailApi.as_view(),
         name="my-wechat-binding",
     ),
+    path(
+        "me/wechat/subscriptions/",
+        api.MySubscriptionListApi.as_view(),
+        name="my-wechat-subscriptions",
+    ),
 ]

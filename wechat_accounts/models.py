@@ -42,3 +42,33 @@ class WechatBinding(models.Model):
 
     def __str__(self):
         return f"{self.get_app_kind_display()}（{self.member_id}）"
+
+
+class WechatSubscription(models.Model):
+    """The one-time subscriptions (一次性订阅) a member accepted for one template of the
+    mini-program: each "accept" in wx.requestSubscribeMessage allows WeChat to deliver ONE
+    message of that template, so `remaining` counts up on acceptance and down on each send."""
+
+    binding = models.ForeignKey(
+        WechatBinding,
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+        verbose_name="微信绑定",
+    )
+    template_id = models.CharField("模板ID", max_length=128)
+    remaining = models.PositiveIntegerField("可发送条数", default=0)
+    accepted_total = models.PositiveIntegerField("累计同意次数", default=0)
+    last_result = models.CharField("最近一次选择", max_length=20, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "订阅消息授权"
+        verbose_name_plural = "订阅消息授权"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["binding", "template_id"], name="wechat_subscription_template"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.binding_id}/{self.template_id}: {self.remaining}"

@@ -178,6 +178,9 @@ class NoticeDelivery(models.Model):
     class Channel(models.TextChoices):
         SMS = "sms", "短信"
         EMAIL = "email", "电子邮件"
+        # A mini-program subscribe message (订阅消息), sent through settings.NOTICE_PUSH_CHANNEL
+        # to members who accepted the kind's template; it replaces the text message.
+        WECHAT = "wechat", "微信订阅消息"
 
     class Status(models.TextChoices):
         PENDING = "pending", "待发送"
@@ -194,6 +197,7 @@ class NoticeDelivery(models.Model):
         OPTED_OUT = "opted_out", "未送达（已退订）"
         NO_PHONE = "no_phone", "未送达（无手机号）"
         PHONE_INVALID = "phone_invalid", "号码待核实"
+        FELL_BACK = "fell_back", "未送达（已改发短信）"
 
     # Still to be sent (the sweeper and the batch sender pick these up when due).
     OPEN_STATUSES = ("pending", "sending", "failed", "held")
@@ -219,6 +223,9 @@ class NoticeDelivery(models.Model):
     vendor_id = models.CharField("网关流水号", max_length=64, blank=True)
     request_ref = models.CharField(max_length=64, blank=True)
     receipt_at = models.DateTimeField("回执时间", null=True, blank=True)
+    # A WeChat delivery that fails falls back to the text message the member would have got
+    # without it; False: the inbox alone reaches them (no text wanted).
+    sms_fallback = models.BooleanField("失败时改发短信", default=False)
 
     class Meta:
         verbose_name = "通知外发记录"

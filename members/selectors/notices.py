@@ -181,10 +181,13 @@ def notice_preferences(*, user) -> list[dict]:
 @dataclass
 class NoticeReach:
     """Per notice, each member counted once: read in the inbox (active account), reached by
-    SMS (no account), or not reached and why; `held` waits for the end of the quiet hours."""
+    a WeChat subscribe message or by SMS (no account), or not reached and why; `held` waits
+    for the end of the quiet hours. A push that fell back to a text counts as that text."""
 
     notice: Notice
     inbox: int = 0
+    wechat: int = 0
+    wechat_extra: int = 0  # members with an account who also got a subscribe message
     sms: int = 0
     sms_extra: int = 0  # members with an account who also got a text (their preference)
     held: int = 0
@@ -207,6 +210,7 @@ NOT_REACHED = (
     ("gave_up", "未送达（网关拒收）"),
     ("dead", "发送失败（已放弃）"),
 )
+WECHAT_NOT_REACHED = "未送达（微信订阅消息失败）"
 
 
 def notice_reach_list(*, user, notices: list[Notice]) -> list[NoticeReach]:
@@ -218,8 +222,8 @@ def notice_reach_list(*, user, notices: list[Notice]) -> list[NoticeReach]:
 
     reach = {n.pk: NoticeReach(notice=n, inbox=n.inbox_count or 0, not_reached={}) for n in notices}
     rows = (
-        NoticeDelivery.objects.filter(notice_id__in=list(reach), channel="sms")
-        .values("notice_id", "status")
+        NoticeDelivery.objects.filter(notice_id__in=list(reach), channel__in=["sms", "wechat"])
+        .values("notice_id", "channel", "status")
         .annotate(
             members=Count("pk", filter=Q(user__isnull=True)),
             accounts=Count("pk", filter=Q(user__isnull=False)),
@@ -228,9 +232,18 @@ def notice_reach_list(*, user, notices: list[Notice]) -> list[NoticeReach]:
     labels = dict(NOT_REACHED)
     for row in rows:
         item, status, count = reach[row["notice_id"]], row["status"], row["members"]
-        if status in NoticeDelivery.REACHED_STATUSES:
+        if status in NoticeDelivery.REACHED_STATUSES and row["channel"] == "wechat":
+            item.wechat += count
+            item.wechat_extra += row["accounts"]
+        elif status in NoticeDelivery.REACHED_STATUSES:
             item.sms += count
             item.sms_extra += row["accounts"]
+        elif status == "fell_back":
+            continue  # counted by the text it fell back to
+        elif row["channel"] == "wechat" and status in labels:
+            if count:  # members with an account read it in the inbox anyway
+                reason = WECHAT_NOT_REACHED
+                item.not_reached[reason] = item.not_reached.get(reason, 0) + count
         elif status == "held":
             item.held += count
         elif status in labels:

@@ -7,8 +7,6 @@ re-sends whatever a lost task or a down broker left behind.
 """
 
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,12 +25,11 @@ from members.models import (
     NoticePreference,
     NoticeRead,
     NoticeRecipient,
-    Organization,
-    Skill,
     TemporaryBranchMembership,
     User,
 )
-from members.services import sms_reach
+from members.services import notice_push, sms_reach
+from members.services.notice_audience import Audience
 from sanyuan.errors import ServiceError
 from sanyuan.queue import enqueue_now, enqueue_on_commit
 
@@ -45,55 +42,6 @@ A = Notice.Audience
 ALWAYS_SMS_KINDS = Notice.ALWAYS_SMS_KINDS
 # Kinds staff receive by e-mail unless they opted out.
 STAFF_EMAIL_KINDS = frozenset({K.HOSTING, K.CONTACT, K.TRANSFER, K.SYSTEM})
-
-
-@dataclass(frozen=True)
-class Audience:
-    """Whom a notice is for. Build with the class methods."""
-
-    type: str
-    organization: Organization | None = None
-    users: tuple = ()
-    skills: tuple = ()
-    provinces: tuple = field(default_factory=tuple)
-
-    @classmethod
-    def user(cls, user: User) -> "Audience":
-        return cls(type=A.USERS, users=(user,))
-
-    @classmethod
-    def user_list(cls, users: Iterable[User]) -> "Audience":
-        return cls(type=A.USERS, users=tuple(users))
-
-    @classmethod
-    def subtree(
-        cls,
-        organization: Organization,
-        *,
-        skills: Sequence[Skill] = (),
-        provinces: Sequence[str] = (),
-    ) -> "Audience":
-        """Members whose home organisation is `organization` or below; if skills or
-        provinces are given, only those with any of the skills or in any of the provinces."""
-        return cls(
-            type=A.SUBTREE,
-            organization=organization,
-            skills=tuple(skills),
-            provinces=tuple(provinces),
-        )
-
-    @classmethod
-    def temporary_branch(cls, branch: Organization) -> "Audience":
-        return cls(type=A.TEMPORARY_BRANCH, organization=branch)
-
-    @classmethod
-    def hosted(cls, host: Organization) -> "Audience":
-        return cls(type=A.HOSTED, organization=host)
-
-    @classmethod
-    def staff(cls, organization: Organization) -> "Audience":
-        """The staff holding a grant on exactly this organisation."""
-        return cls(type=A.STAFF, organization=organization)
 
 
 def notice_publish(
@@ -271,9 +219,10 @@ def notice_dispatch(*, notice_id: int) -> int:
 
 
 def _member_deliveries(notice: Notice, chunk: list) -> tuple[list[NoticeDelivery], int]:
-    """The SMS rows of one chunk of members (pk, user_id, active, opted out, invalid) and
-    how many of them read the notice in their inbox."""
+    """The SMS rows (or push rows, for members the push channel reaches) of one chunk of
+    members (pk, user_id, active, opted out, invalid) and how many read it in their inbox."""
     phones = sms_reach.member_phones(pk for pk, *_ in chunk)
+    push = notice_push.push_recipients(notice, (pk for pk, *_ in chunk))
     opted_in = set(
         NoticePreference.objects.filter(
             user_id__in=[user_id for _, user_id, *_ in chunk if user_id],
@@ -290,9 +239,18 @@ def _member_deliveries(notice: Notice, chunk: list) -> tuple[list[NoticeDelivery
         if account:
             inbox += 1
             wants = notice.kind in ALWAYS_SMS_KINDS or user_id in opted_in
-            if not wants or status != NoticeDelivery.Status.PENDING:
-                continue  # reached by the inbox; no text needed or possible
-        elif notice.kind not in Notice.MEMBER_SMS_KINDS:
+            # Otherwise reached by the inbox; no text needed or possible.
+            texted = wants and status == NoticeDelivery.Status.PENDING
+        else:
+            texted = notice.kind in Notice.MEMBER_SMS_KINDS
+        if pk in push:
+            rows.append(
+                notice_push.push_row(
+                    notice, member_id=pk, user_id=user_id if account else None, sms_fallback=texted
+                )
+            )
+            continue
+        if not texted:
             continue
         rows.append(
             NoticeDelivery(
@@ -316,6 +274,7 @@ def _create_deliveries_for_users(notice: Notice, user_ids: list[int]) -> int:
         ).values_list("pk", "user_id", "sms_opt_out", "phone_invalid_at")
     }
     phones = sms_reach.member_phones(pk for pk, *_ in members.values())
+    push = notice_push.push_recipients(notice, (pk for pk, *_ in members.values()))
     prefs = {
         p.user_id: p
         for p in NoticePreference.objects.filter(user_id__in=user_ids, kind=notice.kind)
@@ -325,15 +284,21 @@ def _create_deliveries_for_users(notice: Notice, user_ids: list[int]) -> int:
     for user_id in user_ids:
         pref = prefs.get(user_id)
         member = members.get(user_id)
+        texted = False
         if member and (notice.kind in ALWAYS_SMS_KINDS or (pref and pref.sms)):
             pk, opted_out, invalid_at = member
             status = sms_reach.sms_status_for(
                 phone=phones.get(pk, ""), opted_out=opted_out, phone_invalid=invalid_at is not None
             )
-            if status == NoticeDelivery.Status.PENDING:
-                rows.append(
-                    NoticeDelivery(notice=notice, member_id=pk, user_id=user_id, channel="sms")
+            texted = status == NoticeDelivery.Status.PENDING
+        if member and member[0] in push:
+            rows.append(
+                notice_push.push_row(
+                    notice, member_id=member[0], user_id=user_id, sms_fallback=texted
                 )
+            )
+        elif texted:
+            rows.append(NoticeDelivery(notice=notice, member_id=pk, user_id=user_id, channel="sms"))
         wants_email = pref.email if pref else notice.kind in STAFF_EMAIL_KINDS
         if emails.get(user_id) and member is None and wants_email:
             rows.append(NoticeDelivery(notice=notice, user_id=user_id, channel="email"))
@@ -348,14 +313,15 @@ def _bulk_create(rows: list[NoticeDelivery]) -> int:
 
 
 def _enqueue_pending(notice: Notice) -> None:
-    """Broadcasts go out in batches (one task sends them all through the vendors' batch
-    APIs); short lists and e-mail one task per delivery."""
+    """Broadcasts' texts go out in batches (one task sends them all through the vendors' batch
+    APIs); short lists, e-mail and pushes one task per delivery."""
     pending = NoticeDelivery.objects.filter(notice=notice, status=NoticeDelivery.Status.PENDING)
-    if notice.audience in (A.USERS, A.STAFF):
-        for delivery_id in pending.values_list("pk", flat=True):
-            enqueue_now("members.notice-delivery-send", delivery_id)
-    elif pending.exists():
-        enqueue_now("members.notice-sms-send", notice.pk)
+    if notice.audience not in (A.USERS, A.STAFF):
+        pending = pending.filter(channel=NoticeDelivery.Channel.WECHAT)
+        if NoticeDelivery.objects.filter(notice=notice, channel="sms", status="pending").exists():
+            enqueue_now("members.notice-sms-send", notice.pk)
+    for delivery_id in pending.values_list("pk", flat=True):
+        enqueue_now("members.notice-delivery-send", delivery_id)
 
 
 # Sending one delivery --------------------------------------------------------------------
@@ -388,6 +354,8 @@ def notice_delivery_send(*, delivery_id: int) -> str:
         )
         if delivery is None or delivery.status in FINAL_STATUSES:
             return delivery.status if delivery else "missing"
+        if _push_in_flight(delivery):
+            return delivery.status  # a push has no idempotency key: never two at once
         if delivery.channel == NoticeDelivery.Channel.SMS:
             until = sms_reach.quiet_until()
             if until is not None:
@@ -406,7 +374,21 @@ def notice_delivery_send(*, delivery_id: int) -> str:
         if delivery.status == NoticeDelivery.Status.DEAD:
             logger.error("notice delivery %s dead-lettered: %s", delivery.pk, delivery.last_error)
         return delivery.status
+    if delivery.channel == NoticeDelivery.Channel.WECHAT:
+        if notice_push.push_delivery_send(delivery) == NoticeDelivery.Status.FAILED:
+            raise DeliveryRetry(retry_backoff(delivery.attempts))
+        return delivery.status
     return _send_email(delivery)
+
+
+def _push_in_flight(delivery: NoticeDelivery) -> bool:
+    stale = timezone.now() - timedelta(seconds=settings.NOTICE_SENDING_TIMEOUT_SECONDS)
+    return (
+        delivery.channel == NoticeDelivery.Channel.WECHAT
+        and delivery.status == NoticeDelivery.Status.SENDING
+        and delivery.claimed_at is not None
+        and delivery.claimed_at > stale
+    )
 
 
 def _send_email(delivery: NoticeDelivery) -> str:
@@ -464,7 +446,8 @@ def notice_sweep() -> dict:
         | Q(status__in=["failed", "held"], next_attempt_at__lte=now)
         | Q(status=NoticeDelivery.Status.SENDING, claimed_at__lte=stale_sending)
     )
-    for delivery_id in due.filter(channel="email").values_list("pk", flat=True)[:5000]:
+    one_by_one = due.filter(channel__in=["email", NoticeDelivery.Channel.WECHAT])
+    for delivery_id in one_by_one.values_list("pk", flat=True)[:5000]:
         counts["deliveries"] += enqueue_now("members.notice-delivery-send", delivery_id)
     # SMS: one batch task for everything due (claimed with SKIP LOCKED, so a second sweep
     # while it runs cannot send anything twice).

@@ -10,8 +10,9 @@ What it refuses, with WeChat's errcodes: an unknown appid (40013) or a wrong sec
 a code that is unknown, of another app or older than five minutes (40029) or used before
 (40163); an unknown or replaced access_token (40001), an expired one (42001), one of the
 other app (48001); a message to an openid that is no user of the mini-program (40003), with
-an unknown template (40037), with data that breaks a keyword's limits (47003), or to a user
-without a subscription left (43101: one accepted subscription allows one message). On demand:
+a template the mini-program did not add to its 我的模板 (40037), with data that misses a
+keyword or breaks its limits (47003), or to a user without a subscription left (43101: one
+accepted subscription allows one message, per app, user and template). On demand:
 any errcode once or several times (45009, 45011, -1 …), a slow answer, expired tokens.
 
 Plain Python (no pytest import), so scripts and subprocesses can use it too.
@@ -120,8 +121,10 @@ class FakeWechat:
         self.current: dict[str, str] = {}  # app id → the token normal mode hands out
         self.forced_at: dict[str, list[float]] = {}
         self.users: set[tuple[str, str]] = set()  # (app id, openid)
-        self.templates: dict[str, list[str]] = {}
-        self.subscriptions: Counter = Counter()  # (openid, template id) → messages allowed
+        self.templates: dict[str, list[str]] = {}  # template id → its keywords
+        self.app_templates: dict[str, set[str]] = {}  # app id → template ids it added
+        # (app id, openid, template id) → messages allowed
+        self.subscriptions: Counter = Counter()
         self.pages: set[str] | None = None  # None: any page is accepted
         self.sent: list[dict] = []
         self.calls: Counter = Counter()  # path → requests received
@@ -181,15 +184,25 @@ class FakeWechat:
         """The code wx.login() would give the mini-program for this user."""
         return self._code(app_id, openid, unionid)
 
-    def add_template(self, template_id: str, keywords: list[str]) -> None:
-        """A template picked from the library, with its keywords (thing1, time2 …)."""
+    def add_template(
+        self, template_id: str, keywords: list[str], app_id: str | None = None
+    ) -> None:
+        """A template the mini-program `app_id` (default: every mini-program app known so far)
+        picked from the library into 我的模板, with its keywords (thing1, time2 …)."""
         self.templates[template_id] = list(keywords)
+        apps = [app_id] if app_id else [a for a, app in self.apps.items() if app.kind == "mini"]
+        for app in apps:
+            self.app_templates.setdefault(app, set()).add(template_id)
 
     def subscribe(self, app_id: str, openid: str, template_id: str, times: int = 1) -> None:
         """The user accepted wx.requestSubscribeMessage `times` times: that many messages."""
         with self.lock:
             self.users.add((app_id, openid))
-            self.subscriptions[(openid, template_id)] += times
+            self.subscriptions[(app_id, openid, template_id)] += times
+
+    def remaining(self, app_id: str, openid: str, template_id: str) -> int:
+        with self.lock:
+            return self.subscriptions[(app_id, openid, template_id)]
 
     def expire_tokens(self) -> None:
         """Every access_token issued so far expires now (42001 from then on)."""
@@ -447,7 +460,7 @@ class FakeWechat:
         openid, template_id = data.get("touser"), data.get("template_id")
         if not openid or (app_id, openid) not in self.users:
             raise Refusal(40003)
-        if template_id not in self.templates:
+        if template_id not in self.app_templates.get(app_id, ()):
             raise Refusal(40037)
         page = data.get("page")
         if page and self.pages is not None and page.split("?")[0] not in self.pages:
@@ -455,9 +468,9 @@ class FakeWechat:
         if data.get("miniprogram_state", "formal") not in ("developer", "trial", "formal"):
             raise Refusal(47003, " miniprogram_state")
         self._check_data(self.templates[template_id], data.get("data"))
-        if self.subscriptions[(openid, template_id)] <= 0:
+        if self.subscriptions[(app_id, openid, template_id)] <= 0:
             raise Refusal(43101)
-        self.subscriptions[(openid, template_id)] -= 1
+        self.subscriptions[(app_id, openid, template_id)] -= 1
         self.sent.append(data)
         return {"errcode": 0, "errmsg": "ok", "msgid": next(self._ids)}
 

@@ -132,3 +132,40 @@ def test_the_authorisation_page_refuses_a_redirect_outside_the_registered_domain
     with pytest.raises(HTTPError) as refused:
         urllib.request.urlopen(f"{wechat_fake.url}/connect/oauth2/authorize?{urlencode(query)}")
     assert refused.value.code == 400 and "10003" in refused.value.read().decode()
+
+
+def send(fake, body, app=WECHAT_MINI_APP):
+    query = {"access_token": token(fake, app=app)["access_token"]}
+    return call(fake, "POST", "/cgi-bin/message/subscribe/send", query, body)
+
+
+def test_subscribe_send_wants_a_template_this_mini_program_added(wechat_fake):
+    wechat_fake.add_app("mini", "wx-other-mini", "other-secret")
+    wechat_fake.add_template("T-OTHER", ["thing1"], app_id="wx-other-mini")
+    wechat_fake.subscribe(MINI_ID, "o-1", "T-OTHER")
+    body = {"touser": "o-1", "template_id": "T-OTHER", "data": {"thing1": {"value": "通知"}}}
+    assert send(wechat_fake, body)["errcode"] == 40037
+    wechat_fake.add_template("T-OTHER", ["thing1"], app_id=MINI_ID)
+    assert send(wechat_fake, body)["errcode"] == 0
+
+
+def test_subscribe_send_wants_a_user_of_this_mini_program_with_a_subscription_left(wechat_fake):
+    wechat_fake.add_app("mini", "wx-other-mini", "other-secret")
+    wechat_fake.add_template("T", ["thing1"])
+    wechat_fake.subscribe("wx-other-mini", "o-elsewhere", "T")  # a user of the other app
+    body = {"touser": "o-elsewhere", "template_id": "T", "data": {"thing1": {"value": "通知"}}}
+    assert send(wechat_fake, body)["errcode"] == 40003
+    wechat_fake.subscribe(MINI_ID, "o-1", "T")
+    body["touser"] = "o-1"
+    assert send(wechat_fake, body)["errcode"] == 0
+    assert send(wechat_fake, body)["errcode"] == 43101  # one acceptance, one message
+    assert wechat_fake.remaining("wx-other-mini", "o-elsewhere", "T") == 1
+
+
+def test_subscribe_send_wants_every_keyword_of_the_template(wechat_fake):
+    wechat_fake.add_template("T", ["thing1", "time2"])
+    wechat_fake.subscribe(MINI_ID, "o-1", "T")
+    body = {"touser": "o-1", "template_id": "T", "data": {"thing1": {"value": "通知"}}}
+    answer = send(wechat_fake, body)
+    assert answer["errcode"] == 47003 and "time2" in answer["errmsg"]
+    assert wechat_fake.remaining(MINI_ID, "o-1", "T") == 1  # a refused message spends nothing

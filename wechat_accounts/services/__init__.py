@@ -13,8 +13,8 @@ from members.models import Member
 from members.services.audit import audit_record
 from sanyuan.errors import ServiceError, StateConflict
 
-from . import permissions
-from .models import WechatBinding
+from .. import permissions
+from ..models import WechatBinding
 
 K = WechatBinding.AppKind
 
