@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from members import permissions, selectors
 from members.api import serializers as s
 from members.api.access import IsMember, IsStaff
+from members.api.rows import member_list_rows
 from members.filters import member_filters
 from members.identity import is_full_identifier
 from members.models import ChangeRequest, Member, Region, Skill
@@ -234,6 +235,12 @@ class MemberListCreateApi(generics.ListAPIView):
             response["Link"] = '</api/members/search/>; rel="successor-version"'
         return response
 
+    def list(self, request, *args, **kwargs):
+        # The rows are written directly (members/api/rows.py), as the serializer would.
+        page = self.paginate_queryset(self.get_queryset())
+        viewer = permissions.row_viewer(request.user)
+        return self.get_paginated_response(member_list_rows(page, viewer))
+
     def get_queryset(self):
         organization = self.request.query_params.get("organization", "")
         if organization and parse_int(organization) is None:
@@ -357,7 +364,7 @@ class MemberSearchApi(generics.GenericAPIView):
         data.is_valid(raise_exception=True)
         rows = selectors.member_list(user=request.user, q=data.validated_data["q"])
         rows = rows.prefetch_related("skills").defer(*LIST_DEFERRED).order_by("-id")[: self.LIMIT]
-        return Response(self.get_serializer(rows, many=True).data)
+        return Response(member_list_rows(rows, permissions.row_viewer(request.user)))
 
 
 class MemberActivationCodeApi(APIView):
