@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     accounts,
+    checkin,
     me,
     notices,
     staff_dashboard,
@@ -41,7 +42,9 @@ urlpatterns = [
         name="my-change-request",
     ),
     path("me/archive/history/", me.MyHistoryView.as_view(), name="my-history"),
-    path("me/qr/", me.MemberQrView.as_view(), name="my-qr"),
+    path("me/qr/", checkin.MemberQrView.as_view(), name="my-qr"),
+    path("me/qr/card/", checkin.MemberQrCardView.as_view(), name="my-qr-card"),
+    path("me/qr/secret/", checkin.MemberCheckinSecretView.as_view(), name="my-checkin-secret"),
     path("me/devices/", me.MyDevicesView.as_view(), name="my-devices"),
     path("me/password/", me.PasswordChangeView.as_view(), name="password-change"),
     path("staff/", staff_home.StaffHomeView.as_view(), name="staff-home"),
@@ -98,6 +101,11 @@ urlpatterns = [
         name="staff-temporary-branches",
     ),
     path("staff/hosting/", staff_dashboard.StaffHostingView.as_view(), name="staff-hosting"),
+    path(
+        "staff/hosting/code/",
+        checkin.StaffCheckinCodeView.as_view(),
+        name="staff-hosting-code",
+    ),
     path(
         "staff/hosting/arrive/",
         staff_dashboard.StaffHostingArriveView.as_view(),

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views import View
 
 from sanyuan.errors import ServiceError
@@ -136,36 +135,6 @@ class MyHistoryView(MemberPageMixin, View):
         member = permissions.member_of(request.user)
         entries = selectors.member_history(member=member, viewer="self")
         return render(request, "members/my_history.html", {"entries": entries, "active_tab": "me"})
-
-
-class MemberQrView(MemberPageMixin, View):
-    """我的报到二维码: host staff scan it to record the arrival. The code carries an opaque,
-    expiring token — never the member's id or ID number."""
-
-    def get(self, request):
-        import segno
-
-        from ..services.hosting import hosting_qr_token
-
-        token = hosting_qr_token(member=permissions.member_of(request.user))
-        url = (
-            request.build_absolute_uri(reverse("members:staff-hosting-arrive")) + "?token=" + token
-        )
-        svg = segno.make(url, error="m").svg_inline(
-            scale=5, dark="#1f1f1f", light="#ffffff", omitsize=True
-        )
-        response = render(
-            request,
-            "members/my_qr.html",
-            {
-                "svg": svg,
-                "minutes": settings.HOSTING_QR_TTL_SECONDS // 60,
-                "member": permissions.member_of(request.user),
-                "active_tab": "me",
-            },
-        )
-        response["Cache-Control"] = "no-store"
-        return response
 
 
 class MyDevicesView(MemberPageMixin, View):
