@@ -35,6 +35,11 @@ urlpatterns = [
     path("me/display/", accounts.DisplayPreferenceView.as_view(), name="display-preferences"),
     path("me/archive/", me.MyArchiveView.as_view(), name="my-archive"),
     path("me/archive/change/", me.ChangeRequestCreateView.as_view(), name="change-request-create"),
+    path(
+        "me/archive/change/<slug:row>/",
+        me.ChangeRequestFieldView.as_view(),
+        name="change-request-field",
+    ),
     path("me/archive/changes/", me.MyChangeRequestListView.as_view(), name="my-change-requests"),
     path(
         "me/archive/changes/<int:pk>/",

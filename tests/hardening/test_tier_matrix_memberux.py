@@ -1,5 +1,6 @@
-"""Tier matrix rows of the arrival card (issue 20 item 9): the member's fresh QR code and
-报到码 secret, and the host staff's 输入报到码 form, as every principal."""
+"""Tier matrix rows of issue 20 round two, as every principal: the arrival card (item 9: the
+member's fresh QR code and 报到码 secret, the host staff's 输入报到码 form) and the one-field
+change request (item 7)."""
 
 import pytest
 
@@ -57,3 +58,32 @@ def test_the_checkin_code_form_as_every_principal(scoped_world, tier, status, ar
     )
     assert response.status_code == status
     assert Hosting.objects.filter(member=w.member_b).exists() is arrives
+
+
+# (tier, status of GET /me/archive/change/phone/, of the POST, of GET for a row no member
+# may change)
+ONE_FIELD_FORM = [
+    (COUNTY, 403, 403, 404),
+    (COMMITTEE, 403, 403, 404),
+    (GROUP, 403, 403, 404),
+    (HOST, 403, 403, 404),
+    (MEMBER, 200, 302, 404),
+    (ANON, 302, 302, 302),  # to the login page
+    (NOBODY, 403, 403, 404),
+]
+
+
+@pytest.mark.parametrize(("tier", "get", "post", "foreign"), ONE_FIELD_FORM)
+def test_the_one_field_change_form_as_every_principal(scoped_world, tier, get, post, foreign):
+    from members.models import ChangeRequest
+
+    w = scoped_world
+    ChangeRequest.objects.filter(member=w.member_a).delete()  # the world's pending one
+    client = _page_client(_user(w, tier))
+    assert client.get("/me/archive/change/phone/").status_code == get
+    response = client.post(
+        "/me/archive/change/phone/", {"phone": "13912345678", "reason": "换了新手机号"}
+    )
+    assert response.status_code == post
+    assert client.get("/me/archive/change/mindset_note/").status_code == foreign
+    assert ChangeRequest.objects.filter(member=w.member_a).exists() is (tier == MEMBER)
