@@ -1,11 +1,14 @@
-"""The forum's to-dos on the staff 工作台: requests and suggestions without an official reply,
-and open abuse reports."""
+"""The forum's to-dos: on the staff 工作台, requests and suggestions without an official reply
+and open abuse reports; in a member's 我的待办, official replies to their threads they have
+not seen yet."""
 
+from django.db.models import Count, F, Min, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from sanyuan.todos import ATTENTION, URGENT, capped_count, oldest
 
-from .models import Board, PostReport, Thread
+from .models import Board, Post, PostReport, Thread, ThreadRead
 from .permissions import filter_reports_visible_to, filter_thread_scope, is_staff
 
 
@@ -42,3 +45,27 @@ def staff_todos(user) -> list[dict]:
             "since": oldest(open_reports, "created_at") if reports else None,
         },
     ]
+
+
+def member_todos(user) -> list[dict]:
+    """首页 → 我的待办: official replies (党组织回复, and staff comments on a reflection) in the
+    member's own threads posted after the member last read the thread. The link opens the
+    oldest such reply; once read, the next thread's comes up."""
+    if not user.is_authenticated or is_staff(user):
+        return []
+    read_up_to = ThreadRead.objects.filter(user=user, thread=OuterRef("thread_id")).values(
+        "last_read_post_id"
+    )[:1]
+    new = Post.objects.filter(
+        thread__author=user,
+        thread__is_hidden=False,
+        organization__isnull=False,
+        is_deleted=False,
+        is_hidden=False,
+    ).filter(id__gt=Coalesce(Subquery(read_up_to), Value(0)))
+    found = new.aggregate(count=Count("id"), first=Min("id"))
+    if not found["count"]:
+        return []
+    first = new.filter(pk=found["first"]).annotate(t=F("thread_id")).values_list("t", flat=True)
+    url = f"{reverse('forum:thread', args=[first[0]])}?post={found['first']}#post-{found['first']}"
+    return [{"label": "党组织的新回复", "count": found["count"], "url": url}]

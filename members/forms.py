@@ -194,10 +194,34 @@ class ChangeRequestForm(forms.Form):
         label="申请理由", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, member, **kwargs):
-        from .models import Region, Skill
+    def __init__(self, *args, member, only=None, **kwargs):
+        from .models import Skill
 
         super().__init__(*args, **kwargs)
+        if only is not None:  # one row of 我的档案: its fields and the reason
+            for name in set(self.fields) - {*only, "reason"}:
+                del self.fields[name]
+        if "destination_province" in self.fields:
+            self._destination_choices(member)
+        if "skills" in self.fields:
+            self.fields["skills"].choices = list(
+                Skill.objects.order_by("category", "name").values_list("name", "name")
+            )
+        if not self.is_bound:
+            for name in self.fields:
+                if name == "skills":
+                    self.initial[name] = list(member.skills.values_list("name", flat=True))
+                elif name != "reason":
+                    value = getattr(member, name, "")
+                    self.initial[name] = "" if value is None else value
+            district = member.destination_district
+            if only is None and district not in dict(self.fields["destination_district"].choices):
+                self.initial["destination_district"] = ""
+
+    def _destination_choices(self, member) -> None:
+        """Provinces; every city grouped by province; the chosen city's districts."""
+        from .models import Region
+
         regions = list(
             Region.objects.filter(level__in=("province", "city")).values_list(
                 "code", "name", "level", "parent_id"
@@ -211,7 +235,6 @@ class ChangeRequestForm(forms.Form):
                 cities.setdefault(province_names.get(parent, ""), []).append((code, name))
         self.fields["destination_province"].choices = [("", "（未填）"), *provinces]
         self.fields["destination_city"].choices = [("", "（未填）"), *sorted(cities.items())]
-        district = member.destination_district
         city = self.data.get("destination_city") if self.is_bound else member.destination_city
         district_choices = [("", "（未填）")]
         if city:
@@ -220,18 +243,6 @@ class ChangeRequestForm(forms.Form):
             )
         self.fields["destination_district"].choices = district_choices
         self.fields["destination_district"].widget.attrs["data-region-parent"] = "destination_city"
-        self.fields["skills"].choices = list(
-            Skill.objects.order_by("category", "name").values_list("name", "name")
-        )
-        if not self.is_bound:
-            for name in self.fields:
-                if name == "skills":
-                    self.initial[name] = list(member.skills.values_list("name", flat=True))
-                elif name != "reason":
-                    value = getattr(member, name, "")
-                    self.initial[name] = "" if value is None else value
-            if district and district not in dict(district_choices):
-                self.initial["destination_district"] = ""
 
     def changes(self) -> dict:
         data = self.cleaned_data
@@ -272,3 +283,75 @@ class PasswordChangeForm(forms.Form):
         if data.get("password") and data.get("password2") and data["password"] != data["password2"]:
             self.add_error("password2", "两次输入的新密码不一致。")
         return data
+
+
+# 我的档案 rows a member taps to change one thing (issue 20 item 7): row → form fields. The
+# destination is one row with three cascading selects; every other requestable field is a
+# row of its own.
+DESTINATION_ROW = "destination"
+
+
+def change_row_fields(row: str) -> tuple[str, ...] | None:
+    """The fields of the 我的档案 row `row`, or None when a member may not ask to change it."""
+    from .archive_fields import DESTINATION_FIELDS, SELF, requestable_fields
+
+    fields = DESTINATION_FIELDS if row == DESTINATION_ROW else (row,)
+    if row in DESTINATION_FIELDS or not set(fields) <= requestable_fields(SELF):
+        return None
+    return fields
+
+
+def change_row_label(row: str) -> str:
+    from .archive_fields import field_label
+
+    return "流入地" if row == DESTINATION_ROW else field_label(row)
+
+
+class OneFieldChangeForm(ChangeRequestForm):
+    """申请修改 one row of 我的档案: that row's fields, the reason (and evidence, sent beside).
+    `chosen` (the two-step submit without JavaScript) pre-selects the regions picked so far,
+    so that the city list shows the chosen province's cities and the district list the chosen
+    city's districts."""
+
+    def __init__(self, *args, member, row, chosen=None, **kwargs):
+        keep = {*change_row_fields(row), "reason"}
+        super().__init__(*args, member=member, only=keep, **kwargs)
+        if chosen is not None:
+            for name in keep - {"reason"}:
+                self.initial[name] = str(chosen.get(name, ""))[:6]
+            self.initial["reason"] = str(chosen.get("reason", ""))[:500]
+        if row == DESTINATION_ROW:
+            self._cascade()
+
+    def _destination_choices(self, member) -> None:
+        """Set by _cascade once the chosen values are known (from the cached region tree)."""
+
+    def _cascade(self) -> None:
+        from .archive_fields import region_children
+
+        values = self.data if self.is_bound else self.initial
+        province = str(values.get("destination_province") or "")[:6]
+        city = str(values.get("destination_city") or "")[:6]
+        cities = region_children(province, "city") if province else []
+        if city not in dict(cities):
+            city = ""
+            if not self.is_bound:
+                self.initial["destination_city"] = ""
+        districts = region_children(city or province, "district") if province else []
+        self.fields["destination_province"].choices = [
+            ("", "（未填）"),
+            *region_children("", "province"),
+        ]
+        self.fields["destination_city"].choices = [("", "（未填）"), *cities]
+        self.fields["destination_district"].choices = [("", "（未填）"), *districts]
+        if not self.is_bound and self.initial.get("destination_district") not in dict(districts):
+            self.initial["destination_district"] = ""
+        for name, parent, level in (
+            ("destination_city", "destination_province", "city"),
+            ("destination_district", "destination_city", "district"),
+        ):
+            attrs = self.fields[name].widget.attrs
+            attrs.update({"data-region-parent": parent, "data-region-level": level})
+        self.fields["destination_district"].widget.attrs["data-region-fallback"] = (
+            "destination_province"
+        )

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     accounts,
+    checkin,
     me,
     notices,
     staff_dashboard,
@@ -34,6 +35,11 @@ urlpatterns = [
     path("me/display/", accounts.DisplayPreferenceView.as_view(), name="display-preferences"),
     path("me/archive/", me.MyArchiveView.as_view(), name="my-archive"),
     path("me/archive/change/", me.ChangeRequestCreateView.as_view(), name="change-request-create"),
+    path(
+        "me/archive/change/<slug:row>/",
+        me.ChangeRequestFieldView.as_view(),
+        name="change-request-field",
+    ),
     path("me/archive/changes/", me.MyChangeRequestListView.as_view(), name="my-change-requests"),
     path(
         "me/archive/changes/<int:pk>/",
@@ -41,7 +47,9 @@ urlpatterns = [
         name="my-change-request",
     ),
     path("me/archive/history/", me.MyHistoryView.as_view(), name="my-history"),
-    path("me/qr/", me.MemberQrView.as_view(), name="my-qr"),
+    path("me/qr/", checkin.MemberQrView.as_view(), name="my-qr"),
+    path("me/qr/card/", checkin.MemberQrCardView.as_view(), name="my-qr-card"),
+    path("me/qr/secret/", checkin.MemberCheckinSecretView.as_view(), name="my-checkin-secret"),
     path("me/devices/", me.MyDevicesView.as_view(), name="my-devices"),
     path("me/password/", me.PasswordChangeView.as_view(), name="password-change"),
     path("staff/", staff_home.StaffHomeView.as_view(), name="staff-home"),
@@ -98,6 +106,11 @@ urlpatterns = [
         name="staff-temporary-branches",
     ),
     path("staff/hosting/", staff_dashboard.StaffHostingView.as_view(), name="staff-hosting"),
+    path(
+        "staff/hosting/code/",
+        checkin.StaffCheckinCodeView.as_view(),
+        name="staff-hosting-code",
+    ),
     path(
         "staff/hosting/arrive/",
         staff_dashboard.StaffHostingArriveView.as_view(),

@@ -34,7 +34,13 @@ ANONYMOUS_KEY = "anon"
 KEY_HEADER = "X-Offline-Key"
 PREFETCH_HEADER = "X-Offline-Prefetch"
 # Static files the worker stores when it installs (the offline page comes with them).
-PRECACHE_STATIC = ["css/app.css", "js/app.js", "img/icon-192.png", "img/icon.svg"]
+PRECACHE_STATIC = [
+    "css/app.css",
+    "js/app.js",
+    "js/checkin.js",
+    "img/icon-192.png",
+    "img/icon.svg",
+]
 
 
 def offline_key(user) -> str:

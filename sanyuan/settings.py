@@ -709,6 +709,7 @@ STAFF_TODO_PROVIDERS = [
 MEMBER_TODO_PROVIDERS = [
     "activities.todos.member_todos",
     "learning.todos.member_todos",
+    "forum.todos.member_todos",
 ]
 # Exports (members/services/export_jobs.py): up to EXPORT_INLINE_MAX_ROWS rows are answered in
 # the request; more run as a Celery task and the file is kept EXPORT_TTL_SECONDS. Each export

@@ -4,7 +4,7 @@ from .branches import TemporaryBranchProposal, TemporaryBranchRule
 from .changes import ChangeEvidence, ChangeRequest, ContactLog, RosterImport
 from .devices import RememberedDevice
 from .exports import ExportJob
-from .hosting import Hosting, StatsRollup
+from .hosting import CheckinSecret, Hosting, StatsRollup
 from .notices import (
     Notice,
     NoticeDelivery,
@@ -26,6 +26,7 @@ __all__ = [
     "AuditEvent",
     "ChangeEvidence",
     "ChangeRequest",
+    "CheckinSecret",
     "ContactLog",
     "ExportJob",
     "Hosting",

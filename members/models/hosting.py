@@ -3,6 +3,8 @@
 from django.db import models
 from django.db.models import Q
 
+from sanyuan.crypto import EncryptedTextField
+
 from .organizations import Organization
 from .people import Member, User
 
@@ -17,6 +19,7 @@ class Hosting(models.Model):
     class Via(models.TextChoices):
         HOME = "home", "流出地登记"
         QR = "qr", "扫码报到"
+        CODE = "code", "报到码报到"
 
     member = models.ForeignKey(
         Member, on_delete=models.CASCADE, related_name="hostings", verbose_name="党员"
@@ -60,6 +63,27 @@ class Hosting(models.Model):
 
     def __str__(self):
         return f"{self.member_id} → {self.host_organization_id} {self.get_status_display()}"
+
+
+class CheckinSecret(models.Model):
+    """The secret behind a member's 报到码 on one phone (RFC 6238 TOTP, ten-minute steps):
+    handed to that phone once, kept there under the member's offline key, so that the card
+    shows a code without a network. Stored encrypted; a code is accepted once."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="checkin_secrets", verbose_name="党员"
+    )
+    secret = EncryptedTextField("密钥")
+    created_at = models.DateTimeField("发放时间", auto_now_add=True)
+    last_step = models.BigIntegerField("最近使用的时间步", default=0)
+
+    class Meta:
+        verbose_name = "报到码密钥"
+        verbose_name_plural = "报到码密钥"
+        indexes = [models.Index(fields=["member", "-created_at"], name="checkin_member_idx")]
+
+    def __str__(self):
+        return f"{self.member_id} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class StatsRollup(models.Model):

@@ -38,7 +38,8 @@ def _code_hash(member_id: int, code: str) -> str:
     return keyed_hash(f"{member_id}:{code}", purpose="one_time_code")
 
 
-def _member_by_identity(name: str, id_number: str) -> Member | None:
+def member_by_identity(name: str, id_number: str) -> Member | None:
+    """The member with this (normalised) name and ID number, or None."""
     member = (
         Member.objects.select_related("user")
         .filter(id_number_hash=keyed_hash(id_number, purpose="id_number"))
@@ -80,7 +81,7 @@ def one_time_code_request(*, name: str, id_number: str, ip: str) -> None:
     rates = settings.ONE_TIME_CODE_RATES
     ratelimit.enforce(f"otc:ip:{ip}", rates["ip"])
     ratelimit.enforce(f"otc:archive:{keyed_hash(id_number, purpose='id_number')}", rates["archive"])
-    member = _member_by_identity(name, id_number)
+    member = member_by_identity(name, id_number)
     if member is None or not member.phone:
         return
     ratelimit.enforce(f"otc:phone:{keyed_hash(member.phone, purpose='phone')}", rates["phone"])
@@ -177,7 +178,7 @@ def member_activate(
         raise ServiceError("请阅读并同意个人信息保护告知。", field="accept_privacy_notice")
     _validate_new_password(password)
 
-    member = _member_by_identity(name, id_number)
+    member = member_by_identity(name, id_number)
     with transaction.atomic():
         if _code_consume(member, code):
             if member.user_id is not None:
@@ -209,7 +210,7 @@ def member_password_reset(*, name: str, id_number: str, code: str, password: str
     name = normalize_name(name)
     id_number = normalize_id_number(id_number)
     code = _clean_code(code)
-    member = _member_by_identity(name, id_number)
+    member = member_by_identity(name, id_number)
     _validate_new_password(password, member.user if member and member.user_id else None)
     with transaction.atomic():
         if _code_consume(member, code):

@@ -73,14 +73,19 @@ def hosting_request(*, staff, member: Member, host: Organization) -> Hosting:
 def hosting_arrive_by_qr(*, staff, token: str, host: Organization) -> Hosting:
     """Host staff scanned the member's card in person: the arrival is recorded and accepted."""
     permissions.check_act_for_host_permission(staff, host)
-    member = hosting_qr_member(token)
+    return hosting_arrive(staff=staff, member=hosting_qr_member(token), host=host)
+
+
+def hosting_arrive(*, staff, member: Member, host: Organization, via=Hosting.Via.QR) -> Hosting:
+    """The member stands before host staff (QR card or 报到码): record and accept the arrival.
+    The caller has checked that `staff` act for `host`."""
     with transaction.atomic():
         current = _open(member)
         if current is not None and current.host_organization_id != host.pk:
             raise StateConflict("该党员已在其他流入地党组织报到，请联系其流出地党组织。")
         if current is None:
             current = Hosting.objects.create(
-                member=member, host_organization=host, requested_by=staff, via=Hosting.Via.QR
+                member=member, host_organization=host, requested_by=staff, via=via
             )
         if current.status == Hosting.Status.PENDING:
             _accept(staff, current)

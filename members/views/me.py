@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views import View
 
 from sanyuan.errors import ServiceError
@@ -52,11 +51,35 @@ class MyArchiveView(MemberPageMixin, View):
                     member.destination_district,
                 ),
                 "pending": pending,
+                "income_text": (
+                    f"{member.monthly_income}元" if member.monthly_income is not None else ""
+                ),
+                "skills_text": "、".join(skill.name for skill in member.skills.all()),
                 "active_tab": "me",
             },
         )
         response["Cache-Control"] = "no-store"
         return response
+
+
+def _has_pending(member) -> bool:
+    return selectors.change_request_list_for_member(member=member).filter(status="pending").exists()
+
+
+def _submit_change(request, form, member, render_form):
+    """Send a valid change-request form through the one service; the page after it."""
+    try:
+        created = change_services.change_request_submit(
+            member=member,
+            changes=form.changes(),
+            reason=form.cleaned_data["reason"],
+            evidence_files=request.FILES.getlist("evidence"),
+        )
+    except ServiceError as exc:
+        status = add_service_error(form, exc)
+        return render_form(request, form, status=409 if status == 409 else 400)
+    messages.success(request, "修改申请已提交，审核后会通知您。")
+    return redirect("members:my-change-request", pk=created.pk)
 
 
 class ChangeRequestCreateView(MemberPageMixin, View):
@@ -69,11 +92,7 @@ class ChangeRequestCreateView(MemberPageMixin, View):
 
     def get(self, request):
         member = permissions.member_of(request.user)
-        if (
-            selectors.change_request_list_for_member(member=member)
-            .filter(status="pending")
-            .exists()
-        ):
+        if _has_pending(member):
             messages.info(request, "您已有一条待审核的修改申请，请等待审核或先撤回。")
             return redirect("members:my-change-requests")
         return self.render_form(request, forms.ChangeRequestForm(member=member))
@@ -85,18 +104,51 @@ class ChangeRequestCreateView(MemberPageMixin, View):
         form = forms.ChangeRequestForm(request.POST, request.FILES, member=member)
         if not form.is_valid():
             return self.render_form(request, form, status=400)
-        try:
-            created = change_services.change_request_submit(
-                member=member,
-                changes=form.changes(),
-                reason=form.cleaned_data["reason"],
-                evidence_files=request.FILES.getlist("evidence"),
-            )
-        except ServiceError as exc:
-            status = add_service_error(form, exc)
-            return self.render_form(request, form, status=409 if status == 409 else 400)
-        messages.success(request, "修改申请已提交，审核后会通知您。")
-        return redirect("members:my-change-request", pk=created.pk)
+        return _submit_change(request, form, member, self.render_form)
+
+
+class ChangeRequestFieldView(MemberPageMixin, View):
+    """申请修改 one row of 我的档案 (tap the row): that field, the reason and a photo. The
+    destination row has cascading selects; without JavaScript, 下一步 lists the next level."""
+
+    template_name = "members/change_request_field.html"
+
+    def render_form(self, request, form, status=200):
+        context = {
+            "form": form,
+            "row": self.row,
+            "label": forms.change_row_label(self.row),
+            "cascade": self.row == forms.DESTINATION_ROW,
+            "active_tab": "me",
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def dispatch(self, request, *args, row="", **kwargs):
+        self.row = row
+        if request.user.is_authenticated and forms.change_row_fields(row) is None:
+            message = "档案中没有这一项，或这一项不能由本人申请修改。"
+            context = {"status": 404, "message": message}
+            return render(request, "error.html", context, status=404)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        member = permissions.member_of(request.user)
+        if _has_pending(member):
+            messages.info(request, "您已有一条待审核的修改申请，请等待审核或先撤回。")
+            return redirect("members:my-change-requests")
+        return self.render_form(request, forms.OneFieldChangeForm(member=member, row=self.row))
+
+    def post(self, request):
+        member = selectors.member_detail_get(
+            user=request.user, pk=permissions.member_of(request.user).pk
+        )
+        if request.POST.get("step") == "regions":  # without JavaScript: list the next level
+            form = forms.OneFieldChangeForm(member=member, row=self.row, chosen=request.POST)
+            return self.render_form(request, form)
+        form = forms.OneFieldChangeForm(request.POST, request.FILES, member=member, row=self.row)
+        if not form.is_valid():
+            return self.render_form(request, form, status=400)
+        return _submit_change(request, form, member, self.render_form)
 
 
 class MyChangeRequestListView(MemberPageMixin, View):
@@ -136,36 +188,6 @@ class MyHistoryView(MemberPageMixin, View):
         member = permissions.member_of(request.user)
         entries = selectors.member_history(member=member, viewer="self")
         return render(request, "members/my_history.html", {"entries": entries, "active_tab": "me"})
-
-
-class MemberQrView(MemberPageMixin, View):
-    """我的报到二维码: host staff scan it to record the arrival. The code carries an opaque,
-    expiring token — never the member's id or ID number."""
-
-    def get(self, request):
-        import segno
-
-        from ..services.hosting import hosting_qr_token
-
-        token = hosting_qr_token(member=permissions.member_of(request.user))
-        url = (
-            request.build_absolute_uri(reverse("members:staff-hosting-arrive")) + "?token=" + token
-        )
-        svg = segno.make(url, error="m").svg_inline(
-            scale=5, dark="#1f1f1f", light="#ffffff", omitsize=True
-        )
-        response = render(
-            request,
-            "members/my_qr.html",
-            {
-                "svg": svg,
-                "minutes": settings.HOSTING_QR_TTL_SECONDS // 60,
-                "member": permissions.member_of(request.user),
-                "active_tab": "me",
-            },
-        )
-        response["Cache-Control"] = "no-store"
-        return response
 
 
 class MyDevicesView(MemberPageMixin, View):

@@ -130,8 +130,9 @@ class StaffHostingView(StaffPageMixin, View):
     """流入地: pending arrivals to accept or decline, and the members this organisation hosts."""
 
     def get(self, request):
-        rows = hosting.hosting_pending_for(user=request.user)[:300]
-        return render(request, "members/staff/hosting.html", {"rows": rows})
+        from .checkin import hosting_page_context
+
+        return render(request, "members/staff/hosting.html", hosting_page_context(request.user))
 
     def post(self, request):
         hosting_id = request.POST.get("hosting", "")

@@ -12,6 +12,7 @@
   var ANONYMOUS = "anon";
   var STORE_PREFIX = "sanyuan-outbox:";
   var LARGE_TEXT = "sanyuan-large-text";
+  var CHECKIN_PREFIX = "sanyuan-checkin:";
   var MAX_STUDY_SECONDS = 300;
 
   function meta(name) {
@@ -34,13 +35,25 @@
     if (!storage) return;
     for (var i = storage.length - 1; i >= 0; i--) {
       var name = storage.key(i);
-      if (name && (name.indexOf(STORE_PREFIX) === 0 || name === LARGE_TEXT)) storage.removeItem(name);
+      if (name && (name.indexOf(STORE_PREFIX) === 0 || name === LARGE_TEXT ||
+          name.indexOf(CHECKIN_PREFIX) === 0)) storage.removeItem(name);
     }
+  }
+
+  // The 报到码 secret (js/checkin.js) belongs to one person: another's goes.
+  function forgetOthersCheckin(key) {
+    for (var i = storage.length - 1; i >= 0; i--) {
+      var name = storage.key(i);
+      if (name && name.indexOf(CHECKIN_PREFIX) === 0 && name !== CHECKIN_PREFIX + key &&
+          name !== CHECKIN_PREFIX + "who") storage.removeItem(name);
+    }
+    if (storage.getItem(CHECKIN_PREFIX + "who") !== null) storage.setItem(CHECKIN_PREFIX + "who", key);
   }
 
   if (person === ANONYMOUS) {
     forgetEverybody();
   } else if (person && storage) {
+    forgetOthersCheckin(person);
     // Remembered for the offline page (which is the same for everybody).
     if (document.body.classList.contains("large-text")) storage.setItem(LARGE_TEXT, "1");
     else storage.removeItem(LARGE_TEXT);

@@ -5,7 +5,8 @@
 // level it shows (data-region-level), and passes the change on to the select below it. A
 // district select with no city chosen lists the province's own districts
 // (data-region-fallback). Without JavaScript the lists show what the server rendered (the
-// divisions under the saved choice); the server checks every code whatever is sent.
+// divisions under the saved choice; a [data-region-step] button asks for the next level);
+// the server checks every code whatever is sent.
 (function () {
   "use strict";
 
@@ -57,6 +58,10 @@
 
   function start() {
     document.querySelectorAll("select[data-region-parent]").forEach(wire);
+    // The lists now follow each choice: the no-JavaScript "next step" buttons are not needed.
+    document.querySelectorAll("[data-region-step]").forEach(function (button) {
+      button.hidden = true;
+    });
   }
 
   if (document.readyState === "loading") {

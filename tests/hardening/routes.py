@@ -147,6 +147,7 @@ ROUTE_OBJECTS = {
     "api:contribution-decide": _obj("contribution"),
     # Pages: registry
     "members:my-change-request": _obj("change_request"),
+    "members:change-request-field": lambda w, s: [{"row": "phone"}, {"row": "id_number"}],
     "members:staff-member": _obj("member"),
     "members:staff-change-request": _obj("change_request"),
     "members:staff-roster": lambda w, s: [{"pk": MISSING}],

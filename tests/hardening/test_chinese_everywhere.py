@@ -61,6 +61,8 @@ NOT_PAGES = {
     # The round's Excel export (tests/appraisals/test_pages.py reads it).
     "appraisals:staff-export",
     "hometown:staff-export",
+    # POST only: the 输入报到码 form is on the hosting page, which is walked.
+    "members:staff-hosting-code",
 }
 # Pages staff share with members and reach from the staff pages (answering in the forum,
 # the inbox behind the bell, an article they published).
