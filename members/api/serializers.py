@@ -240,6 +240,17 @@ class PasswordResetSerializer(IdentitySerializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
+class LoginCodeRequestSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=30, trim_whitespace=False)
+
+
+class LoginCodeVerifySerializer(LoginCodeRequestSerializer):
+    code = serializers.CharField(max_length=20)
+    name = serializers.CharField(
+        max_length=60, required=False, allow_blank=True, trim_whitespace=False
+    )
+
+
 class LoginSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=60, required=False, trim_whitespace=False)
     id_number = serializers.CharField(max_length=60, required=False, trim_whitespace=False)

@@ -93,6 +93,8 @@ class MemberQuerySet(models.QuerySet):
             stub = SimpleNamespace(**{source: value})
             for name in derived:
                 kwargs[name] = Member._meta.get_field(name).derive(stub)
+        if "phone" in kwargs:
+            kwargs.setdefault("phone_confirmed_at", None)  # a number set here is unconfirmed
         return super().update(**kwargs)
 
     update.alters_data = True
@@ -221,6 +223,11 @@ class Member(models.Model):
     sms_opt_out_at = models.DateTimeField("短信退订时间", null=True, blank=True)
     # A gateway reported the archive's number invalid (空号): 号码待核实 until staff fix it.
     phone_invalid_at = models.DateTimeField("号码待核实（标记时间）", null=True, blank=True)
+    # When the member last proved they hold the archive's number with a code sent to it by
+    # SMS (activation, password reset or phone login). Cleared when the number changes on any
+    # write path; phone + code login needs it within PHONE_CONFIRMED_DAYS (numbers are
+    # recycled).
+    phone_confirmed_at = models.DateTimeField("手机号码确认时间", null=True, blank=True)
 
     # Every change of the archive: who, when, what. Encrypted fields stay encrypted there too.
     history = HistoricalRecords(
@@ -239,6 +246,7 @@ class Member(models.Model):
             "lost_contact_escalated_at",
             "sms_opt_out_at",
             "phone_invalid_at",
+            "phone_confirmed_at",
         ],
     )
     user = models.OneToOneField(
@@ -274,9 +282,29 @@ class Member(models.Model):
         return f"{self.name}（{self.id_number_masked}）" if self.id_number_masked else self.name
 
     def save(self, *args, update_fields=None, **kwargs):
+        if self.phone_changed():
+            self.phone_confirmed_at = None  # a new number is not confirmed yet
         if update_fields is not None:
             update_fields = self.with_derived_fields(update_fields)
         super().save(*args, update_fields=update_fields, **kwargs)
+        self._loaded_phone = self.__dict__.get("phone")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_phone = instance.__dict__.get("phone")
+        return instance
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        if "phone" in self.__dict__:
+            self._loaded_phone = self.__dict__.get("phone")
+
+    def phone_changed(self) -> bool:
+        """Whether `phone` differs from the value read from the database (False for a new
+        instance, or one read without the phone)."""
+        loaded = getattr(self, "_loaded_phone", None)
+        return loaded is not None and self.phone != loaded
 
     @classmethod
     def with_derived_fields(cls, fields) -> list[str]:
@@ -285,6 +313,8 @@ class Member(models.Model):
         for source, derived in cls.DERIVED_FIELDS.items():
             if source in names:
                 names += [name for name in derived if name not in names]
+        if "phone" in names and "phone_confirmed_at" not in names:
+            names.append("phone_confirmed_at")
         return names
 
     def derive_fields(self) -> None:
@@ -294,6 +324,8 @@ class Member(models.Model):
             for name in derived:
                 field = self._meta.get_field(name)
                 setattr(self, field.attname, field.derive(self))
+        if self.phone_changed():
+            self.phone_confirmed_at = None
 
     @property
     def phone_masked(self) -> str:
