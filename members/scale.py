@@ -178,7 +178,7 @@ USER_COLUMNS = [
 PHONE, INCOME = 8, 18  # positions in a member row of _members
 
 
-def _encrypt_contact(row: tuple) -> tuple:
+def _encrypt_contact(*row) -> tuple:
     """A member row with its phone and income encrypted and their keyed hash and band
     appended (columns phone_hash, income_band), as Member's derived fields would write."""
     phone, income = row[PHONE], row[INCOME]

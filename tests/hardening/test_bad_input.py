@@ -490,7 +490,7 @@ BAD_LOGIN_PHONES = {
     "letters": "138abcd5678",
     "landline": "02988886666",
     "zero-width inside": f"138{ZWSP}12345678",
-    "rtl override": f"{RLO}13812345678",
+    "rtl override inside": f"138{RLO}12345678",
     "sql": "13812345678'; --",
     "a list": ["13812345678"],
     "an object": {"phone": "13812345678"},

@@ -236,3 +236,27 @@ def test_malformed_input_gets_a_chinese_400(api, body, field):
     assert response.status_code == 400
     text = str(response.json())
     assert any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_the_web_page_sends_a_code_and_signs_the_member_in(
+    confirmed, sms_outbox, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    client = Client()
+    assert "短信验证码登录" in client.get("/accounts/login/").content.decode()
+    page = client.get("/accounts/login/phone/")
+    assert page.status_code == 200 and "获取验证码" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post("/accounts/login/phone/", {"phone": confirmed.phone, "send": "1"})
+    assert "验证码已发送" in sent.content.decode()
+    [code] = codes_to(sms_outbox, confirmed.phone)
+    wrong = client.post(
+        "/accounts/login/phone/", {"phone": confirmed.phone, "code": "000009", "login": "1"}
+    )
+    assert wrong.status_code == 400 and GENERIC in wrong.content.decode()
+    signed_in = client.post(
+        "/accounts/login/phone/", {"phone": confirmed.phone, "code": code, "login": "1"}
+    )
+    assert signed_in.status_code == 302
+    assert client.get("/me/").status_code == 200
