@@ -49,6 +49,8 @@ class StaffBackend(ModelBackend):
 def axes_username(request, credentials) -> str:
     """The key axes counts failures under. Never an ID number in clear: its keyed hash."""
     credentials = credentials or {}
+    if credentials.get("phone"):  # phone + code login (members.services.phone_login)
+        return "phone:" + keyed_hash(str(credentials["phone"]), purpose="phone")[:32]
     raw_id = credentials.get("id_number")
     if raw_id:
         try:

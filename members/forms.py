@@ -22,6 +22,24 @@ class MemberLoginForm(IdentityForm):
     remember = forms.BooleanField(label="记住我（下次在这部手机上登录更简单）", required=False)
 
 
+class PhoneLoginForm(forms.Form):
+    """短信验证码登录: the number, then the code (and the name when the number serves
+    several archives)."""
+
+    phone = forms.CharField(
+        label="手机号码",
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    code = forms.CharField(
+        label="短信验证码",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    name = forms.CharField(label="姓名", max_length=60, required=False, strip=False)
+
+
 class RememberedLoginForm(forms.Form):
     """On a remembered phone: the member is known, only the password is asked."""
 

@@ -9,6 +9,7 @@ from django.db import connection
 from sanyuan.crypto import encrypt, keyed_hash
 from sanyuan.scale import ScaleContext, copy_rows, next_id, reset_sequence
 
+from .choices import income_band
 from .demo import DESTINATIONS, GIVEN, SURNAMES
 from .identity import id_number_check_digit, mask_id_number
 
@@ -174,6 +175,19 @@ USER_COLUMNS = [
 ]
 
 
+PHONE, INCOME = 8, 18  # positions in a member row of _members
+
+
+def _encrypt_contact(*row) -> tuple:
+    """A member row with its phone and income encrypted and their keyed hash and band
+    appended (columns phone_hash, income_band), as Member's derived fields would write."""
+    phone, income = row[PHONE], row[INCOME]
+    row = list(row)
+    row[PHONE] = encrypt(phone)
+    row[INCOME] = encrypt(str(income)) if income is not None else None
+    return (*row, keyed_hash(phone, purpose="phone"), income_band(income))
+
+
 def _members(ctx: ScaleContext) -> None:
     rng = ctx.rng
     branches = ctx.data["branch_ids"]
@@ -216,7 +230,7 @@ def _members(ctx: ScaleContext) -> None:
             user_pk += 1
         created = now - timedelta(days=rng.randint(100, 2000))
         member_rows.append(
-            (
+            _encrypt_contact(
                 member_pk,
                 rng.choice(SURNAMES)
                 + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
@@ -298,6 +312,8 @@ def _members(ctx: ScaleContext) -> None:
             "privacy_accepted_at",
             "created_at",
             "updated_at",
+            "phone_hash",
+            "income_band",
         ],
         member_rows,
     )

@@ -40,7 +40,7 @@ COLUMNS = [
     "destination_province",
     "destination_city",
     "occupation",
-    "monthly_income",
+    "income_band",  # monthly_income is encrypted: its band is the column counted
     "birth_date",
     "party_standing",
     "sex",
@@ -136,8 +136,8 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def income_key(amount) -> str:
-    return choices.income_band(amount) or "unknown"
+def income_key(band: str | None) -> str:
+    return band or "unknown"
 
 
 @lru_cache(maxsize=4)
@@ -227,11 +227,9 @@ def dimension_q(dimension: str, key: str, m: Moments) -> Q | None:
     if dimension in FLAGS:
         return FLAGS[dimension] if key == "yes" else ~FLAGS[dimension]
     if dimension == "income":
-        for band, _label, low, high in choices.INCOME_BANDS:
-            if band == key:
-                q = Q(monthly_income__gte=low)
-                return q & Q(monthly_income__lt=high) if high else q
-        return Q(monthly_income__isnull=True) if key == "unknown" else None
+        if key == "unknown":
+            return Q(income_band__isnull=True)
+        return Q(income_band=key) if key in {k for k, *_ in choices.INCOME_BANDS} else None
     if dimension == "age":
         for band, _label, low, high in AGE_BANDS:
             if band == key:

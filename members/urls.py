@@ -5,6 +5,7 @@ from .views import (
     checkin,
     me,
     notices,
+    phone_login,
     staff_dashboard,
     staff_exports,
     staff_home,
@@ -17,6 +18,7 @@ app_name = "members"
 urlpatterns = [
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/login/verify/", accounts.LoginVerifyView.as_view(), name="login-verify"),
+    path("accounts/login/phone/", phone_login.PhoneLoginView.as_view(), name="login-phone"),
     path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
     path("accounts/activate/", accounts.IdentityStepView.as_view(mode="activate"), name="activate"),
     path(

@@ -70,3 +70,72 @@ class EncryptedTextField(models.TextField):
         if not value:
             return value
         return encrypt(value)
+
+
+class EncryptedCharField(EncryptedTextField):
+    """An encrypted short value (a phone number): a text column, a one-line form field."""
+
+    def formfield(self, **kwargs):
+        from django import forms
+
+        return super().formfield(**{"widget": forms.TextInput, **kwargs})
+
+
+class EncryptedIntegerField(EncryptedTextField):
+    """A whole number stored as a Fernet token (a member's income): NULL when unknown. Cannot
+    be compared or summed in SQL: keep a derived column (a band) for counting."""
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return None
+        return int(decrypt(value))
+
+    def to_python(self, value):
+        if value is None or value == "":
+            return None
+        return int(value)
+
+    def get_prep_value(self, value):
+        value = self.to_python(value)
+        if value is None:
+            return None
+        return encrypt(str(value))
+
+    def value_to_string(self, obj):
+        value = self.value_from_object(obj)
+        return "" if value is None else str(value)
+
+    def formfield(self, **kwargs):
+        from django import forms
+
+        return models.Field.formfield(
+            self, **{"form_class": forms.IntegerField, "min_value": 0, **kwargs}
+        )
+
+
+class KeyedHashField(models.CharField):
+    """The keyed hash of another field of the same row ('' when that is empty), for exact
+    lookups of an encrypted value. Computed whenever the ORM writes the row (save,
+    bulk_create, and so django-simple-history's copies); a partial save or bulk_update names
+    it beside its source (Member.save does it for update_fields)."""
+
+    def __init__(self, *args, source: str, purpose: str, **kwargs):
+        self.source, self.purpose = source, purpose
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        return name, path, args, {**kwargs, "source": self.source, "purpose": self.purpose}
+
+    def derive(self, instance) -> str:
+        value = getattr(instance, self.source)
+        return keyed_hash(str(value), purpose=self.purpose) if value else ""
+
+    def pre_save(self, model_instance, add):
+        value = self.derive(model_instance)
+        setattr(model_instance, self.attname, value)
+        return value

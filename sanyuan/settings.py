@@ -336,7 +336,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "members.backends.axes_username"
 AXES_CLIENT_IP_CALLABLE = "sanyuan.net.client_ip"
 AXES_RESET_ON_SUCCESS = True
-AXES_SENSITIVE_PARAMETERS = ["password", "id_number", "code", "otp"]
+AXES_SENSITIVE_PARAMETERS = ["password", "id_number", "code", "otp", "phone"]
 AXES_LOCKOUT_CALLABLE = "members.backends.axes_lockout_response"
 AXES_VERBOSE = False
 # Cache-Control (sanyuan.security.CacheControlMiddleware): `no-store` for answers under these
@@ -679,6 +679,18 @@ ONE_TIME_CODE_MAX_ATTEMPTS = 5
 # (limit, window in seconds) for sending codes.
 ONE_TIME_CODE_RATES = {
     "archive": [(1, 60), (5, 86400)],
+    "phone": [(1, 60), (10, 86400)],
+    "ip": [(20, 3600)],
+}
+# Phone + code login for members (POST /api/auth/login-code/, …/verify/): the code lives
+# LOGIN_CODE_TTL and dies after ONE_TIME_CODE_MAX_ATTEMPTS wrong tries; it signs in only an
+# activated archive whose phone the member confirmed (by a code sent to it) within
+# PHONE_CONFIRMED_DAYS, since carriers give a number to someone else after a while.
+PHONE_CONFIRMED_DAYS = env.int("PHONE_CONFIRMED_DAYS", default=365)
+LOGIN_CODE_TTL = timedelta(minutes=env.int("LOGIN_CODE_TTL_MINUTES", default=5))
+# (limit, window in seconds) for sending login codes: per number asked for (registered or
+# not, so that a 429 tells nothing) and per client address.
+LOGIN_CODE_RATES = {
     "phone": [(1, 60), (10, 86400)],
     "ip": [(20, 3600)],
 }

@@ -1,5 +1,7 @@
-"""Anonymous and session endpoints: activation, password reset, login, logout."""
+"""Anonymous and session endpoints: activation, password reset, login (password, or phone
++ code), logout."""
 
+from django.conf import settings
 from django.contrib.auth import logout
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -9,7 +11,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from members.api import serializers as s
-from members.services import accounts
+from members.services import accounts, phone_login
 from members.services.audit import audit_record
 from sanyuan.net import client_ip
 
@@ -76,6 +78,46 @@ class LoginApi(AnonymousApi):
         data = s.LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = accounts.account_authenticate(request=request._request, **data.validated_data)
+        token, expiry = accounts.token_create(user=user)
+        return Response({"token": token, "expiry": expiry})
+
+
+class LoginCodeRequestApi(AnonymousApi):
+    """Phone + code login, step one. 202 whether or not the number is registered."""
+
+    throttle_classes: list = []  # per number and per address (LOGIN_CODE_RATES)
+
+    @extend_schema(
+        request=s.LoginCodeRequestSerializer,
+        responses={202: OpenApiResponse(description="已受理（无论号码是否登记）")},
+    )
+    def post(self, request):
+        data = s.LoginCodeRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        phone_login.login_code_request(**data.validated_data, ip=client_ip(request))
+        minutes = int(settings.LOGIN_CODE_TTL.total_seconds() // 60)
+        return Response(
+            {
+                "detail": "如果该手机号码已登记并开通短信登录，验证码将发送到该手机，"
+                f"{minutes}分钟内有效。"
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class LoginCodeVerifyApi(AnonymousApi):
+    throttle_classes: list = []  # django-axes and the login throttles, as the password login
+
+    @extend_schema(
+        request=s.LoginCodeVerifySerializer,
+        responses={200: s.TokenSerializer},
+        description="手机号码+短信验证码登录（党员）。一个号码登记了多份档案时返回400，"
+        "`code` 为 `name_required`，请带上 `name` 再试。",
+    )
+    def post(self, request):
+        data = s.LoginCodeVerifySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = phone_login.phone_login_verify(request=request._request, **data.validated_data)
         token, expiry = accounts.token_create(user=user)
         return Response({"token": token, "expiry": expiry})
 

@@ -27,6 +27,9 @@ class MemberSerializer(serializers.ModelSerializer):
     skills = serializers.SerializerMethodField()
     skill_names = serializers.SerializerMethodField()
     honours = serializers.ListField(child=serializers.CharField(), read_only=True)
+    # Encrypted columns: declared, as their model fields are text columns underneath.
+    phone = serializers.CharField(read_only=True)
+    monthly_income = serializers.IntegerField(read_only=True, allow_null=True)
     income_band = serializers.CharField(read_only=True, allow_null=True)
     is_activated = serializers.BooleanField(read_only=True)
     contact_overdue = serializers.SerializerMethodField()
@@ -235,6 +238,17 @@ class RegisterSerializer(IdentitySerializer):
 class PasswordResetSerializer(IdentitySerializer):
     code = serializers.CharField(max_length=20)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class LoginCodeRequestSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=30, trim_whitespace=False)
+
+
+class LoginCodeVerifySerializer(LoginCodeRequestSerializer):
+    code = serializers.CharField(max_length=20)
+    name = serializers.CharField(
+        max_length=60, required=False, allow_blank=True, trim_whitespace=False
+    )
 
 
 class LoginSerializer(serializers.Serializer):

@@ -5,11 +5,13 @@ from .people import Member, User
 
 
 class OneTimeCode(models.Model):
-    """A 6-digit code for activation or password reset. Only its keyed hash is stored."""
+    """A 6-digit code for activation, password reset or phone login. Only its keyed hash is
+    stored."""
 
     class Channel(models.TextChoices):
         SMS = "sms", "短信"
         STAFF = "staff", "工作人员签发"
+        LOGIN = "login", "短信登录"  # phone + code login; never activates or resets
 
     member = models.ForeignKey(
         Member, on_delete=models.CASCADE, related_name="one_time_codes", verbose_name="档案"

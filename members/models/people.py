@@ -1,8 +1,15 @@
+from types import SimpleNamespace
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from sanyuan.crypto import EncryptedTextField
+from sanyuan.crypto import (
+    EncryptedCharField,
+    EncryptedIntegerField,
+    EncryptedTextField,
+    KeyedHashField,
+)
 
 from .. import choices
 from ..identity import mask_id_number, mask_phone
@@ -51,10 +58,61 @@ class Skill(models.Model):
         return self.name
 
 
+class IncomeBandField(models.CharField):
+    """The band (choices.INCOME_BANDS) of the row's encrypted monthly_income, NULL when that
+    is unknown: what the dashboard counts and filters on. Derived whenever the ORM writes the
+    row, as KeyedHashField."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 12)
+        kwargs.setdefault("choices", [(key, label) for key, label, *_ in choices.INCOME_BANDS])
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def derive(self, instance) -> str | None:
+        return choices.income_band(instance.monthly_income)
+
+    def pre_save(self, model_instance, add):
+        value = self.derive(model_instance)
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+class MemberQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """A value given for phone or monthly_income brings its derived columns along (an
+        UPDATE does not call Field.pre_save), so that no write path leaves them stale."""
+        for source, derived in Member.DERIVED_FIELDS.items():
+            if source not in kwargs or all(name in kwargs for name in derived):
+                continue
+            value = kwargs[source]
+            if hasattr(value, "resolve_expression"):
+                raise ValueError(f"Member.{source} from an expression: give {derived} too.")
+            stub = SimpleNamespace(**{source: value})
+            for name in derived:
+                kwargs[name] = Member._meta.get_field(name).derive(stub)
+        if "phone" in kwargs:
+            kwargs.setdefault("phone_confirmed_at", None)  # a number set here is unconfirmed
+        return super().update(**kwargs)
+
+    update.alters_data = True
+
+
 class Member(models.Model):
     """The electronic archive (电子信息档案) of a mobile party member."""
 
-    ENCRYPTED_FIELDS = ("id_number", "family_situation", "mindset_note")
+    ENCRYPTED_FIELDS = (
+        "id_number",
+        "phone",
+        "monthly_income",
+        "family_situation",
+        "mindset_note",
+    )
+    # Columns computed from another field of the row whenever it is written: a partial save
+    # or a bulk_update that names the source names these too (save() adds them).
+    DERIVED_FIELDS = {"phone": ("phone_hash",), "monthly_income": ("income_band",)}
 
     class Sex(models.TextChoices):
         MALE = "male", "男"
@@ -66,13 +124,19 @@ class Member(models.Model):
     id_number_masked = models.CharField("身份证号码（脱敏）", max_length=18, editable=False)
     # Keyed hashes rebuilt from this row's encrypted values when PII_HASH_KEY changes
     # (manage.py rotate_pii_keys; sanyuan/keys.py): hash field -> (encrypted field, purpose).
-    KEYED_HASHES = {"id_number_hash": ("id_number", "id_number")}
+    KEYED_HASHES = {
+        "id_number_hash": ("id_number", "id_number"),
+        "phone_hash": ("phone", "phone"),
+    }
     sex = models.CharField("性别", max_length=6, choices=Sex.choices, editable=False)
     birth_date = models.DateField("出生日期", editable=False)
     ethnicity = models.CharField(
         "民族", max_length=10, choices=choices.ETHNICITY_CHOICES, default="汉族"
     )
-    phone = models.CharField("手机号码", max_length=11)
+    phone = EncryptedCharField("手机号码", max_length=11)
+    # Not unique: family members may share one number. Exact search, SMS replies and the
+    # "has a phone" condition (phone_hash <> '') go through it, never the encrypted column.
+    phone_hash = KeyedHashField("手机号码索引", source="phone", purpose="phone", db_index=True)
     education = models.CharField(
         "学历", max_length=20, choices=choices.Education.choices, blank=True
     )
@@ -106,7 +170,8 @@ class Member(models.Model):
         "职业", max_length=20, choices=choices.Occupation.choices, blank=True
     )
     employer = models.CharField("工作单位", max_length=100, blank=True)
-    monthly_income = models.PositiveIntegerField("月收入（元）", null=True, blank=True)
+    monthly_income = EncryptedIntegerField("月收入（元）", null=True, blank=True)
+    income_band = IncomeBandField("月收入区间", db_index=True)
     skills = models.ManyToManyField(Skill, verbose_name="技能", blank=True, related_name="members")
     family_situation = EncryptedTextField("家中生产生活情况", blank=True, default="")
     mindset_note = EncryptedTextField("思想状况（工作人员记录）", blank=True, default="")
@@ -158,6 +223,11 @@ class Member(models.Model):
     sms_opt_out_at = models.DateTimeField("短信退订时间", null=True, blank=True)
     # A gateway reported the archive's number invalid (空号): 号码待核实 until staff fix it.
     phone_invalid_at = models.DateTimeField("号码待核实（标记时间）", null=True, blank=True)
+    # When the member last proved they hold the archive's number with a code sent to it by
+    # SMS (activation, password reset or phone login). Cleared when the number changes on any
+    # write path; phone + code login needs it within PHONE_CONFIRMED_DAYS (numbers are
+    # recycled).
+    phone_confirmed_at = models.DateTimeField("手机号码确认时间", null=True, blank=True)
 
     # Every change of the archive: who, when, what. Encrypted fields stay encrypted there too.
     history = HistoricalRecords(
@@ -176,6 +246,7 @@ class Member(models.Model):
             "lost_contact_escalated_at",
             "sms_opt_out_at",
             "phone_invalid_at",
+            "phone_confirmed_at",
         ],
     )
     user = models.OneToOneField(
@@ -191,6 +262,8 @@ class Member(models.Model):
     privacy_accepted_at = models.DateTimeField("同意隐私告知时间", null=True, blank=True)
     created_at = models.DateTimeField("建档时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = "流动党员档案"
@@ -208,6 +281,52 @@ class Member(models.Model):
     def __str__(self):
         return f"{self.name}（{self.id_number_masked}）" if self.id_number_masked else self.name
 
+    def save(self, *args, update_fields=None, **kwargs):
+        if self.phone_changed():
+            self.phone_confirmed_at = None  # a new number is not confirmed yet
+        if update_fields is not None:
+            update_fields = self.with_derived_fields(update_fields)
+        super().save(*args, update_fields=update_fields, **kwargs)
+        self._loaded_phone = self.__dict__.get("phone")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_phone = instance.__dict__.get("phone")
+        return instance
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        if "phone" in self.__dict__:
+            self._loaded_phone = self.__dict__.get("phone")
+
+    def phone_changed(self) -> bool:
+        """Whether `phone` differs from the value read from the database (False for a new
+        instance, or one read without the phone)."""
+        loaded = getattr(self, "_loaded_phone", None)
+        return loaded is not None and self.phone != loaded
+
+    @classmethod
+    def with_derived_fields(cls, fields) -> list[str]:
+        """`fields` plus the columns derived from them (for update_fields, bulk_update)."""
+        names = list(fields)
+        for source, derived in cls.DERIVED_FIELDS.items():
+            if source in names:
+                names += [name for name in derived if name not in names]
+        if "phone" in names and "phone_confirmed_at" not in names:
+            names.append("phone_confirmed_at")
+        return names
+
+    def derive_fields(self) -> None:
+        """Recompute the derived columns on this instance (before a bulk_update, which does
+        not call Field.pre_save)."""
+        for derived in self.DERIVED_FIELDS.values():
+            for name in derived:
+                field = self._meta.get_field(name)
+                setattr(self, field.attname, field.derive(self))
+        if self.phone_changed():
+            self.phone_confirmed_at = None
+
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
@@ -220,10 +339,6 @@ class Member(models.Model):
         if self.is_giving_back_pacesetter:
             values.append(choices.Honour.GIVING_BACK_PACESETTER.value)
         return values
-
-    @property
-    def income_band(self) -> str | None:
-        return choices.income_band(self.monthly_income)
 
     @property
     def is_activated(self) -> bool:

@@ -29,7 +29,8 @@ def organization_get(*, user, pk) -> Organization:
 
 
 def _search_q(q: str) -> Q:
-    """Name fragment, masked ID suffix, full ID number (through the keyed hash), or phone."""
+    """Name fragment, masked ID suffix, or a full ID number or phone (through the keyed
+    hashes)."""
     q = q.strip()
     try:
         id_number = normalize_id_number(q)
@@ -38,10 +39,11 @@ def _search_q(q: str) -> Q:
     if id_number:
         return Q(id_number_hash=keyed_hash(id_number, purpose="id_number"))
     if (q.isascii() and q.isdigit()) or (q.upper().endswith("X") and q[:-1].isdigit()):
-        condition = Q(id_number_masked__endswith=q.upper()) if len(q) <= 4 else Q()
-        if len(q) >= 4:
-            condition |= Q(phone__contains=q)
-        return condition
+        # Phones are encrypted: a whole number is found through its keyed hash, a fragment
+        # of one not at all (only the masked ID number's last four digits are searchable).
+        if len(q) == 11 and q.isdigit():
+            return Q(phone_hash=keyed_hash(q, purpose="phone"))
+        return Q(id_number_masked__endswith=q.upper()) if len(q) <= 4 else Q(pk__in=[])
     return Q(name__contains=q)
 
 

@@ -50,18 +50,39 @@ def member_by_identity(name: str, id_number: str) -> Member | None:
     return member
 
 
-def _code_create(*, member: Member, channel: str, issued_by=None, reason="") -> tuple:
-    """Void every live code of the member and create a new one. Caller holds a transaction."""
+# Codes that activate or reset a password; login codes (phone + code login) are apart: one
+# kind never voids or stands in for the other.
+ACCOUNT_CODE_CHANNELS = (OneTimeCode.Channel.SMS, OneTimeCode.Channel.STAFF)
+LOGIN_CODE_CHANNELS = (OneTimeCode.Channel.LOGIN,)
+CODE_TTLS = {
+    OneTimeCode.Channel.SMS: lambda: settings.ONE_TIME_CODE_TTL,
+    OneTimeCode.Channel.STAFF: lambda: settings.ONE_TIME_CODE_STAFF_TTL,
+    OneTimeCode.Channel.LOGIN: lambda: settings.LOGIN_CODE_TTL,
+}
+
+
+def _code_channels(channel: str) -> tuple:
+    return LOGIN_CODE_CHANNELS if channel in LOGIN_CODE_CHANNELS else ACCOUNT_CODE_CHANNELS
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def _code_create(
+    *, member: Member, channel: str, issued_by=None, reason="", code: str | None = None
+) -> tuple:
+    """Void every live code of the member of the same kind and create a new one (`code`, or a
+    new random one). Caller holds a transaction."""
     now = timezone.now()
-    OneTimeCode.objects.filter(member=member, used_at__isnull=True, voided_at__isnull=True).update(
-        voided_at=now
-    )
-    code = f"{secrets.randbelow(10**6):06d}"
-    ttl = (
-        settings.ONE_TIME_CODE_STAFF_TTL
-        if channel == OneTimeCode.Channel.STAFF
-        else (settings.ONE_TIME_CODE_TTL)
-    )
+    OneTimeCode.objects.filter(
+        member=member,
+        channel__in=_code_channels(channel),
+        used_at__isnull=True,
+        voided_at__isnull=True,
+    ).update(voided_at=now)
+    code = code or new_code()
+    ttl = CODE_TTLS[channel]()
     otc = OneTimeCode.objects.create(
         member=member,
         code_hash=_code_hash(member.pk, code),
@@ -124,31 +145,43 @@ def one_time_code_issue(*, staff, member: Member, reason: str, ip: str | None) -
     return IssuedCode(code=code, expires_at=otc.expires_at)
 
 
-def _code_consume(member: Member | None, code: str) -> bool:
-    """Check `code` against the member's live code; mark it used when right, count a wrong
-    try when not (five kill it). Caller holds a transaction that commits either way."""
+def _code_consume(
+    member: Member | None, code: str, *, channels: tuple = ACCOUNT_CODE_CHANNELS
+) -> OneTimeCode | None:
+    """Check `code` against the member's live code of `channels`; mark it used and return it
+    when right, count a wrong try when not (five kill it). Caller holds a transaction that
+    commits either way."""
     if member is None:
-        return False
+        return None
     otc = (
         OneTimeCode.objects.select_for_update()
-        .filter(member=member, used_at__isnull=True, voided_at__isnull=True)
+        .filter(member=member, channel__in=channels, used_at__isnull=True, voided_at__isnull=True)
         .order_by("-created_at")
         .first()
     )
     now = timezone.now()
     if otc is None or otc.expires_at <= now:
-        return False
+        return None
     if hmac.compare_digest(otc.code_hash, _code_hash(member.pk, code)):
         otc.used_at = now
         otc.save(update_fields=["used_at"])
-        return True
+        return otc
     otc.failed_attempts += 1
     fields = ["failed_attempts"]
     if otc.failed_attempts >= settings.ONE_TIME_CODE_MAX_ATTEMPTS:
         otc.voided_at = now
         fields.append("voided_at")
     otc.save(update_fields=fields)
-    return False
+    return None
+
+
+def _phone_confirmed(member: Member, otc: OneTimeCode) -> list[str]:
+    """A code sent by SMS to the archive's phone and typed back confirms that phone (a code
+    staff handed over does not). Returns the fields to save."""
+    if otc.channel == OneTimeCode.Channel.STAFF:
+        return []
+    member.phone_confirmed_at = otc.used_at
+    return ["phone_confirmed_at"]
 
 
 def _clean_code(code) -> str:
@@ -180,7 +213,7 @@ def member_activate(
 
     member = member_by_identity(name, id_number)
     with transaction.atomic():
-        if _code_consume(member, code):
+        if otc := _code_consume(member, code):
             if member.user_id is not None:
                 # Raising rolls the consumption back: the code stays good for a reset.
                 raise ServiceError("该档案已激活，请直接登录；忘记密码请使用“找回密码”。")
@@ -199,6 +232,7 @@ def member_activate(
                     "privacy_notice_version",
                     "privacy_accepted_at",
                     "updated_at",
+                    *_phone_confirmed(member, otc),
                 ]
             )
             return user
@@ -213,9 +247,11 @@ def member_password_reset(*, name: str, id_number: str, code: str, password: str
     member = member_by_identity(name, id_number)
     _validate_new_password(password, member.user if member and member.user_id else None)
     with transaction.atomic():
-        if _code_consume(member, code):
+        if otc := _code_consume(member, code):
             if member.user_id is None or not member.user.is_active:
                 raise ServiceError("该档案尚未激活，请先激活。")
+            if confirmed := _phone_confirmed(member, otc):
+                member.save(update_fields=confirmed)
             user = member.user
             user.set_password(password)
             user.save(update_fields=["password"])
@@ -304,24 +340,34 @@ def account_authenticate(
         raise
     user = authenticate(request, **credentials)
     if user is None:
-        login_throttle.login_failure_record(request=request, credentials=credentials)
-        locked = getattr(request, "axes_locked_out", False)
-        login_audit(
+        login_failed(
             request=request,
-            user=None,
-            success=False,
-            reason="locked_out" if locked else "credentials",
-            **_failure_detail(credentials),
+            credentials=credentials,
+            detail=_failure_detail(credentials),
+            message=message,
         )
-        if locked:
-            raise RateLimited(
-                LOCKED_OUT, retry_after=int(settings.AXES_COOLOFF_TIME.total_seconds())
-            )
-        raise ServiceError(message, code="invalid_credentials")
     if id_number is None and second_factor.second_factor_required(user):
         account_second_factor_check(request=request, user=user, otp=otp)
     login_audit(request=request, user=user, success=True)
     return user
+
+
+def login_failed(*, request, credentials: dict, detail: dict, message: str):
+    """A failed login (django-axes already told, by authenticate() or the caller): counted by
+    the login throttles, audited; raises RateLimited when axes now locks the account out on
+    this address, else ServiceError(message)."""
+    login_throttle.login_failure_record(request=request, credentials=credentials)
+    locked = getattr(request, "axes_locked_out", False)
+    login_audit(
+        request=request,
+        user=None,
+        success=False,
+        reason="locked_out" if locked else "credentials",
+        **detail,
+    )
+    if locked:
+        raise RateLimited(LOCKED_OUT, retry_after=int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    raise ServiceError(message, code="invalid_credentials")
 
 
 def account_second_factor_check(*, request, user: User, otp) -> None:

@@ -243,10 +243,11 @@ def _apply(actor, plans: list[Plan], roster_id: int) -> dict:
                     fields.add(key)
                 member.organization = plan.organization
                 fields.add("organization")
+                member.derive_fields()  # bulk_update does not compute phone_hash, income_band
             bulk_update_with_history(
                 list(members.values()),
                 Member,
-                fields=sorted(fields),
+                fields=Member.with_derived_fields(sorted(fields)),
                 batch_size=CHUNK,
                 default_user=actor,
                 default_change_reason="花名册导入",

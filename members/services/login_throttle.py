@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from members import permissions
-from members.identity import mask_id_number, normalize_id_number
+from members.identity import mask_id_number, mask_phone, normalize_id_number
 from members.services.audit import audit_record
 from sanyuan.crypto import keyed_hash
 from sanyuan.errors import RateLimited, ServiceError
@@ -56,7 +56,12 @@ def address_network(ip: str) -> str | None:
 
 
 def account_key(credentials: dict) -> ThrottleKey:
-    """Members by the keyed hash of their ID number (shown masked), staff by username."""
+    """Members by the keyed hash of their ID number or, for a phone + code login, of the
+    number (shown masked); staff by username."""
+    if credentials.get("phone") is not None:
+        phone = str(credentials["phone"])
+        digest = keyed_hash(phone, purpose="phone")[:32]
+        return ThrottleKey(Kind.ACCOUNT, "phone:" + digest, mask_phone(phone))
     raw_id = credentials.get("id_number")
     if raw_id is not None:
         try:

@@ -25,6 +25,7 @@ from django.utils import timezone
 from members import permissions
 from members.models import Member, Notice, NoticeDelivery, Organization, SmsBudgetUsage
 from members.services.audit import audit_record
+from sanyuan.crypto import keyed_hash
 from sanyuan.errors import ServiceError
 from sanyuan.sms import InboundSms, Outcome, SmsReceipt, SmsRecipient, is_opt_out, send_batch
 
@@ -38,17 +39,21 @@ SMS = NoticeDelivery.Channel.SMS
 
 
 def member_phones(member_ids: Iterable[int]) -> dict[int, str]:
-    """The archive phone of each member ("" when none)."""
-    rows = Member.objects.filter(pk__in=list(member_ids)).values_list("pk", "phone")
-    return {pk: (phone or "").strip() for pk, phone in rows}
+    """The archive phone of each member ("" when none). Phones are encrypted: only the rows
+    that have one (phone_hash <> '', in SQL) are read and decrypted, in Python."""
+    ids = list(member_ids)
+    phones = dict.fromkeys(ids, "")
+    rows = Member.objects.filter(pk__in=ids).exclude(phone_hash="").values_list("pk", "phone")
+    phones.update((pk, (phone or "").strip()) for pk, phone in rows)
+    return phones
 
 
 def members_with_phone(phone: str):
-    """The archives that carry this number (a reply's sender)."""
+    """The archives that carry this number (a reply's sender), through the keyed hash."""
     number = (phone or "").strip().removeprefix("+86").removeprefix("86")
     if len(number) != 11 or not number.isdigit():
         return Member.objects.none()
-    return Member.objects.filter(phone=number)
+    return Member.objects.filter(phone_hash=keyed_hash(number, purpose="phone"))
 
 
 # Clock rules ------------------------------------------------------------------------------

@@ -479,3 +479,46 @@ def test_a_json_body_that_is_not_an_object_is_a_clear_400(world, path, case):
     response = client_for(world.staff_a).post(path, NON_OBJECT_BODIES[case], format="json")
     assert response.status_code == 400
     assert response.json()["detail"] == "请求体应为JSON对象。"
+
+
+# Phone + code login -------------------------------------------------------------------------
+
+BAD_LOGIN_PHONES = {
+    "empty": "",
+    "short": "1381234567",
+    "long": "138123456789",
+    "letters": "138abcd5678",
+    "landline": "02988886666",
+    "zero-width inside": f"138{ZWSP}12345678",
+    "rtl override inside": f"138{RLO}12345678",
+    "sql": "13812345678'; --",
+    "a list": ["13812345678"],
+    "an object": {"phone": "13812345678"},
+    "null": None,
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_LOGIN_PHONES))
+def test_a_bad_phone_asks_no_code_and_signs_nobody_in(api, world, sms_outbox, case):
+    raw = BAD_LOGIN_PHONES[case]
+    asked = api.post("/api/auth/login-code/", {"phone": raw}, format="json")
+    assert asked.status_code == 400, (case, asked.content)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in str(asked.json()))
+    verify = api.post(
+        "/api/auth/login-code/verify/", {"phone": raw, "code": "123456"}, format="json"
+    )
+    assert verify.status_code == 400 and "token" not in verify.json()
+    assert sms_outbox.messages() == []
+
+
+@pytest.mark.parametrize(
+    "code", ["", "12345", "1234567", "12ab56", "１２３４５６", None, ["123456"]]
+)
+def test_a_bad_login_code_is_a_chinese_400(api, world, code):
+    response = api.post(
+        "/api/auth/login-code/verify/",
+        {"phone": world.member_a.phone, "code": code},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in str(response.json()))

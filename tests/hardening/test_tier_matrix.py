@@ -790,3 +790,22 @@ def test_hometown_api_lists_and_figures_answer_every_tier(scoped_world, tier):
         assert call(w, tier, "get", url).status_code == mine, (url, tier)
     campaigns = call(w, tier, "get", "/api/campaigns/").status_code
     assert campaigns == {HOST: 200, ANON: 401}.get(tier, 200), tier
+
+
+@pytest.mark.parametrize("tier", [COUNTY, COMMITTEE, GROUP, HOST, MEMBER, ANON])
+def test_the_phone_login_endpoints_answer_every_tier_alike_and_sign_in_nobody_by_a_token(
+    scoped_world, tier, django_capture_on_commit_callbacks
+):
+    """POST /api/auth/login-code/ and …/verify/ are anonymous endpoints: a token changes
+    nothing (202 for any number; a wrong code the same 400), and a staff token never turns a
+    member's number into a staff session."""
+    w = scoped_world
+    phone = w.a.member.phone
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = call(w, tier, "post", "/api/auth/login-code/", {"phone": phone})
+    assert asked.status_code == 202
+    wrong = call(
+        w, tier, "post", "/api/auth/login-code/verify/", {"phone": phone, "code": "000000"}
+    )
+    assert wrong.status_code == 400 and "token" not in wrong.json()
+    assert call(w, tier, "get", "/api/auth/login-code/").status_code == 405

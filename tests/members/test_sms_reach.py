@@ -83,7 +83,7 @@ def county(db):
     other = factories.organization("另一党支部", Organization.Kind.BRANCH, committee)
     activated = [factories.activated_member(branch) for _ in range(8)]
     never = [factories.MemberFactory(organization=branch) for _ in range(12)]
-    Member.objects.filter(pk=never[0].pk).update(phone="")
+    Member.objects.filter(pk=never[0].pk).update(phone="", phone_hash="")
     Member.objects.filter(pk=never[1].pk).update(sms_opt_out=True)
     outside = factories.MemberFactory(organization=other)
     county_staff = factories.staff("sms_county", "county", county)

@@ -47,7 +47,11 @@ def archive(world):
     """Personal data in every encrypted column, including the history table's copies."""
     member = world.member_a
     member_update(
-        actor=world.staff_a, member=member, family_situation="父母年迈，需要照顾", employer="富士康"
+        actor=world.staff_a,
+        member=member,
+        family_situation="父母年迈，需要照顾",
+        employer="富士康",
+        monthly_income=6500,
     )
     member_update(actor=world.staff_a, member=member, mindset_note="思想稳定，积极参加学习")
     contact_log_create(
@@ -70,6 +74,14 @@ def archive(world):
     return world
 
 
+def _values(m):
+    return (m.id_number, m.family_situation, m.mindset_note, m.phone, m.monthly_income)
+
+
+def _history_values(h):
+    return (h.history_id, h.id_number, h.family_situation, h.phone, h.monthly_income)
+
+
 def test_every_encrypted_column_of_every_app_is_found():
     found = {(t.table, c) for t in encrypted_tables() for c in t.encrypted}
     declared = {
@@ -83,6 +95,10 @@ def test_every_encrypted_column_of_every_app_is_found():
         ("members_member", "id_number"),
         ("members_member", "family_situation"),
         ("members_member", "mindset_note"),
+        ("members_member", "phone"),
+        ("members_member", "monthly_income"),
+        ("members_historicalmember", "phone"),
+        ("members_historicalmember", "monthly_income"),
         ("members_historicalmember", "id_number"),
         ("members_historicalmember", "family_situation"),
         ("members_historicalmember", "mindset_note"),
@@ -110,13 +126,14 @@ def test_every_keyed_hash_column_is_rebuilt_or_knowingly_voided():
     }
     assert hash_columns == rebuilt | not_rebuildable
     assert ("members_historicalmember", "id_number_hash") in rebuilt
+    assert ("members_member", "phone_hash") in rebuilt
+    assert ("members_historicalmember", "phone_hash") in rebuilt
 
 
 def test_rotation_is_resumable_and_leaves_nothing_for_the_old_keys(archive, settings, api):
-    before = {m.pk: (m.id_number, m.family_situation, m.mindset_note) for m in Member.objects.all()}
-    history_before = sorted(
-        (h.history_id, h.id_number, h.family_situation) for h in Member.history.all()
-    )
+    before = {m.pk: _values(m) for m in Member.objects.all()}
+    history_before = sorted(_history_values(h) for h in Member.history.all())
+    assert any(income == 6500 for *_v, income in before.values())
     tokens_before = every_token()
     assert len(tokens_before) >= 12
     from django.utils import timezone
@@ -154,12 +171,9 @@ def test_rotation_is_resumable_and_leaves_nothing_for_the_old_keys(archive, sett
 
     # The old keys can go: everything reads with the new key alone.
     settings.PII_ENCRYPTION_KEYS = [NEW_KEY]
-    after = {m.pk: (m.id_number, m.family_situation, m.mindset_note) for m in Member.objects.all()}
+    after = {m.pk: _values(m) for m in Member.objects.all()}
     assert after == before
-    assert (
-        sorted((h.history_id, h.id_number, h.family_situation) for h in Member.history.all())
-        == history_before
-    )
+    assert sorted(_history_values(h) for h in Member.history.all()) == history_before
     assert ContactLog.objects.get().note == "电话联系，身体健康"
     assert ChangeRequest.objects.get().changes["employer"]["new"] == "比亚迪"
     assert RosterImport.objects.get().content.startswith("姓名,身份证号码")
@@ -169,6 +183,14 @@ def test_rotation_is_resumable_and_leaves_nothing_for_the_old_keys(archive, sett
     assert Member.objects.get(id_number_hash=digest).pk == member.pk
     assert set(Member.history.filter(id=member.pk).values_list("id_number_hash", flat=True)) == {
         digest
+    }
+    # And by phone: the exact search finds the member through the rebuilt hash.
+    phone_digest = keyed_hash(member.phone, purpose="phone")
+    assert list(Member.objects.filter(phone_hash=phone_digest).values_list("pk", flat=True)) == [
+        member.pk
+    ]
+    assert set(Member.history.filter(id=member.pk).values_list("phone_hash", flat=True)) == {
+        phone_digest
     }
     response = api.post(
         "/api/auth/login/",
