@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0017_notice_delivery_member_sms_opt_out'),
+        ('members', '0019_member_phone_confirmed_at'),
     ]
 
     operations = [
