@@ -35,6 +35,9 @@ CHECKS = [
     response_schema_conformance,
 ]
 TIERS = ["county", "committee", "host", "member", "anonymous"]
+# Operations that answer a documented 503 `not_configured` on a site without a WeChat
+# mini-program (the test settings configure none).
+UNCONFIGURED_503 = {"POST /api/auth/wechat/mini-program/", "POST /api/me/wechat/bindings/"}
 
 
 def _schema():
@@ -124,4 +127,9 @@ def test_every_operation_answers_within_its_schema_for_every_tier(
         token = scoped_world.tokens[tier]
         headers = {"Authorization": f"Token {token}"} if token else {}
         response = case.call(headers=headers)
-        case.validate_response(response, checks=CHECKS, headers=headers)
+        checks = CHECKS
+        if response.status_code == 503 and case.operation.label in UNCONFIGURED_503:
+            # No WeChat mini-program is configured here: its documented answer.
+            assert response.json()["code"] == "not_configured", response.content
+            checks = [check for check in CHECKS if check is not not_a_server_error]
+        case.validate_response(response, checks=checks, headers=headers)
