@@ -4,7 +4,13 @@ notice audience (members.services.notices.Audience)."""
 from django.db.models import Q, QuerySet
 
 from members.choices import MemberStatus
-from members.models import Member, Organization, TemporaryBranchMembership, User
+from members.models import (
+    BranchCommitteeSeat,
+    Member,
+    Organization,
+    TemporaryBranchMembership,
+    User,
+)
 from members.services.notices import Audience
 
 from .models import Activity, Attendance
@@ -39,6 +45,15 @@ def audience_q(activity: Activity) -> Q:
         q = Q(host_organization_id__in=_subtree_ids(org.path))
     else:  # pragma: no cover - the choices are closed
         return Q(pk__in=[])
+    if activity.kind == Activity.Kind.COMMITTEE_MEETING:
+        # A committee meeting (支委会) is for the seats on the organisation's committee.
+        q &= Q(
+            pk__in=list(
+                BranchCommitteeSeat.objects.filter(organization_id=org.pk).values_list(
+                    "member_id", flat=True
+                )
+            )
+        )
     return q & ~Q(status=MemberStatus.TRANSFERRED_OUT)
 
 
@@ -67,8 +82,10 @@ def notice_audience(activity: Activity) -> Audience:
     sub-organisations (every branch) the subtree is the organisation, so the broadcast is
     exact and costs one row. Otherwise the members with an account are listed by name
     (one recipient row each; an organisation with its own members and sub-organisations is
-    small, and the list is capped)."""
+    small, and the list is capped). A committee meeting goes to its committee by name."""
     org = activity.organization
+    if activity.kind == Activity.Kind.COMMITTEE_MEETING:
+        return _listed(activity)  # the committee, by name; never the whole branch
     if activity.audience == A.SUBTREE:
         return Audience.subtree(org)
     if activity.audience == A.TEMPORARY_BRANCH:
@@ -77,6 +94,10 @@ def notice_audience(activity: Activity) -> Audience:
         return Audience.hosted(org)
     if not Organization.objects.filter(parent_id=org.pk).exists():
         return Audience.subtree(org)
+    return _listed(activity)
+
+
+def _listed(activity: Activity) -> Audience:
     users = User.objects.filter(
         is_active=True,
         member__in=audience_members(activity).filter(user__isnull=False),

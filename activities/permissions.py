@@ -3,19 +3,22 @@
 Staff see and manage the activities of organisations in their granted subtrees. A member
 sees a published (or held, or cancelled after publishing) activity only when in its
 audience: the organising organisation itself, its subtree, a temporary branch they belong to,
-or the host organisation that hosts them. Outside that: 404, never the activity.
+or the host organisation that hosts them. A committee meeting (支委会) is for the members
+holding a seat on its organisation's committee (members.BranchCommitteeSeat) only. Outside
+that: 404, never the activity.
 """
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from members.models import Member
+from members.models import BranchCommitteeSeat, Member
 from members.permissions import scope_of
 
 from .models import Activity, ActivityMaterial, Attendance
 
 A = Activity.Audience
 S = Activity.Status
+K = Activity.Kind
 
 
 def visible_to_members_q(prefix: str = "") -> Q:
@@ -26,7 +29,8 @@ def visible_to_members_q(prefix: str = "") -> Q:
 
 
 def member_audience_q(user, member: Member, prefix: str = "") -> Q:
-    """Activities whose audience includes the member (one Q, no per-row checks)."""
+    """Activities whose audience includes the member (one Q, no per-row checks; the committee
+    seats are a subquery, not a query of their own)."""
     ctx = scope_of(user)
     p = prefix
     q = Q(**{f"{p}audience": A.ORGANIZATION, f"{p}organization_id": member.organization_id})
@@ -41,7 +45,8 @@ def member_audience_q(user, member: Member, prefix: str = "") -> Q:
         )
     if ctx.host_organization_ids:
         q |= Q(**{f"{p}audience": A.HOSTED, f"{p}organization_id__in": ctx.host_organization_ids})
-    return q
+    seats = BranchCommitteeSeat.objects.filter(member_id=member.pk).values("organization_id")
+    return q & (~Q(**{f"{p}kind": K.COMMITTEE_MEETING}) | Q(**{f"{p}organization_id__in": seats}))
 
 
 def filter_activities_visible_to(user, qs: QuerySet | None = None) -> QuerySet:

@@ -1,6 +1,6 @@
 from .accounts import OneTimeCode
 from .audit import AuditEvent
-from .branches import TemporaryBranchProposal, TemporaryBranchRule
+from .branches import BranchCommitteeSeat, TemporaryBranchProposal, TemporaryBranchRule
 from .changes import ChangeEvidence, ChangeRequest, ContactLog, RosterImport
 from .devices import RememberedDevice
 from .exports import ExportJob
@@ -24,6 +24,7 @@ from .regions import Region
 
 __all__ = [
     "AuditEvent",
+    "BranchCommitteeSeat",
     "ChangeEvidence",
     "ChangeRequest",
     "CheckinSecret",

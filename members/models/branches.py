@@ -106,3 +106,41 @@ class TemporaryBranchProposal(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.member_id} → {self.branch_id}"
+
+
+class BranchCommitteeSeat(models.Model):
+    """A seat on a branch committee (支部委员会). Committee meetings (支委会) are for the
+    members holding a seat on the committee of the meeting's organisation; a seat on another
+    organisation (one the member has since left, say) does not count there."""
+
+    class Role(models.TextChoices):
+        SECRETARY = "secretary", "书记"
+        DEPUTY_SECRETARY = "deputy_secretary", "副书记"
+        ORGANIZATION = "organization", "组织委员"
+        PUBLICITY = "publicity", "宣传委员"
+        DISCIPLINE = "discipline", "纪检委员"
+        MEMBER = "member", "委员"
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="committee_seats",
+        verbose_name="党支部",
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="committee_seats", verbose_name="党员"
+    )
+    role = models.CharField("职务", max_length=20, choices=Role.choices, default=Role.MEMBER)
+    since = models.DateField("任职日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "支部委员"
+        verbose_name_plural = "支部委员"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "member"], name="committee_seat_unique_member"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organization_id}: {self.member_id} ({self.get_role_display()})"
