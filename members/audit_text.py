@@ -7,7 +7,7 @@ code and fails for one without a label)."""
 from django.apps import apps
 
 from .archive_fields import LABELS as FIELD_LABELS
-from .archive_fields import display_value
+from .archive_fields import display_value, field_label
 
 ACTION_LABELS = {
     "login.success": "登录成功",
@@ -322,7 +322,7 @@ def _value(key: str, value, action: str = "") -> str:
     if value is None or value == "":
         return "（空）"
     if key == "fields" and isinstance(value, list | tuple):
-        return "、".join(FIELD_LABELS.get(str(v), str(v)) for v in value)
+        return "、".join(field_label(str(v)) for v in value)
     if key == "filters" and isinstance(value, dict):
         return "，".join(
             f"{FILTER_LABELS.get(k, k)}={_filter_value(k, v)}" for k, v in value.items()
