@@ -29,10 +29,15 @@ class Watch:
 
     def __init__(self, context):
         self.errors = []
+        self.pending = {}  # page -> its requests still on the wire
         context.add_init_script(LISTEN)
         context.on("page", self.attach)
 
     def attach(self, page):
+        pending = self.pending.setdefault(page, set())
+        page.on("request", lambda r: pending.add(r))
+        page.on("requestfinished", lambda r: pending.discard(r))
+        page.on("requestfailed", lambda r: pending.discard(r))
         page.on(
             "console",
             lambda msg: self.errors.append(f"console: {msg.text}") if msg.type == "error" else None,
@@ -47,7 +52,17 @@ class Watch:
         response = page.goto(url)
         assert response.status < 400, (url, response.status)
         assert "script-src 'self'" in response.headers["content-security-policy"]
-        page.wait_for_load_state("networkidle")
+        # Every request the page started has answered (what a CSP violation or a failing
+        # fetch would come from). Not Playwright's "networkidle": on a loaded CI host a
+        # page's 500 ms of silence can take longer than its timeout to come.
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(300)  # fetches started by scripts after "load"
+        pending = self.pending.setdefault(page, set())
+        for _ in range(600):
+            if not pending:
+                break
+            page.wait_for_timeout(100)
+        assert not pending, (url, "still loading", sorted(r.url for r in pending))
         violations = page.evaluate("window.__violations")
         assert violations == [], (url, violations)
         assert self.errors == [], (url, self.errors)
