@@ -19,6 +19,7 @@ from django.http import Http404
 
 from members import permissions as member_permissions
 from members.models import Member
+from sanyuan import respcache
 from sanyuan.keyset import Page, keyset_page
 from sanyuan.search import filter_fulltext
 
@@ -132,11 +133,15 @@ def home_sections(*, user) -> HomeSections:
     from django.core.cache import cache
 
     version = cache.get_or_set("learning:home-version", 1, timeout=None)
-    key = f"learning:home:{version}:{hashlib.sha1(_home_audience_key(user).encode()).hexdigest()}"
-    lists = cache.get(key)
-    if lists is None:
-        lists = _home_lists(user)
-        cache.set(key, lists, timeout=HOME_CACHE_SECONDS)
+    key = f"learning:home2:{version}:{hashlib.sha1(_home_audience_key(user).encode()).hexdigest()}"
+    cached = cache.get(key)
+    if cached is None:
+        with respcache.tables_read() as tables:
+            lists = _home_lists(user)
+        cache.set(key, (lists, tables), timeout=HOME_CACHE_SECONDS)
+    else:
+        lists, tables = cached
+        respcache.depends_on(*tables)  # a page cached whole (首页) depends on them too
     member = member_permissions.member_of(user)
     continue_studying = []
     if member is not None:

@@ -15,6 +15,7 @@ from members import permissions as member_permissions
 from members.views.access import MemberPageMixin, SignedInPageMixin, StaffPageMixin
 from sanyuan.errors import ServiceError
 from sanyuan.pwa import is_prefetch
+from sanyuan.respcache import CachedPageMixin
 from sanyuan.todos import member_todos
 
 from . import exports, selectors
@@ -26,8 +27,9 @@ from .services.study import study_record_touch
 CATEGORY_TABS = [("", "全部"), *Article.Category.choices]
 
 
-class HomeView(View):
-    """首页. Public: anonymous visitors see public articles; members see their own strip."""
+class HomeView(CachedPageMixin, View):
+    """首页. Public: anonymous visitors see public articles; members see their own strip (kept
+    per account by sanyuan.respcache until a table it was made from changes)."""
 
     def get(self, request):
         return render(

@@ -1,6 +1,16 @@
 from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
+from sanyuan import respcache
+
+# What notice_unread_count reads (beside the account's archive and organisation).
+UNREAD_TABLES = (
+    "members_notice",
+    "members_noticerecipient",
+    "members_noticeread",
+    "members_noticeinboxstate",
+)
+
 
 def _unread_count(user) -> int:
     from members import selectors
@@ -8,7 +18,11 @@ def _unread_count(user) -> int:
 
     key = unread_cache_key(user.pk)
     count = cache.get(key)
-    if count is None:
+    if count is not None:
+        # Served from this cache: a cached page showing the badge still depends on what the
+        # count is made from (sanyuan/respcache.py).
+        respcache.depends_on(*UNREAD_TABLES)
+    else:
         count = selectors.notice_unread_count(user=user)
         cache.set(key, count, timeout=60)
     return count

@@ -28,6 +28,7 @@ import hashlib
 import re
 import secrets
 import threading
+from contextlib import contextmanager
 from functools import partial, wraps
 
 from django.conf import settings
@@ -189,6 +190,21 @@ def depends_on(*tables: str) -> None:
         reads.update(tables)
 
 
+@contextmanager
+def tables_read():
+    """The tables read inside the block, for code that keeps rows in another cache: store
+    them beside the rows and call `depends_on(*tables)` when serving from that cache. The
+    reads still count for the answer being made, if one is."""
+    outer = getattr(_local, "reads", None)
+    _local.reads = found = set()
+    try:
+        yield found
+    finally:
+        _local.reads = outer
+        if outer is not None:
+            outer.update(found)
+
+
 def _etag(body: bytes) -> str:
     return '"' + hashlib.blake2b(body, digest_size=10).hexdigest() + '"'
 
@@ -239,12 +255,57 @@ class CachedAnswerMixin:
             cls.get = _cached(cls.__dict__["get"])
 
 
-def _cached(handler):
+# Read by the middleware before a page's view runs (the session's account, its archive and
+# organisation, the staff grants): pages depend on them as if the view had read them.
+PAGE_ACCOUNT_TABLES = (
+    "members_user",
+    "members_member",
+    "members_organization",
+    "members_user_groups",
+    "guardian_userobjectpermission",
+    "guardian_groupobjectpermission",
+)
+
+
+class CachedPageMixin:
+    """For server-rendered pages (Django class-based views) that change rarely for one
+    account, such as 首页: the page is cached like an API answer. The session's account is
+    found by middleware before the view, so the account's tables are declared as read. A
+    request with flash messages waiting is answered fresh and not kept (the page shows and
+    uses them up); anonymous visitors are never cached. Pages here carry no CSRF token and no
+    CSP nonce (the policy has no inline script), so the bytes are the same for every
+    request of the account."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method != "GET" or not settings.RESPONSE_CACHE_SECONDS:
+            return super().dispatch(request, *args, **kwargs)
+        previous = _start_recording()
+        try:
+            depends_on(*PAGE_ACCOUNT_TABLES)
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            _stop_recording(previous)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get" in cls.__dict__:
+            cls.get = _cached(cls.__dict__["get"], page=True)
+
+
+def _messages_waiting(request) -> bool:
+    from django.contrib.messages import get_messages
+
+    return len(get_messages(request)) > 0
+
+
+def _cached(handler, page: bool = False):
     @wraps(handler)
     def get(view, request, *args, **kwargs):
         user = request.user
         if _local.__dict__.get("reads") is None or not user.is_authenticated:
             # Not recorded from the start (a HEAD request, the cache off) or anonymous.
+            return handler(view, request, *args, **kwargs)
+        if page and _messages_waiting(request):
             return handler(view, request, *args, **kwargs)
         name = f"{type(view).__module__}.{type(view).__qualname__}"
         path = f"{request.get_full_path()}|{request.META.get('HTTP_ACCEPT', '')}"
@@ -257,12 +318,19 @@ def _cached(handler):
         if entry is not None and _fresh(entry, found):
             return _answer(request, entry)
 
-        response = view.finalize_response(request, handler(view, request, *args, **kwargs))
+        response = handler(view, request, *args, **kwargs)
+        if not page:
+            response = view.finalize_response(request, response)
         if hasattr(response, "render"):
             response.render()
         reads = _local.reads - UNTRACKED_TABLES
         known.update(reads)
-        if response.status_code != 200 or _local.wrote or getattr(response, "streaming", False):
+        if (
+            response.status_code != 200
+            or _local.wrote
+            or getattr(response, "streaming", False)
+            or response.cookies  # set for this browser only (a language, a device token)
+        ):
             return response
         versions = {t: found.get(VERSION_PREFIX + t) for t in (ALL_TABLES, *reads)}
         missing = [t for t, value in versions.items() if value is None]

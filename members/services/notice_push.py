@@ -132,13 +132,13 @@ def _fallback_sms_create(delivery: NoticeDelivery) -> int | None:
     """The SMS delivery the member would have had; its id when it is to be sent."""
     member = (
         Member.objects.filter(pk=delivery.member_id)
-        .values("sms_opt_out", "phone_invalid_at")
+        .values("sms_opt_out", "phone_invalid_at", "phone_hash")
         .first()
     )
     if member is None:
         return None
     status = sms_reach.sms_status_for(
-        phone=sms_reach.member_phones([delivery.member_id]).get(delivery.member_id, ""),
+        has_phone=bool(member["phone_hash"]),
         opted_out=member["sms_opt_out"],
         phone_invalid=member["phone_invalid_at"] is not None,
     )

@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -199,9 +199,14 @@ def notice_dispatch(*, notice_id: int) -> int:
             chunk = list(
                 members.filter(pk__gt=notice.dispatch_cursor)
                 .order_by("pk")
-                .values_list("pk", "user_id", "user__is_active", "sms_opt_out", "phone_invalid_at")[
-                    :DISPATCH_CHUNK
-                ]
+                .values_list(
+                    "pk",
+                    "user_id",
+                    "user__is_active",
+                    "sms_opt_out",
+                    "phone_invalid_at",
+                    "phone_hash",
+                )[:DISPATCH_CHUNK]
             )
             if not chunk:
                 break
@@ -220,8 +225,8 @@ def notice_dispatch(*, notice_id: int) -> int:
 
 def _member_deliveries(notice: Notice, chunk: list) -> tuple[list[NoticeDelivery], int]:
     """The SMS rows (or push rows, for members the push channel reaches) of one chunk of
-    members (pk, user_id, active, opted out, invalid) and how many read it in their inbox."""
-    phones = sms_reach.member_phones(pk for pk, *_ in chunk)
+    members (pk, user_id, active, opted out, invalid, phone hash) and how many read it in
+    their inbox."""
     push = notice_push.push_recipients(notice, (pk for pk, *_ in chunk))
     opted_in = set(
         NoticePreference.objects.filter(
@@ -231,10 +236,10 @@ def _member_deliveries(notice: Notice, chunk: list) -> tuple[list[NoticeDelivery
         ).values_list("user_id", flat=True)
     )
     rows, inbox = [], 0
-    for pk, user_id, active, opted_out, invalid_at in chunk:
+    for pk, user_id, active, opted_out, invalid_at, phone_hash in chunk:
         account = bool(user_id and active)
         status = sms_reach.sms_status_for(
-            phone=phones.get(pk, ""), opted_out=opted_out, phone_invalid=invalid_at is not None
+            has_phone=bool(phone_hash), opted_out=opted_out, phone_invalid=invalid_at is not None
         )
         if account:
             inbox += 1
@@ -268,12 +273,11 @@ def _create_deliveries_for_users(notice: Notice, user_ids: list[int]) -> int:
     if not user_ids:
         return 0
     members = {
-        user_id: (pk, opted_out, invalid_at)
-        for pk, user_id, opted_out, invalid_at in Member.objects.filter(
+        user_id: (pk, opted_out, invalid_at, bool(phone_hash))
+        for pk, user_id, opted_out, invalid_at, phone_hash in Member.objects.filter(
             user_id__in=user_ids
-        ).values_list("pk", "user_id", "sms_opt_out", "phone_invalid_at")
+        ).values_list("pk", "user_id", "sms_opt_out", "phone_invalid_at", "phone_hash")
     }
-    phones = sms_reach.member_phones(pk for pk, *_ in members.values())
     push = notice_push.push_recipients(notice, (pk for pk, *_ in members.values()))
     prefs = {
         p.user_id: p
@@ -286,9 +290,9 @@ def _create_deliveries_for_users(notice: Notice, user_ids: list[int]) -> int:
         member = members.get(user_id)
         texted = False
         if member and (notice.kind in ALWAYS_SMS_KINDS or (pref and pref.sms)):
-            pk, opted_out, invalid_at = member
+            pk, opted_out, invalid_at, has_phone = member
             status = sms_reach.sms_status_for(
-                phone=phones.get(pk, ""), opted_out=opted_out, phone_invalid=invalid_at is not None
+                has_phone=has_phone, opted_out=opted_out, phone_invalid=invalid_at is not None
             )
             texted = status == NoticeDelivery.Status.PENDING
         if member and member[0] in push:
@@ -305,10 +309,35 @@ def _create_deliveries_for_users(notice: Notice, user_ids: list[int]) -> int:
     return _bulk_create(rows)
 
 
-def _bulk_create(rows: list[NoticeDelivery]) -> int:
+_INSERT_FIELDS = [f for f in NoticeDelivery._meta.concrete_fields if not f.primary_key]
+
+
+def _bulk_create(rows: list[NoticeDelivery], chunk: int = 1000) -> int:
+    """Insert new delivery rows, skipping any that exist (a resumed dispatch). On PostgreSQL
+    one multi-row INSERT per chunk from the rows' attributes: every column is a plain value
+    psycopg2 adapts, and Django's bulk_create spent ~60 µs a row preparing them field by field
+    (a 10,000-member fan-out, issue 18)."""
     if not rows:
         return 0
-    NoticeDelivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    if connection.vendor != "postgresql":
+        NoticeDelivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=chunk)
+        return len(rows)
+    now = timezone.now()
+    attnames = [f.attname for f in _INSERT_FIELDS]
+    columns = ", ".join(f.column for f in _INSERT_FIELDS)
+    row_sql = "(" + ", ".join(["%s"] * len(attnames)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            params = []
+            for row in part:
+                row.created_at = now  # auto_now_add
+                params.extend([getattr(row, name) for name in attnames])
+            cursor.execute(
+                f"INSERT INTO {NoticeDelivery._meta.db_table} ({columns}) "
+                f"VALUES {', '.join([row_sql] * len(part))} ON CONFLICT DO NOTHING",
+                params,
+            )
     return len(rows)
 
 

@@ -530,3 +530,50 @@ def test_correcting_the_phone_clears_the_invalid_mark(county):
     member_update(actor=county["branch_staff"], member=member, phone="13812345678")
     member.refresh_from_db()
     assert member.phone == "13812345678" and member.phone_invalid_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_senders_never_claim_one_text_and_a_locked_one_is_skipped_not_waited_for():
+    """The batch claim is one UPDATE … WHERE id IN (… FOR UPDATE SKIP LOCKED) RETURNING: a
+    delivery another worker holds is passed over, and a claimed one is not due again."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from members.models import Organization
+
+    county = factories.organization("并发县", Organization.Kind.COUNTY)
+    committee = factories.organization("并发党工委", Organization.Kind.COMMITTEE, county)
+    branch = factories.organization("并发支部", Organization.Kind.BRANCH, committee)
+    members = [factories.MemberFactory(organization=branch) for _ in range(5)]
+    notice = Notice.objects.create(kind=K.ACTIVITY, title="并发领取", audience="subtree")
+    rows = [
+        NoticeDelivery.objects.create(notice=notice, member=m, channel="sms", status=S.PENDING)
+        for m in members
+    ]
+    locked, release = threading.Event(), threading.Event()
+
+    def other_worker():
+        with transaction.atomic():
+            list(NoticeDelivery.objects.select_for_update().filter(pk__in=[r.pk for r in rows[:2]]))
+            locked.set()
+            release.wait(10)
+        connection.close()
+
+    worker = threading.Thread(target=other_worker)
+    worker.start()
+    try:
+        assert locked.wait(10)
+        claimed, held, cursor = sms_reach._claim(notice.pk, 0)
+        assert [d.pk for d in claimed] == [r.pk for r in rows[2:]]
+        assert held == 0 and cursor == rows[-1].pk
+        assert all(d.notice.title == "并发领取" and d.attempts == 1 for d in claimed)
+        assert sms_reach._claim(notice.pk, 0)[0] == []  # claimed ones are not due; locked skipped
+    finally:
+        release.set()
+        worker.join()
+    assert Counter(NoticeDelivery.objects.values_list("status", flat=True)) == {
+        S.SENDING: 3,
+        S.PENDING: 2,
+    }
+    assert [d.pk for d in sms_reach._claim(notice.pk, 0)[0]] == [r.pk for r in rows[:2]]

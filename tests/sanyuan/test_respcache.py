@@ -261,3 +261,95 @@ def test_a_cached_answer_costs_one_redis_round_trip(world, monkeypatch):
     response = client.get("/api/me/")
     assert response.status_code == 200 and response.has_header("ETag")
     assert sent == ["MGET"]
+
+
+# 首页, a server-rendered page cached whole (CachedPageMixin) -------------------------------
+
+
+def _page_client(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user, backend="members.backends.MemberBackend")
+    return client
+
+
+def test_the_home_page_is_kept_per_account(world):
+    from django.test.utils import CaptureQueriesContext
+
+    a = _page_client(world.member_a.user)
+    a.get("/")  # learns the tables the page is made from
+    with CaptureQueriesContext(connection) as built:
+        first = a.get("/")
+    with CaptureQueriesContext(connection) as served:
+        again = a.get("/")
+    assert again.content == first.content
+    assert "张三，您好" in again.content.decode()
+    # The session and its account only: the page's own queries are gone.
+    assert len(served) == 2 < len(built), [q["sql"][:60] for q in served]
+    b = _page_client(world.member_b.user)
+    assert "王五，您好" in b.get("/").content.decode()
+    assert "张三" not in b.get("/").content.decode()
+
+
+def test_the_home_page_shows_a_new_article_a_new_notice_and_a_rename_at_once(world):
+    from members.models import Notice
+    from members.services.notice_audience import Audience
+    from members.services.notices import notice_publish
+    from tests.learning import factories as learning_factories
+
+    client = _page_client(world.member_a.user)
+    page = warm(client, "/", 3).content.decode()
+    assert "条未读消息" not in page
+    learning_factories.article(world.branch_a1, title="新发布的支部学习资料")
+    assert "新发布的支部学习资料" in client.get("/").content.decode()
+
+    warm(client, "/", 2)
+    with transaction.atomic():
+        notice_publish(
+            audience=Audience.user(world.member_a.user),
+            kind=Notice.Kind.ACTIVITY,
+            title="新的通知",
+        )
+    assert "1条未读消息" in client.get("/").content.decode()
+    warm(client, "/", 2)  # the unread count is now served from its own cache too
+    notice = Notice.objects.get(title="新的通知")
+    assert client.get(f"/notices/{notice.pk}/").status_code in (200, 302)
+    assert "条未读消息" not in client.get("/").content.decode()
+
+    warm(client, "/", 2)
+    Member.objects.filter(pk=world.member_a.pk).update(name="张三丰")
+    assert "张三丰，您好" in client.get("/").content.decode()
+
+
+def test_the_home_page_follows_a_move_to_another_branch(world):
+    activity_factories.activity(world.branch_a1, title="东关支部主题党日")
+    client = _page_client(world.member_a.user)
+    assert "组织活动待回复" in warm(client, "/", 3).content.decode()
+    member_update(actor=world.staff_a, member=world.member_a, organization=world.branch_a2)
+    assert "组织活动待回复" not in client.get("/").content.decode()
+
+
+def test_flash_messages_are_shown_on_a_cached_home_page(world):
+    from django.contrib import messages
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpRequest, HttpResponse
+
+    client = _page_client(world.member_a.user)
+    warm(client, "/", 3)
+    storage = CookieStorage(HttpRequest())
+    storage.add(messages.SUCCESS, "资料已收藏")
+    carrier = HttpResponse()
+    storage.update(carrier)
+    client.cookies[storage.cookie_name] = carrier.cookies[storage.cookie_name].value
+    assert "资料已收藏" in client.get("/").content.decode()
+    assert "资料已收藏" not in client.get("/").content.decode()
+
+
+def test_visitors_get_the_home_page_built_every_time(world):
+    from django.test import Client
+
+    warm(Client(), "/", 3)
+    assert not cache.keys(respcache.ENTRY_PREFIX + "learning.views.HomeView:*")
+    warm(_page_client(world.member_a.user), "/", 2)
+    assert cache.keys(respcache.ENTRY_PREFIX + "learning.views.HomeView:*")
