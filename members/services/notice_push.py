@@ -26,6 +26,7 @@ from django.utils.module_loading import import_string
 
 from members.models import Member, Notice, NoticeDelivery
 from members.services import sms_reach
+from members.services.delivery_rows import NewDelivery
 from sanyuan.queue import enqueue_now
 
 logger = logging.getLogger(__name__)
@@ -66,14 +67,8 @@ def push_recipients(notice: Notice, member_ids) -> set[int]:
     return channel.recipients(kind=notice.kind, member_ids=ids)
 
 
-def push_row(notice: Notice, *, member_id: int, user_id, sms_fallback: bool) -> NoticeDelivery:
-    return NoticeDelivery(
-        notice=notice,
-        member_id=member_id,
-        user_id=user_id,
-        channel=WECHAT,
-        sms_fallback=sms_fallback,
-    )
+def push_row(notice: Notice, *, member_id: int, user_id, sms_fallback: bool) -> NewDelivery:
+    return NewDelivery(notice.pk, member_id, user_id, WECHAT, sms_fallback=sms_fallback)
 
 
 def push_delivery_send(delivery: NoticeDelivery) -> str:

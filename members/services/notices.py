@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -29,6 +29,7 @@ from members.models import (
     User,
 )
 from members.services import notice_push, sms_reach
+from members.services.delivery_rows import NewDelivery, deliveries_insert
 from members.services.notice_audience import Audience
 from sanyuan.errors import ServiceError
 from sanyuan.queue import enqueue_now, enqueue_on_commit
@@ -41,6 +42,7 @@ A = Notice.Audience
 # Kinds that always go out by SMS as well, whatever the member's preference.
 ALWAYS_SMS_KINDS = Notice.ALWAYS_SMS_KINDS
 # Kinds staff receive by e-mail unless they opted out.
+SMS = NoticeDelivery.Channel.SMS
 STAFF_EMAIL_KINDS = frozenset({K.HOSTING, K.CONTACT, K.TRANSFER, K.SYSTEM})
 
 
@@ -212,7 +214,7 @@ def notice_dispatch(*, notice_id: int) -> int:
                 break
             with transaction.atomic():
                 rows, inbox = _member_deliveries(notice, chunk)
-                created += _bulk_create(rows)
+                created += deliveries_insert(rows)
                 notice.inbox_count = (notice.inbox_count or 0) + inbox
                 notice.dispatch_cursor = chunk[-1][0]
                 notice.save(update_fields=["dispatch_cursor", "inbox_count"])
@@ -223,7 +225,7 @@ def notice_dispatch(*, notice_id: int) -> int:
     return created
 
 
-def _member_deliveries(notice: Notice, chunk: list) -> tuple[list[NoticeDelivery], int]:
+def _member_deliveries(notice: Notice, chunk: list) -> tuple[list[NewDelivery], int]:
     """The SMS rows (or push rows, for members the push channel reaches) of one chunk of
     members (pk, user_id, active, opted out, invalid, phone hash) and how many read it in
     their inbox."""
@@ -257,15 +259,7 @@ def _member_deliveries(notice: Notice, chunk: list) -> tuple[list[NoticeDelivery
             continue
         if not texted:
             continue
-        rows.append(
-            NoticeDelivery(
-                notice=notice,
-                member_id=pk,
-                user_id=user_id if account else None,
-                channel=NoticeDelivery.Channel.SMS,
-                status=status,
-            )
-        )
+        rows.append(NewDelivery(notice.pk, pk, user_id if account else None, SMS, status))
     return rows, inbox
 
 
@@ -302,43 +296,11 @@ def _create_deliveries_for_users(notice: Notice, user_ids: list[int]) -> int:
                 )
             )
         elif texted:
-            rows.append(NoticeDelivery(notice=notice, member_id=pk, user_id=user_id, channel="sms"))
+            rows.append(NewDelivery(notice.pk, pk, user_id, SMS))
         wants_email = pref.email if pref else notice.kind in STAFF_EMAIL_KINDS
         if emails.get(user_id) and member is None and wants_email:
-            rows.append(NoticeDelivery(notice=notice, user_id=user_id, channel="email"))
-    return _bulk_create(rows)
-
-
-_INSERT_FIELDS = [f for f in NoticeDelivery._meta.concrete_fields if not f.primary_key]
-
-
-def _bulk_create(rows: list[NoticeDelivery], chunk: int = 1000) -> int:
-    """Insert new delivery rows, skipping any that exist (a resumed dispatch). On PostgreSQL
-    one multi-row INSERT per chunk from the rows' attributes: every column is a plain value
-    psycopg2 adapts, and Django's bulk_create spent ~60 µs a row preparing them field by field
-    (a 10,000-member fan-out, issue 18)."""
-    if not rows:
-        return 0
-    if connection.vendor != "postgresql":
-        NoticeDelivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=chunk)
-        return len(rows)
-    now = timezone.now()
-    attnames = [f.attname for f in _INSERT_FIELDS]
-    columns = ", ".join(f.column for f in _INSERT_FIELDS)
-    row_sql = "(" + ", ".join(["%s"] * len(attnames)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), chunk):
-            part = rows[start : start + chunk]
-            params = []
-            for row in part:
-                row.created_at = now  # auto_now_add
-                params.extend([getattr(row, name) for name in attnames])
-            cursor.execute(
-                f"INSERT INTO {NoticeDelivery._meta.db_table} ({columns}) "
-                f"VALUES {', '.join([row_sql] * len(part))} ON CONFLICT DO NOTHING",
-                params,
-            )
-    return len(rows)
+            rows.append(NewDelivery(notice.pk, None, user_id, NoticeDelivery.Channel.EMAIL))
+    return deliveries_insert(rows)
 
 
 def _enqueue_pending(notice: Notice) -> None:

@@ -129,7 +129,7 @@ def notice_sms_send(*, notice_id: int | None = None) -> dict:
             counts.update(sms_deliveries_send(claimed))
 
 
-def _claim(notice_id: int | None, cursor: int) -> tuple[list[NoticeDelivery], int, int]:
+def _claim(notice_id: int | None, cursor: int) -> tuple[list, int, int]:
     now = timezone.now()
     due = NoticeDelivery.objects.filter(_due_q(now), channel=SMS, pk__gt=cursor)
     if notice_id is not None:
@@ -148,21 +148,43 @@ def _claim(notice_id: int | None, cursor: int) -> tuple[list[NoticeDelivery], in
         return [], 0, cursor
     rows.sort()
     notices = Notice.objects.in_bulk({row[1] for row in rows})
-    claimed = []
-    for pk, notice_id_, member_id, user_id, attempts in rows:
-        delivery = NoticeDelivery(
-            pk=pk,
-            notice=notices[notice_id_],
-            member_id=member_id,
-            user_id=user_id,
-            channel=SMS,
-            status=S.SENDING,
-            attempts=attempts,
-            claimed_at=now,
-        )
-        delivery._state.adding, delivery._state.db = False, connection.alias
-        claimed.append(delivery)
+    claimed = [ClaimedText(row[0], notices[row[1]], *row[2:], claimed_at=now) for row in rows]
     return claimed, 0, rows[-1][0]
+
+
+class ClaimedText:
+    """A claimed SMS delivery as the sender needs it: what `_update_returning` returned and
+    the outcome to write back. Not a model instance (those cost ~50 µs each to build, half a
+    second for a 10,000-member fan-out); the same `idempotency_key`."""
+
+    __slots__ = (
+        "attempts",
+        "claimed_at",
+        "last_error",
+        "member_id",
+        "next_attempt_at",
+        "notice",
+        "notice_id",
+        "pk",
+        "request_ref",
+        "sent_at",
+        "status",
+        "user_id",
+        "vendor_id",
+    )
+    channel = SMS
+    idempotency_key = NoticeDelivery.idempotency_key
+
+    def __init__(self, pk, notice, member_id, user_id, attempts, *outcome, claimed_at):
+        self.pk, self.notice, self.notice_id = pk, notice, notice.pk
+        self.member_id, self.user_id, self.attempts = member_id, user_id, attempts
+        self.last_error, self.sent_at, self.next_attempt_at, self.vendor_id, self.request_ref = (
+            outcome
+        )
+        self.status, self.claimed_at = S.SENDING, claimed_at
+
+
+CLAIM_RETURNS = ("last_error", "sent_at", "next_attempt_at", "vendor_id", "request_ref")
 
 
 def _update_returning(due, assignments: str, params: list) -> list[tuple]:
@@ -179,7 +201,8 @@ def _update_returning(due, assignments: str, params: list) -> list[tuple]:
         )
         cursor.execute(
             f"UPDATE {table} AS d SET {assignments} WHERE d.id IN ({ids_sql}) "
-            "RETURNING d.id, d.notice_id, d.member_id, d.user_id, d.attempts",
+            "RETURNING d.id, d.notice_id, d.member_id, d.user_id, d.attempts, "
+            f"{', '.join('d.' + name for name in CLAIM_RETURNS)}",
             [*params, *ids_params],
         )
         return cursor.fetchall()
