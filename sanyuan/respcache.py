@@ -257,13 +257,16 @@ class CachedAnswerMixin:
 
 # Read by the middleware before a page's view runs (the session's account, its archive and
 # organisation, the staff grants): pages depend on them as if the view had read them.
+# (the grant tables are members.permissions.scope.GRANT_TABLES; tests/sanyuan/
+# test_respcache.py checks that this list holds them.)
 PAGE_ACCOUNT_TABLES = (
     "members_user",
     "members_member",
     "members_organization",
     "members_user_groups",
-    "guardian_userobjectpermission",
-    "guardian_groupobjectpermission",
+    "members_organizationuserobjectpermission",
+    "members_organizationgroupobjectpermission",
+    "auth_permission",
 )
 
 

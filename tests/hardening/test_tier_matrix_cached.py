@@ -67,3 +67,23 @@ def test_cached_answers_are_the_built_ones_for_every_tier(scoped_world):
                     pytest.fail(f"{tier} {name} {url}: a later read differs from the first")
     # The cache was used: answers were served without building them.
     assert cache.keys(f"{respcache.ENTRY_PREFIX}*"), "no answer was cached"
+
+
+def test_cached_pages_are_the_built_ones_for_every_tier(scoped_world, settings):
+    """首页 (respcache.CachedPageMixin) for every principal: built with the cache off, then
+    read three times each with it on, interleaved; every read is the built page, and each
+    signed-in principal's page was kept."""
+    from tests.hardening.test_tier_matrix_routes import _page_client, _user
+
+    w = scoped_world
+    clients = {tier: _page_client(_user(w, tier)) for tier in TIERS}
+    settings.RESPONSE_CACHE_SECONDS = 0
+    built = {tier: clients[tier].get("/") for tier in TIERS}
+    assert all(r.status_code == 200 for r in built.values()), built
+    settings.RESPONSE_CACHE_SECONDS = 60
+    for _round in range(3):
+        for tier in TIERS:
+            response = clients[tier].get("/")
+            assert (response.status_code, response.content) == (200, built[tier].content), tier
+    kept = cache.keys(f"{respcache.ENTRY_PREFIX}learning.views.HomeView:*")
+    assert len(kept) == len(TIERS) - 1, kept  # not the anonymous visitor's

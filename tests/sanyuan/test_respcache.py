@@ -353,3 +353,19 @@ def test_visitors_get_the_home_page_built_every_time(world):
     assert not cache.keys(respcache.ENTRY_PREFIX + "learning.views.HomeView:*")
     warm(_page_client(world.member_a.user), "/", 2)
     assert cache.keys(respcache.ENTRY_PREFIX + "learning.views.HomeView:*")
+
+
+def test_pages_depend_on_every_table_the_scope_reads_before_the_view():
+    from members.permissions.scope import GRANT_TABLES
+
+    assert set(GRANT_TABLES) <= set(respcache.PAGE_ACCOUNT_TABLES)
+
+
+def test_a_grant_change_changes_a_staff_home_page(world):
+    from tests.learning import factories as learning_factories
+
+    learning_factories.article(world.committee_b, title="陵前镇党委的学习资料")
+    client = _page_client(world.staff_a)
+    assert "陵前镇党委的学习资料" not in warm(client, "/", 3).content.decode()
+    assign_perm(MANAGE, world.staff_a, world.committee_b)
+    assert "陵前镇党委的学习资料" in client.get("/").content.decode()
