@@ -173,6 +173,15 @@ class Scope:
             return Q(**{f"{via}pk": self.member.pk})
         return Q(pk__in=[])
 
+    def reads(self, member: Member) -> bool:
+        """`members_q` for one archive whose organisation and host organisation are loaded,
+        without a query (tests/hardening/test_scope_twins.py holds the two together)."""
+        if self.grants:
+            return self.manages(member) or self.hosts(member)
+        if self.member is not None:
+            return member.pk == self.member.pk
+        return False
+
     @cached_property
     def grant_ancestor_ids(self) -> list[int]:
         """Organisations above the grants (their audiences include the staff's area)."""

@@ -17,6 +17,7 @@ from .notices import (
 )
 from .registry import (
     contact_overdue_q,
+    hash_lookup,
     member_detail_get,
     member_get,
     member_list,
@@ -32,6 +33,7 @@ __all__ = [
     "change_request_queue",
     "contact_log_list",
     "contact_overdue_q",
+    "hash_lookup",
     "member_detail_get",
     "member_get",
     "member_history",

@@ -28,21 +28,31 @@ def organization_get(*, user, pk) -> Organization:
     return org
 
 
-def _search_q(q: str) -> Q:
-    """Name fragment, masked ID suffix, or a full ID number or phone (through the keyed
-    hashes)."""
+def hash_lookup(q: str) -> tuple[str, str] | None:
+    """A full ID number or mobile number as (column, keyed hash); None for anything else."""
     q = q.strip()
     try:
         id_number = normalize_id_number(q)
     except ServiceError:
         id_number = None
     if id_number:
-        return Q(id_number_hash=keyed_hash(id_number, purpose="id_number"))
+        return "id_number_hash", keyed_hash(id_number, purpose="id_number")
+    if len(q) == 11 and q.isascii() and q.isdigit():
+        return "phone_hash", keyed_hash(q, purpose="phone")
+    return None
+
+
+def _search_q(q: str) -> Q:
+    """Name fragment, masked ID suffix, or a full ID number or phone (through the keyed
+    hashes)."""
+    q = q.strip()
+    lookup = hash_lookup(q)
+    if lookup is not None:
+        column, value = lookup
+        return Q(**{column: value})
     if (q.isascii() and q.isdigit()) or (q.upper().endswith("X") and q[:-1].isdigit()):
         # Phones are encrypted: a whole number is found through its keyed hash, a fragment
         # of one not at all (only the masked ID number's last four digits are searchable).
-        if len(q) == 11 and q.isdigit():
-            return Q(phone_hash=keyed_hash(q, purpose="phone"))
         return Q(id_number_masked__endswith=q.upper()) if len(q) <= 4 else Q(pk__in=[])
     return Q(name__contains=q)
 

@@ -116,3 +116,34 @@ def test_nginx_logs_paths_only():
     assert logs and all(entry == "off" or entry.endswith("sanyuan_path_only") for entry in logs)
     servers = site.count("server {")
     assert sum(entry.endswith("sanyuan_path_only") for entry in logs) == servers
+
+
+def test_a_full_value_costs_the_token_and_one_query_and_finds_hosted_and_shared_numbers(
+    world, django_assert_num_queries
+):
+    """The hash lookup is compiled once (sanyuan/prepared.py) and carries the skills; the
+    scope is applied to its rows (Scope.reads): a family's shared phone finds only the
+    archives in scope, a hosted member is found by the host's staff."""
+    from members.models import Member, Skill
+    from tests.tiers import add_host_staff
+
+    member, other_side = world.member_a, world.member_b
+    member.skills.set([Skill.objects.create(name="电工")])
+    Member.objects.filter(pk=other_side.pk).update(
+        phone=member.phone, phone_hash=Member.objects.get(pk=member.pk).phone_hash
+    )
+    staff = client_for(world.staff_a)
+    staff.post(SEARCH, {"q": member.id_number}, format="json")  # compiled on first use
+    with django_assert_num_queries(2):
+        answer = staff.post(SEARCH, {"q": member.id_number}, format="json")
+    assert answer.json()[0]["skill_names"] == ["电工"]
+    assert ids(staff.post(SEARCH, {"q": member.phone}, format="json")) == {member.pk}
+    county = client_for(world.county_staff)
+    assert ids(county.post(SEARCH, {"q": member.phone}, format="json")) == {
+        member.pk,
+        other_side.pk,
+    }
+    add_host_staff(world)
+    host = client_for(world.host_staff)
+    assert ids(host.post(SEARCH, {"q": member.id_number}, format="json")) == {member.pk}
+    assert ids(host.post(SEARCH, {"q": other_side.id_number}, format="json")) == set()
