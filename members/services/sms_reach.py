@@ -35,7 +35,7 @@ S = NoticeDelivery.Status
 SMS = NoticeDelivery.Channel.SMS
 
 
-# Phones: the one place that reads and looks up Member.phone for text messages ---------------
+# Phones (decrypted only when a text goes out: sms_deliveries_send reads them with the batch) -
 
 
 def member_phones(member_ids: Iterable[int]) -> dict[int, str]:
