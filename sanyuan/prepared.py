@@ -8,13 +8,35 @@ and afterwards only swaps the values in and turns the rows into model instances 
 Django's own `ModelIterable` does (converters such as decryption, `select_related`
 objects, deferred fields). Only for querysets whose SQL never depends on anything but those
 values (no clock, no settings read while building).
+
+On PostgreSQL the statement is also prepared on the server (PREPARE once per connection,
+then EXECUTE), so that the database does not plan it again either: the token lookup's six
+joins over tables with many indexes took PostgreSQL ~0.6 ms to plan and 0.1 ms to run.
+`DB_SERVER_PREPARED_STATEMENTS` turns this off (it is off by default behind pgbouncer in
+transaction mode, whose server connections do not keep a session's prepared statements).
 """
 
+import itertools
+import re
 import secrets
 import threading
 
-from django.db import connections
+from django.conf import settings
+from django.db import DatabaseError, connections, transaction
 from django.db.models.query import get_related_populators
+
+from sanyuan import respcache
+
+_names = itertools.count(1)
+DUPLICATE_PREPARED_STATEMENT = "42P05"  # prepared before in this session: use it
+_PLACEHOLDER = re.compile(r"%%|%s")
+_TABLES = re.compile(r'(?:FROM|JOIN)\s+"([A-Za-z0-9_]+)"')
+
+
+def _numbered(sql: str) -> str:
+    """Django's `%s` placeholders as PostgreSQL's `$1, $2, …` (and `%%` as `%`)."""
+    count = itertools.count(1)
+    return _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else f"${next(count)}", sql)
 
 
 def _marker(kind, index: int):
@@ -54,6 +76,9 @@ class PreparedQuery:
         return {
             "db": db,
             "sql": sql,
+            "name": f"sanyuan_prepared_{next(_names)}",
+            "server": True,  # False once PREPARE failed for it (then plain statements)
+            "tables": tuple(set(_TABLES.findall(sql))),
             "params": list(params),
             "slots": slots,
             "compiler": compiler,
@@ -75,8 +100,16 @@ class PreparedQuery:
         for position, index in compiled["slots"]:
             params[position] = values[index]
         db = compiled["db"]
-        with connections[db].cursor() as cursor:
-            cursor.execute(compiled["sql"], params)
+        connection = connections[db]
+        with connection.cursor() as cursor:
+            if self._server_prepared(connection, cursor, compiled):
+                # The execute wrapper cannot see the tables behind EXECUTE: an answer being
+                # cached depends on them all the same.
+                respcache.depends_on(*compiled["tables"])
+                placeholders = ", ".join(["%s"] * len(params))
+                cursor.execute(f"EXECUTE {compiled['name']} ({placeholders})", params)
+            else:
+                cursor.execute(compiled["sql"], params)
             rows = cursor.fetchall()
         model, init_list = compiled["model"], compiled["init_list"]
         start, end = compiled["range"]
@@ -89,3 +122,30 @@ class PreparedQuery:
                 setattr(obj, name, row[position])
             objects.append(obj)
         return objects
+
+    @staticmethod
+    def _server_prepared(connection, cursor, compiled) -> bool:
+        """Whether the statement is prepared on this connection's server session (preparing
+        it now if needed, inside a savepoint so that a refusal changes nothing)."""
+        if (
+            not compiled["server"]
+            or connection.vendor != "postgresql"
+            or not settings.DB_SERVER_PREPARED_STATEMENTS
+        ):
+            return False
+        raw = connection.connection
+        known = getattr(connection, "_sanyuan_prepared", None)
+        if known is None or known[0] is not raw:
+            known = (raw, set())  # a new session has none
+            connection._sanyuan_prepared = known
+        if compiled["name"] in known[1]:
+            return True
+        try:
+            with transaction.atomic(using=connection.alias):
+                cursor.execute(f"PREPARE {compiled['name']} AS {_numbered(compiled['sql'])}")
+        except DatabaseError as exc:
+            if getattr(exc.__cause__, "pgcode", None) != DUPLICATE_PREPARED_STATEMENT:
+                compiled["server"] = False
+                return False
+        known[1].add(compiled["name"])
+        return True

@@ -134,6 +134,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
     "DB_DISABLE_SERVER_SIDE_CURSORS", default=False
 )
+# The hot lookups of sanyuan/prepared.py are also prepared on the server (PREPARE/EXECUTE,
+# once per connection). Not behind pgbouncer in transaction mode: off with the above.
+DB_SERVER_PREPARED_STATEMENTS = env.bool(
+    "DB_SERVER_PREPARED_STATEMENTS",
+    default=not DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"],
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
