@@ -240,11 +240,15 @@ class CachedAnswerMixin:
     as described above. Recording starts before authentication, so that the tables read to
     find the account, its archive and its grants are dependencies too."""
 
+    page = False  # a DRF answer (finalized by the view); CachedPageMixin: a Django page
+    read_before_view: tuple[str, ...] = ()
+
     def dispatch(self, request, *args, **kwargs):
         if request.method != "GET" or not settings.RESPONSE_CACHE_SECONDS:
             return super().dispatch(request, *args, **kwargs)
         previous = _start_recording()
         try:
+            depends_on(*self.read_before_view)
             return super().dispatch(request, *args, **kwargs)
         finally:
             _stop_recording(previous)
@@ -252,7 +256,7 @@ class CachedAnswerMixin:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "get" in cls.__dict__:
-            cls.get = _cached(cls.__dict__["get"])
+            cls.get = _cached(cls.__dict__["get"], page=cls.page)
 
 
 # Read by the middleware before a page's view runs (the session's account, its archive and
@@ -270,7 +274,7 @@ PAGE_ACCOUNT_TABLES = (
 )
 
 
-class CachedPageMixin:
+class CachedPageMixin(CachedAnswerMixin):
     """For server-rendered pages (Django class-based views) that change rarely for one
     account, such as 首页: the page is cached like an API answer. The session's account is
     found by middleware before the view, so the account's tables are declared as read. A
@@ -279,20 +283,8 @@ class CachedPageMixin:
     CSP nonce (the policy has no inline script), so the bytes are the same for every
     request of the account."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.method != "GET" or not settings.RESPONSE_CACHE_SECONDS:
-            return super().dispatch(request, *args, **kwargs)
-        previous = _start_recording()
-        try:
-            depends_on(*PAGE_ACCOUNT_TABLES)
-            return super().dispatch(request, *args, **kwargs)
-        finally:
-            _stop_recording(previous)
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if "get" in cls.__dict__:
-            cls.get = _cached(cls.__dict__["get"], page=True)
+    page = True
+    read_before_view = PAGE_ACCOUNT_TABLES
 
 
 def _messages_waiting(request) -> bool:
