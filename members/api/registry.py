@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from members import permissions, selectors
 from members.api import serializers as s
 from members.api.access import IsMember, IsStaff
-from members.api.rows import member_list_rows, with_skills
+from members.api.rows import member_list_rows
 from members.filters import member_filters
 from members.identity import is_full_identifier
 from members.models import ChangeRequest, Member, Region, Skill
@@ -20,12 +20,10 @@ from sanyuan.files import protected_file_response
 from sanyuan.inputs import parse_int
 from sanyuan.net import client_ip
 from sanyuan.parsers import FormParser, JSONParser, MultiPartParser
-from sanyuan.prepared import PreparedQuery
 from sanyuan.respcache import CachedAnswerMixin
 
 # Encrypted columns a list row never shows (its `id_number` is the masked column): not read,
 # so not decrypted, for every row of every page.
-LIST_DEFERRED = ("id_number", "family_situation", "mindset_note")
 
 
 def _own_member(request):
@@ -247,9 +245,8 @@ class MemberListCreateApi(generics.ListAPIView):
         if organization and parse_int(organization) is None:
             raise ServiceError("党组织编号无效。", field="organization")
         filters = member_filters(self.request.query_params)
-        return with_skills(selectors.member_list(user=self.request.user, **filters)).defer(
-            *LIST_DEFERRED
-        )
+        rows = selectors.member_list(user=self.request.user, **filters)
+        return selectors.with_skills(rows).defer(*selectors.LIST_DEFERRED)
 
     def get_serializer_context(self):
         user = self.request.user
@@ -361,45 +358,10 @@ class MemberSearchApi(generics.GenericAPIView):
     def post(self, request):
         data = s.MemberSearchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        q = data.validated_data["q"]
-        rows = self._by_hash(request.user, q)
-        if rows is None:
-            rows = selectors.member_list(user=request.user, q=q)
-            rows = with_skills(rows).defer(*LIST_DEFERRED).order_by("-id")[: self.LIMIT]
+        rows = selectors.member_search(
+            user=request.user, q=data.validated_data["q"], limit=self.LIMIT
+        )
         return Response(member_list_rows(rows, permissions.row_viewer(request.user)))
-
-    # A whole ID number or phone finds a handful of archives by keyed hash: looked up with a
-    # query compiled once per process (sanyuan/prepared.py), scope applied to those rows by
-    # Scope.reads (the twin of the scope's SQL). More rows than this: the SQL path.
-    HASH_ROWS = 500
-
-    @staticmethod
-    def _prepared(column: str) -> PreparedQuery:
-        def build(value):
-            rows = Member.objects.filter(**{column: value}).select_related(
-                "organization", "host_organization"
-            )
-            return (
-                with_skills(rows).defer(*LIST_DEFERRED).order_by("-id")[: MemberSearchApi.HASH_ROWS]
-            )
-
-        return PreparedQuery(build)
-
-    def _by_hash(self, user, q: str) -> list | None:
-        lookup = selectors.hash_lookup(q)
-        if lookup is None:
-            return None
-        column, value = lookup
-        found = _HASH_SEARCHES[column](value)
-        if len(found) >= self.HASH_ROWS:
-            return None
-        scope = permissions.scope_of(user)
-        return [member for member in found if scope.reads(member)][: self.LIMIT]
-
-
-_HASH_SEARCHES = {
-    column: MemberSearchApi._prepared(column) for column in ("id_number_hash", "phone_hash")
-}
 
 
 class MemberActivationCodeApi(APIView):

@@ -9,12 +9,10 @@ compares the two for every viewer) with the field policy applied per row.
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from rest_framework import serializers
 
 from members import archive_fields
-from members.models import Skill
 
 from .serializers import MemberListSerializer
 
@@ -25,21 +23,6 @@ _datetime = serializers.DateTimeField()
 
 def _when(field, value):
     return None if value is None else field.to_representation(value)
-
-
-def with_skills(queryset):
-    """The archives' skills for `member_list_rows`: on PostgreSQL two arrays in the same
-    query (ids and names, in Skill's order), else the usual prefetch (a second query)."""
-    if connection.vendor != "postgresql":
-        return queryset.prefetch_related("skills")
-    from django.contrib.postgres.expressions import ArraySubquery
-    from django.db.models import OuterRef
-
-    skills = Skill.objects.filter(members=OuterRef("pk")).order_by(*Skill._meta.ordering, "pk")
-    return queryset.annotate(
-        skill_id_list=ArraySubquery(skills.values("pk")),
-        skill_name_list=ArraySubquery(skills.values("name")),
-    )
 
 
 def _skills(member) -> tuple[list, list]:

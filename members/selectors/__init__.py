@@ -16,16 +16,20 @@ from .notices import (
     notice_unread_count,
 )
 from .registry import (
+    LIST_DEFERRED,
     contact_overdue_q,
     hash_lookup,
     member_detail_get,
     member_get,
     member_list,
+    member_search,
     organization_get,
     organization_list,
+    with_skills,
 )
 
 __all__ = [
+    "LIST_DEFERRED",
     "change_request_diff",
     "change_request_get_for_member",
     "change_request_get_for_staff",
@@ -38,6 +42,7 @@ __all__ = [
     "member_get",
     "member_history",
     "member_list",
+    "member_search",
     "notice_get",
     "notice_inbox",
     "notice_manageable_list",
@@ -46,4 +51,5 @@ __all__ = [
     "notice_unread_count",
     "organization_get",
     "organization_list",
+    "with_skills",
 ]

@@ -3,15 +3,17 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from members import archive_fields, permissions
 from members.identity import normalize_id_number
-from members.models import Member, Organization
+from members.models import Member, Organization, Skill
 from sanyuan.crypto import keyed_hash
 from sanyuan.errors import ServiceError
+from sanyuan.prepared import PreparedQuery
 
 
 def organization_list(*, user, parent: int | None = None) -> QuerySet:
@@ -26,6 +28,24 @@ def organization_get(*, user, pk) -> Organization:
     if org is None:
         raise Http404
     return org
+
+
+# Archive columns no list row shows (ciphertexts to decrypt for nothing).
+LIST_DEFERRED = ("id_number", "family_situation", "mindset_note")
+
+
+def with_skills(queryset):
+    """The archives' skills for list rows (members/api/rows.py): on PostgreSQL two arrays
+    in the same query (ids and names, in Skill's order), else the usual prefetch."""
+    if connection.vendor != "postgresql":
+        return queryset.prefetch_related("skills")
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    skills = Skill.objects.filter(members=OuterRef("pk")).order_by(*Skill._meta.ordering, "pk")
+    return queryset.annotate(
+        skill_id_list=ArraySubquery(skills.values("pk")),
+        skill_name_list=ArraySubquery(skills.values("name")),
+    )
 
 
 def hash_lookup(q: str) -> tuple[str, str] | None:
@@ -55,6 +75,40 @@ def _search_q(q: str) -> Q:
         # of one not at all (only the masked ID number's last four digits are searchable).
         return Q(id_number_masked__endswith=q.upper()) if len(q) <= 4 else Q(pk__in=[])
     return Q(name__contains=q)
+
+
+# A whole ID number or phone finds a handful of archives by keyed hash: looked up with a
+# query compiled once per process (sanyuan/prepared.py), the scope applied to those rows by
+# Scope.reads (the twin of the scope's SQL, tests/hardening/test_scope_twins.py). More rows
+# than this for one hash: the SQL path.
+HASH_SEARCH_ROWS = 500
+
+
+def _hash_search(column: str) -> PreparedQuery:
+    def build(value):
+        rows = Member.objects.filter(**{column: value}).select_related(
+            "organization", "host_organization"
+        )
+        return with_skills(rows).defer(*LIST_DEFERRED).order_by("-id")[:HASH_SEARCH_ROWS]
+
+    return PreparedQuery(build)
+
+
+_HASH_SEARCHES = {column: _hash_search(column) for column in ("id_number_hash", "phone_hash")}
+
+
+def member_search(*, user, q: str, limit: int) -> list[Member]:
+    """The staff search (a term in a POST body): archives in the user's scope, newest
+    first, at most `limit`, with their skills, for list rows."""
+    lookup = hash_lookup(q)
+    if lookup is not None:
+        column, value = lookup
+        found = _HASH_SEARCHES[column](value)
+        if len(found) < HASH_SEARCH_ROWS:
+            scope = permissions.scope_of(user)
+            return [member for member in found if scope.reads(member)][:limit]
+    rows = with_skills(member_list(user=user, q=q)).defer(*LIST_DEFERRED)
+    return list(rows.order_by("-id")[:limit])
 
 
 def contact_overdue_q() -> Q:
