@@ -92,6 +92,11 @@ def _check_audience(organization: Organization, audience: str) -> None:
         raise ServiceError("只有流入地党组织的活动可以面向其服务的党员。", field="audience")
 
 
+# Activities are recorded from the founding of the People's Republic on; a year outside this
+# is a typing slip (and times before 1900 have no fixed offset in Asia/Shanghai).
+FIRST_YEAR, LAST_YEAR = 1949, 2100
+
+
 def activity_clean(*, user: User, data: ActivityInput) -> ActivityInput:
     """Validated, normalised input; ServiceError (400) naming the field otherwise."""
     data = _clean_texts(data)
@@ -105,6 +110,8 @@ def activity_clean(*, user: User, data: ActivityInput) -> ActivityInput:
         value = getattr(data, name)
         if not isinstance(value, datetime) or timezone.is_naive(value):
             raise ServiceError(f"请填写{label}。", field=name)
+        if not FIRST_YEAR <= timezone.localtime(value).year <= LAST_YEAR:
+            raise ServiceError(f"{label}应在{FIRST_YEAR}年至{LAST_YEAR}年之间。", field=name)
     if data.ends_at <= data.starts_at:
         raise ServiceError("结束时间应晚于开始时间。", field="ends_at")
     if data.online_url:

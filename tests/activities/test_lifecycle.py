@@ -73,6 +73,25 @@ def test_the_end_must_follow_the_start(aw):
     assert exc.value.field == "ends_at"
 
 
+def test_a_year_outside_1949_to_2100_is_refused_and_nothing_is_stored(aw):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    beijing = ZoneInfo("Asia/Shanghai")
+
+    d = data(aw.branch_a1)
+    before = Activity.objects.count()
+    slip = datetime(1364, 2, 20, 10, 0, tzinfo=beijing)
+    with pytest.raises(ServiceError) as exc:
+        services.activity_create(user=aw.staff_a, data=d.merged(starts_at=slip))
+    assert exc.value.field == "starts_at" and "1949年至2100年" in exc.value.message
+    far = datetime(2101, 1, 1, 10, 0, tzinfo=beijing)
+    with pytest.raises(ServiceError) as exc:
+        services.activity_create(user=aw.staff_a, data=d.merged(ends_at=far))
+    assert exc.value.field == "ends_at"
+    assert Activity.objects.count() == before
+
+
 def test_an_https_online_link_alone_is_enough(aw):
     activity = services.activity_create(
         user=aw.staff_a,
