@@ -22,6 +22,8 @@ class RememberedDevice(models.Model):
     created_at = models.DateTimeField("首次记住", auto_now_add=True)
     last_used_at = models.DateTimeField("最近使用")
     revoked_at = models.DateTimeField("移除时间", null=True, blank=True)
+    # The web session this phone last signed in with: removing the phone ends it too.
+    session_key = models.CharField("会话", max_length=40, blank=True, editable=False)
 
     class Meta:
         verbose_name = "登录设备"

@@ -6,6 +6,7 @@ token only says who the login page should greet: the password is still asked eac
 
 import secrets
 from datetime import timedelta
+from importlib import import_module
 
 from django.conf import settings
 from django.db import transaction
@@ -49,8 +50,11 @@ def device_label(user_agent: str) -> str:
     return "未知设备"
 
 
-def device_remember(*, user: User, user_agent: str, ip: str | None = None) -> str:
-    """Remember this phone for `user`; returns the token for the cookie (shown once)."""
+def device_remember(
+    *, user: User, user_agent: str, ip: str | None = None, session_key: str | None = None
+) -> str:
+    """Remember this phone for `user`, signed in with `session_key`; returns the token for the
+    cookie (shown once)."""
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         device = RememberedDevice.objects.create(
@@ -58,6 +62,7 @@ def device_remember(*, user: User, user_agent: str, ip: str | None = None) -> st
             token_hash=_hash(token),
             label=device_label(user_agent),
             last_used_at=timezone.now(),
+            session_key=session_key or "",
         )
         audit_record(
             actor=user,
@@ -97,8 +102,23 @@ def device_touch(device: RememberedDevice) -> None:
         device.last_used_at = now
 
 
-def device_revoke(*, user: User, device_id, ip: str | None = None) -> RememberedDevice:
-    """The member removes one of their remembered devices (idempotent for a removed one)."""
+def device_signed_in(device: RememberedDevice, session_key: str | None) -> None:
+    """The phone signed in with this session: removing the phone later ends it."""
+    if session_key and device.session_key != session_key:
+        RememberedDevice.objects.filter(pk=device.pk).update(session_key=session_key)
+        device.session_key = session_key
+
+
+def _end_session(session_key: str) -> None:
+    import_module(settings.SESSION_ENGINE).SessionStore().delete(session_key)
+
+
+def device_revoke(
+    *, user: User, device_id, ip: str | None = None, current_session_key: str | None = None
+) -> RememberedDevice:
+    """The member removes one of their remembered devices (idempotent for a removed one).
+    The session the phone signed in with ends at once, unless it is the one asking (that
+    phone stays signed in until it signs out or idles out as an ordinary session)."""
     try:
         device_id = int(device_id)
     except (TypeError, ValueError):
@@ -112,6 +132,8 @@ def device_revoke(*, user: User, device_id, ip: str | None = None) -> Remembered
         if device.revoked_at is None:
             device.revoked_at = timezone.now()
             device.save(update_fields=["revoked_at"])
+            if device.session_key and device.session_key != current_session_key:
+                _end_session(device.session_key)
             audit_record(
                 actor=user,
                 action="device.revoke",

@@ -127,10 +127,14 @@ class LoginView(View):
         token = None
         if device is not None:
             devices.device_touch(device)
+            devices.device_signed_in(device, request.session.session_key)
             token = request.COOKIES.get(settings.MEMBER_REMEMBER_COOKIE)
         elif remember and not user.is_staff:
             token = devices.device_remember(
-                user=user, user_agent=request.headers.get("User-Agent", ""), ip=client_ip(request)
+                user=user,
+                user_agent=request.headers.get("User-Agent", ""),
+                ip=client_ip(request),
+                session_key=request.session.session_key,
             )
         if token:
             # The session of a remembered phone idles out with the device, not sooner.

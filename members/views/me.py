@@ -14,6 +14,7 @@ from sanyuan.net import client_ip
 
 from .. import forms, permissions, selectors
 from ..archive_fields import destination_name
+from ..middleware import REMEMBERED_SESSION
 from ..services import accounts as account_services
 from ..services import changes as change_services
 from ..services import devices as device_services
@@ -212,7 +213,10 @@ class MyDevicesView(MemberPageMixin, View):
     def post(self, request):
         try:
             device = device_services.device_revoke(
-                user=request.user, device_id=request.POST.get("device"), ip=client_ip(request)
+                user=request.user,
+                device_id=request.POST.get("device"),
+                ip=client_ip(request),
+                current_session_key=request.session.session_key,
             )
         except ServiceError as exc:
             messages.error(request, exc.message)
@@ -224,6 +228,9 @@ class MyDevicesView(MemberPageMixin, View):
         )
         if current is None:
             response.delete_cookie(settings.MEMBER_REMEMBER_COOKIE, path="/")
+            # This phone is no longer remembered: its session idles out as an ordinary one.
+            if request.session.pop(REMEMBERED_SESSION, None):
+                request.session.set_expiry(settings.SESSION_IDLE_SECONDS)
         return response
 
 

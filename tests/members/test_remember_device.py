@@ -115,6 +115,54 @@ def test_the_member_lists_and_removes_a_device_and_it_asks_for_everything_again(
     assert 'name="id_number"' in client.get("/accounts/login/").content.decode()
 
 
+def test_removing_a_lost_phone_signs_it_out_there_at_once(world):
+    member = world.member_a
+    lost, at_home = Client(), Client()
+    log_in(lost, member, remember=True)
+    log_in(at_home, member, remember=False)
+    assert lost.get("/me/").status_code == 200
+    device = RememberedDevice.objects.get(user=member.user)
+    assert device.session_key == lost.session.session_key
+
+    # Another member's removal of their own phone leaves this one signed in.
+    other = Client()
+    log_in(other, world.member_b, remember=True)
+    theirs = RememberedDevice.objects.get(user=world.member_b.user)
+    assert other.post("/me/devices/", {"device": theirs.pk}).status_code == 302
+    assert lost.get("/me/").status_code == 200
+
+    assert at_home.post("/me/devices/", {"device": device.pk}).status_code == 302
+    gone = lost.get("/me/")
+    assert gone.status_code == 302 and gone["Location"].startswith("/accounts/login/")
+    assert at_home.get("/me/").status_code == 200
+
+
+def test_a_remembered_phone_signing_in_again_moves_its_session_along(world):
+    member = world.member_a
+    phone = Client()
+    log_in(phone, member, remember=True)
+    first = phone.session.session_key
+    log_out(phone)
+    phone.post("/accounts/login/", {"remembered": "1", "password": factories.PASSWORD})
+    device = RememberedDevice.objects.get(user=member.user)
+    assert device.session_key == phone.session.session_key != first
+
+    at_home = Client()
+    log_in(at_home, member, remember=False)
+    at_home.post("/me/devices/", {"device": device.pk})
+    assert phone.get("/me/").status_code == 302
+
+
+def test_removing_this_phone_keeps_it_signed_in_as_an_ordinary_session(world):
+    member = world.member_a
+    phone = Client()
+    log_in(phone, member, remember=True)
+    device = RememberedDevice.objects.get(user=member.user)
+    phone.post("/me/devices/", {"device": device.pk})
+    assert phone.get("/me/").status_code == 200
+    assert phone.session.get_expiry_age() == settings.SESSION_IDLE_SECONDS
+
+
 def test_not_me_shows_the_full_form_and_forgets_the_cookie(world):
     client = Client()
     log_in(client, world.member_a, remember=True)
