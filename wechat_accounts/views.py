@@ -1,4 +1,5 @@
-"""Pages: the official account's web sign-in (网页授权, snsapi_base), the member's bindings
+"""Pages: the official account's web sign-in (网页授权: snsapi_base, or snsapi_userinfo when
+the menu link asks), the member's bindings
 (我的 → 微信绑定) and the MP_verify file WeChat fetches to check the domain."""
 
 import logging
@@ -30,6 +31,10 @@ SESSION_STATE = "wechat_oauth_state"
 # An openid WeChat vouched for, waiting for the member to sign in and bind it.
 SESSION_PENDING = "wechat_pending_identity"
 STATE_ALPHABET = string.ascii_letters + string.digits
+# The menu link may ask for snsapi_userinfo (`?scope=userinfo`): the only scope whose code
+# exchange carries the unionid (a binding then also signs in through the mini-program), and
+# silent for followers who come from the account's menu. Anything else: snsapi_base.
+SCOPES = {"userinfo": "snsapi_userinfo"}
 
 
 def pending_identity(request) -> dict | None:
@@ -49,7 +54,7 @@ def _safe_next(request, target: str | None) -> str:
 
 class SignInView(View):
     """The official account's menu links here: inside WeChat's browser the member goes
-    through WeChat's silent authorisation and comes back to `CallbackView`."""
+    through WeChat's authorisation (silent from the menu) and comes back to `CallbackView`."""
 
     def get(self, request):
         target = _safe_next(request, request.GET.get("next"))
@@ -61,7 +66,8 @@ class SignInView(View):
         state = "".join(secrets.choice(STATE_ALPHABET) for _ in range(32))
         request.session[SESSION_STATE] = {"state": state, "next": target, "at": int(time.time())}
         callback = request.build_absolute_uri(reverse("wechat_accounts:callback"))
-        return redirect(wechat.oauth_authorize_url(redirect_uri=callback, state=state))
+        scope = SCOPES.get(request.GET.get("scope", ""), "snsapi_base")
+        return redirect(wechat.oauth_authorize_url(redirect_uri=callback, state=state, scope=scope))
 
 
 class CallbackView(View):

@@ -13,7 +13,8 @@ other app (48001); a message to an openid that is no user of the mini-program (4
 a template the mini-program did not add to its 我的模板 (40037), with data that misses a
 keyword or breaks its limits (47003), or to a user without a subscription left (43101: one
 accepted subscription allows one message, per app, user and template). On demand:
-any errcode once or several times (45009, 45011, -1 …), a slow answer, expired tokens.
+any errcode once or several times (45009, 45011, 40014, -1 …), a slow answer, expired tokens,
+a user's unionid per app (`set_unionid`).
 
 Plain Python (no pytest import), so scripts and subprocesses can use it too.
 """
@@ -40,6 +41,7 @@ ERRMSG = {
     40002: "invalid grant_type",
     40003: "invalid openid",
     40013: "invalid appid",
+    40014: "invalid access_token",
     40029: "invalid code",
     40037: "invalid template_id",
     40066: "invalid url",
@@ -121,6 +123,9 @@ class FakeWechat:
         self.current: dict[str, str] = {}  # app id → the token normal mode hands out
         self.forced_at: dict[str, list[float]] = {}
         self.users: set[tuple[str, str]] = set()  # (app id, openid)
+        # (app id, openid) → the user's unionid in that app: set for an app bound to an
+        # open-platform account (`set_unionid`); codes of that user carry it.
+        self.unionids: dict[tuple[str, str], str] = {}
         self.templates: dict[str, list[str]] = {}  # template id → its keywords
         self.app_templates: dict[str, set[str]] = {}  # app id → template ids it added
         # (app id, openid, template id) → messages allowed
@@ -159,9 +164,18 @@ class FakeWechat:
     def add_app(self, kind: str, app_id: str, secret: str) -> None:
         self.apps[app_id] = App(kind=kind, secret=secret)
 
+    def set_unionid(self, app_id: str, openid: str, unionid: str) -> None:
+        """WeChat knows this user's unionid in `app_id` (the app is bound to an open-platform
+        account; the same person has the same unionid in every app bound to it). Codes issued
+        for the user without a unionid of their own carry it, as WeChat answers: always in
+        jscode2session, only for scope snsapi_userinfo in the 网页授权 exchange."""
+        with self.lock:
+            self.unionids[(app_id, openid)] = unionid
+
     def _code(self, app_id: str, openid: str, unionid: str | None, **extra) -> str:
         code = secrets.token_hex(16)
         with self.lock:
+            unionid = unionid or self.unionids.get((app_id, openid))
             self.codes[code] = Code(app_id, openid, unionid, self.now(), **extra)
             self.users.add((app_id, openid))
         return code
@@ -218,7 +232,7 @@ class FakeWechat:
                 token.revoked = True
 
     def fail_next(self, path: str, errcode: int, times: int = 1) -> None:
-        """The next `times` requests to `path` get `errcode` (45009, 45011, -1 …)."""
+        """The next `times` requests to `path` get `errcode` (45009, 45011, -1, 40014 …)."""
         with self.lock:
             self.failures.setdefault(path, []).extend([errcode] * times)
 

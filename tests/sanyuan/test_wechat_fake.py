@@ -169,3 +169,41 @@ def test_subscribe_send_wants_every_keyword_of_the_template(wechat_fake):
     answer = send(wechat_fake, body)
     assert answer["errcode"] == 47003 and "time2" in answer["errmsg"]
     assert wechat_fake.remaining(MINI_ID, "o-1", "T") == 1  # a refused message spends nothing
+
+
+def test_a_users_unionid_is_told_per_app_and_answered_as_wechat_does(wechat_fake):
+    mp_id, mp_secret = WECHAT_MP_APP
+    wechat_fake.set_unionid(MINI_ID, "o-mini", "u-1")
+    wechat_fake.set_unionid(mp_id, "o-mp", "u-1")
+    session = call(
+        wechat_fake,
+        "GET",
+        "/sns/jscode2session",
+        {
+            "appid": MINI_ID,
+            "secret": MINI_SECRET,
+            "js_code": wechat_fake.issue_js_code(MINI_ID, "o-mini"),
+            "grant_type": "authorization_code",
+        },
+    )
+    assert (session["openid"], session["unionid"]) == ("o-mini", "u-1")
+
+    def exchange(scope):
+        code = wechat_fake.issue_oauth_code(mp_id, "o-mp", scope=scope)
+        query = {"appid": mp_id, "secret": mp_secret, "code": code}
+        return call(
+            wechat_fake,
+            "GET",
+            "/sns/oauth2/access_token",
+            {**query, "grant_type": "authorization_code"},
+        )
+
+    assert "unionid" not in exchange("snsapi_base")  # documented for snsapi_userinfo only
+    assert exchange("snsapi_userinfo")["unionid"] == "u-1"
+    # A user of an app not bound to the open platform: no unionid at all.
+    other = wechat_fake.issue_js_code(MINI_ID, "o-mini-2")
+    query = {"appid": MINI_ID, "secret": MINI_SECRET, "js_code": other}
+    answer = call(
+        wechat_fake, "GET", "/sns/jscode2session", {**query, "grant_type": "authorization_code"}
+    )
+    assert "unionid" not in answer

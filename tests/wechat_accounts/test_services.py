@@ -114,3 +114,15 @@ def test_unbinding_by_the_member_or_home_staff_is_audited(ww):
     again = bind(ww, openid="o-zhang-new")
     services.binding_remove(actor=ww.member_a.user, binding=again)
     assert AuditEvent.objects.filter(action="wechat.unbind").latest("id").detail["by"] == "本人"
+
+
+def test_binding_the_same_openid_again_stores_the_unionid_it_lacked(ww):
+    first = bind(ww)
+    assert first.unionid is None
+    assert bind(ww, unionid="u-zhang") == first
+    first.refresh_from_db()
+    assert first.unionid == "u-zhang"
+    bind(ww, unionid="u-other")  # never overwritten
+    first.refresh_from_db()
+    assert first.unionid == "u-zhang"
+    assert AuditEvent.objects.filter(action="wechat.bind").count() == 1

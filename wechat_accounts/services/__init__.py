@@ -4,6 +4,8 @@ The WeChat calls themselves are `sanyuan.wechat` (a local fake in the tests); he
 member an openid stands for, binding and unbinding (audited), the token of the mini-program
 login."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -17,6 +19,8 @@ from .. import permissions
 from ..models import WechatBinding
 
 K = WechatBinding.AppKind
+OTHER_MEMBERS_WECHAT = "该微信已绑定其他党员的档案，请先在原账号中解除绑定。"
+logger = logging.getLogger(__name__)
 
 
 def _signable(member: Member | None) -> Member | None:
@@ -29,13 +33,18 @@ def _signable(member: Member | None) -> Member | None:
 def member_for_identity(*, app_kind: str, app_id: str, openid: str, unionid: str | None):
     """The member an app's openid stands for: a binding of this app, or, when WeChat gave a
     unionid, a binding of another app carrying the same unionid (then this app is bound too,
-    so the next sign-in needs no unionid). None when nobody is bound."""
+    so the next sign-in needs no unionid). None when nobody is bound.
+
+    A binding of this app without a unionid stores the one WeChat gave now
+    (`binding_learn_unionid`); one holding a different unionid still signs in (the openid is
+    the binding, and WeChat vouched for it) but keeps its own."""
     binding = (
         WechatBinding.objects.select_related("member__user")
         .filter(app_id=app_id, openid=openid)
         .first()
     )
     if binding is not None:
+        binding_learn_unionid(binding=binding, unionid=unionid)
         member = _signable(binding.member)
         if member is not None:
             WechatBinding.objects.filter(pk=binding.pk).update(last_signed_in_at=timezone.now())
@@ -75,12 +84,47 @@ def member_for_identity(*, app_kind: str, app_id: str, openid: str, unionid: str
     return member
 
 
+def binding_learn_unionid(*, binding: WechatBinding, unionid: str | None) -> bool:
+    """Store the unionid WeChat just gave for this binding's openid (jscode2session of a
+    mini-program bound to an open platform, the snsapi_userinfo code exchange) when the
+    binding has none yet, so that the binding also signs in through the other app. Never
+    overwrites: a binding holding another unionid keeps it, and a unionid another member's
+    binding carries is not stored (one WeChat user would stand for two archives); both are
+    logged, by binding id only. True when the unionid was stored."""
+    if not unionid or binding.unionid == unionid:
+        return False
+    if binding.unionid:
+        logger.warning(
+            "wechat binding %s: WeChat gave a unionid other than the stored one; kept the stored",
+            binding.pk,
+        )
+        return False
+    if _unionid_of_another_member(unionid, binding.member_id):
+        logger.warning(
+            "wechat binding %s: the unionid WeChat gave is on another member's binding; not stored",
+            binding.pk,
+        )
+        return False
+    stored = WechatBinding.objects.filter(pk=binding.pk, unionid__isnull=True).update(
+        unionid=unionid
+    )
+    if stored:
+        binding.unionid = unionid
+    return bool(stored)
+
+
+def _unionid_of_another_member(unionid: str, member_id: int) -> bool:
+    return WechatBinding.objects.filter(unionid=unionid).exclude(member_id=member_id).exists()
+
+
 def binding_create(
     *, actor, app_kind: str, app_id: str, openid: str, unionid: str | None
 ) -> WechatBinding:
     """The signed-in member binds the WeChat app they are in. Binding the same openid again
-    changes nothing; an openid bound to somebody else, or a second WeChat account for the
-    same app, is refused (the member unbinds first)."""
+    changes nothing (but stores a unionid the binding lacked); an openid bound to somebody
+    else, a unionid another member's binding carries (the same WeChat user through another
+    app), or a second WeChat account for the same app, is refused (the member unbinds
+    first)."""
     if not permissions.can_bind(actor):
         raise PermissionDenied("仅限流动党员本人绑定微信。")
     if app_kind not in K.values:
@@ -91,8 +135,12 @@ def binding_create(
         found = existing.first()
         if found is not None:
             if found.member_id == member.pk:
+                binding_learn_unionid(binding=found, unionid=unionid)
                 return found
-            raise StateConflict("该微信已绑定其他党员的档案，请先在原账号中解除绑定。")
+            raise StateConflict(OTHER_MEMBERS_WECHAT)
+        if unionid and _unionid_of_another_member(unionid, member.pk):
+            # The same WeChat user, through another app, is another member's binding.
+            raise StateConflict(OTHER_MEMBERS_WECHAT)
         if WechatBinding.objects.filter(member=member, app_id=app_id).exists():
             raise StateConflict(
                 f"您已绑定过一个微信{K(app_kind).label}，请先在“我的 → 微信绑定”中解除绑定。"
