@@ -69,8 +69,9 @@ class RequestLimitsMiddleware:
 class CacheControlMiddleware:
     """Personal data never lands in a browser's or a proxy's cache: answers under
     CACHE_CONTROL_NO_STORE (path prefixes: staff pages, the admin, a member's archive, the
-    member API …) get `Cache-Control: no-store`, whatever the view said; a member's own pages
-    the service worker keeps for offline reading (CACHE_CONTROL_REVALIDATE, regular
+    whole API …) get `Cache-Control: no-store`, whatever the view said, unless the path matches
+    CACHE_CONTROL_MAY_STORE (public reference data, article files kept offline); a member's own
+    pages the service worker keeps for offline reading (CACHE_CONTROL_REVALIDATE, regular
     expressions) get `private, no-cache` unless the view chose otherwise."""
 
     def __init__(self, get_response):
@@ -78,12 +79,13 @@ class CacheControlMiddleware:
 
         self.get_response = get_response
         self.no_store = tuple(settings.CACHE_CONTROL_NO_STORE)
+        self.may_store = [re.compile(rule) for rule in settings.CACHE_CONTROL_MAY_STORE]
         self.revalidate = [re.compile(rule) for rule in settings.CACHE_CONTROL_REVALIDATE]
 
     def __call__(self, request):
         response = self.get_response(request)
         path = request.path
-        if path.startswith(self.no_store):
+        if path.startswith(self.no_store) and not any(r.match(path) for r in self.may_store):
             if "no-store" not in response.get("Cache-Control", ""):
                 response["Cache-Control"] = "no-store"
         elif "Cache-Control" not in response and any(r.match(path) for r in self.revalidate):

@@ -18,7 +18,7 @@ from members.services.archive import member_update
 from members.services.changes import change_request_submit
 from members.services.contacts import contact_log_create
 from sanyuan.backup import _table_counts, storage_names
-from sanyuan.crypto import decrypt
+from sanyuan.crypto import decrypt, keyed_hash
 from tests import factories
 from tests.forum import factories as forum_factories
 from tests.ops.conftest import database_url, manage, product_env
@@ -49,7 +49,13 @@ def empty_database():
 def build_archive():
     """Records in every app, personal data in the encrypted columns, uploaded files."""
     world = factories.build_world()
-    member_update(actor=world.staff_a, member=world.member_a, family_situation="父母年迈")
+    member_update(
+        actor=world.staff_a,
+        member=world.member_a,
+        family_situation="父母年迈",
+        phone="13912345678",
+        monthly_income=6800,
+    )
     contact_log_create(
         staff=world.staff_a,
         member=world.member_a,
@@ -103,12 +109,26 @@ def tree_files(root: Path) -> dict[str, str]:
     }
 
 
-def restored_id_numbers(dbname) -> dict[int, str]:
+def restored_people(dbname) -> dict[int, tuple]:
+    """Each restored archive's ID number, phone and income, decrypted with the configured keys,
+    and its phone hash and income band as stored."""
     conn = psycopg2.connect(database_url(dbname))
     try:
         with conn.cursor() as cursor:
-            cursor.execute("SELECT id, id_number FROM members_member")
-            return {pk: decrypt(token) for pk, token in cursor.fetchall()}
+            cursor.execute(
+                "SELECT id, id_number, phone, phone_hash, monthly_income, income_band "
+                "FROM members_member"
+            )
+            return {
+                pk: (
+                    decrypt(id_number),
+                    decrypt(phone) if phone else "",
+                    phone_hash,
+                    int(decrypt(income)) if income else None,
+                    band,
+                )
+                for pk, id_number, phone, phone_hash, income, band in cursor.fetchall()
+            }
     finally:
         conn.close()
 
@@ -116,7 +136,7 @@ def restored_id_numbers(dbname) -> dict[int, str]:
 def test_backup_and_restore_into_an_empty_database_finds_every_record_and_file(
     tmp_path, empty_database
 ):
-    build_archive()
+    world = build_archive()
     backup = tmp_path / "backup"
     call_command("backup", str(backup))
     manifest = json.loads((backup / "manifest.json").read_text())
@@ -142,8 +162,16 @@ def test_backup_and_restore_into_an_empty_database_finds_every_record_and_file(
 
     assert table_counts(empty_database) == source_counts
     assert tree_files(media) == source_files
-    expected = {m.pk: m.id_number for m in Member.objects.all()}
-    assert restored_id_numbers(empty_database) == expected
+    expected = {
+        m.pk: (m.id_number, m.phone, m.phone_hash, m.monthly_income, m.income_band)
+        for m in Member.objects.all()
+    }
+    restored = restored_people(empty_database)
+    assert restored == expected
+    # Phones and incomes came back too, and the phone is still found by its keyed hash.
+    _id, phone, phone_hash, income, band = restored[world.member_a.pk]
+    assert phone == "13912345678" and phone_hash == keyed_hash(phone, purpose="phone")
+    assert income == 6800 and band
 
     # A first start with the right keys passes the database check; with others it stops.
     assert manage("check", "--database", "default", env=env).returncode == 0
@@ -153,6 +181,7 @@ def test_backup_and_restore_into_an_empty_database_finds_every_record_and_file(
     other_hash = {**env, "PII_HASH_KEY": "some-other-hash-key-000000000000"}
     wrong_hash = manage("check", "--database", "default", env=other_hash)
     assert wrong_hash.returncode != 0 and "id_number_hash" in wrong_hash.stderr
+    assert "phone_hash" in wrong_hash.stderr
 
 
 def test_a_restore_without_the_backups_keys_fails_loudly_and_restores_nothing(

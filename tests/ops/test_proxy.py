@@ -236,13 +236,17 @@ def assert_protected_file_served(nginx, world, evidence, expected: bytes):
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in headers["Content-Security-Policy"]
     assert "X-Accel-Redirect" not in headers
+    # Evidence photos are ID cards: Django's no-store, and nothing nginx adds beside it.
+    assert headers.get_all("Cache-Control") == ["no-store"]
+    assert "Expires" not in headers
     site = (nginx.directory / "site.conf").read_text()
     hidden = {
         line.split()[1].rstrip(";").lower()
         for line in site.splitlines()
         if "proxy_hide_header" in line
     }
-    assert not hidden & {name.lower() for name in headers}
+    # The bucket's own headers are hidden (its Cache-Control too: the one above is Django's).
+    assert not (hidden - {"cache-control"}) & {name.lower() for name in headers}
     assert "Set-Cookie" not in headers
     # Out of scope: Django's 404, no bytes.
     status, _h, body = nginx.https("GET", evidence_path(evidence), headers=auth(world.staff_b))

@@ -4,6 +4,7 @@ pages the service worker keeps offline are revalidated. The walk covers every UR
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -12,8 +13,48 @@ from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-NO_STORE = ("staff/", "admin/", "me/", "api/me/", "api/members/")
+# Whatever the settings say, these always answer no-store: personal data in every answer.
+MUST_NOT_STORE = (
+    "staff/",
+    "admin/",
+    "me/",
+    "accounts/",
+    "api/me/",
+    "api/members/",
+    "api/auth/",
+    "api/change-requests/",
+    "api/dues/",
+    "api/support-cases/",
+    "api/support-group/",
+    "api/transfers/",
+    "api/hosting/",
+    "api/lost-contact/",
+    "api/appraisals/",
+    "api/activities/",
+    "api/forum/",
+    "api/notices/",
+    "api/sms/",
+    "forum/",
+    "wechat/",
+)
 REVALIDATE = ("", "study/", "articles/", "activities/", "notices/")
+# Neither personal nor a member's page: may be kept (the service worker, the API docs,
+# reference data, the files of articles every member may read).
+PUBLIC = {
+    "healthz/",
+    "metrics",
+    "sw.js",
+    "manifest.webmanifest",
+    "offline/",
+    "favicon.ico",
+    "privacy/",
+    "api/schema/",
+    "api/docs/",
+    "api/regions/",
+    "api/skills/",
+    "api/articles/1/cover/x/",
+    "api/articles/1/attachments/1/",
+}
 
 
 def routes(patterns=None, prefix=""):
@@ -29,18 +70,42 @@ def routes(patterns=None, prefix=""):
 
 
 def expected_class(route: str) -> str | None:
-    if route.startswith(NO_STORE):
+    """The class the settings give a route: "no-store", "private, no-cache", "public" (may be
+    kept) or None (no class: the walk fails)."""
+    path = "/" + route
+    if path.startswith(tuple(settings.CACHE_CONTROL_NO_STORE)) and not any(
+        re.match(rule, path) for rule in settings.CACHE_CONTROL_MAY_STORE
+    ):
         return "no-store"
-    top = route.split("/")[0] + "/" if "/" in route else route
-    if route == "" or (top in REVALIDATE and top):
+    if any(re.match(rule, path) for rule in settings.CACHE_CONTROL_REVALIDATE):
         return "private, no-cache"
+    if route in PUBLIC:
+        return "public"
     return None
 
 
-def test_the_walk_covers_both_classes():
+def test_every_route_has_a_class_and_personal_ones_are_never_stored():
+    unclassified = [route for route in routes() if expected_class(route) is None]
+    assert not unclassified, "routes without a Cache-Control class:\n" + "\n".join(unclassified)
+    stored = [
+        route
+        for route in routes()
+        if route.startswith(MUST_NOT_STORE) and expected_class(route) != "no-store"
+    ]
+    assert not stored, "personal routes that may be stored:\n" + "\n".join(stored)
+    revalidated = {
+        route.split("/")[0] + "/" if "/" in route else route
+        for route in routes()
+        if expected_class(route) == "private, no-cache"
+    }
+    assert revalidated <= set(REVALIDATE), revalidated
+
+
+def test_the_walk_covers_every_class():
     classes = [expected_class(route) for route in routes()]
-    assert classes.count("no-store") > 20
+    assert classes.count("no-store") > 150
     assert classes.count("private, no-cache") > 8
+    assert classes.count("public") == len(PUBLIC)
 
 
 def test_every_url_answers_with_its_cache_class(world):
@@ -50,7 +115,7 @@ def test_every_url_answers_with_its_cache_class(world):
     wrong = []
     for route in routes():
         expected = expected_class(route)
-        if expected is None:
+        if expected == "public":
             continue
         client = member if route.startswith(("me/", "api/me/")) or expected != "no-store" else staff
         response = client.get("/" + route)
