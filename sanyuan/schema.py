@@ -121,3 +121,19 @@ class AutoSchema(_AutoSchema):
         if schema.get("format") == "uri" and blank:
             del schema["format"]
             schema["description"] = (schema.get("description", "") + " 可为空字符串。").strip()
+
+
+def keyset_page_serializer(name: str, item):
+    """The schema of a keyset list's envelope `{next, previous, results}` (`sanyuan.keyset`),
+    for views that build that envelope themselves."""
+    from rest_framework import serializers
+
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "next": serializers.CharField(allow_null=True),
+            "previous": serializers.CharField(allow_null=True),
+            "results": item(many=True),
+        },
+    )

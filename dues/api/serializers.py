@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from sanyuan.schema import keyset_page_serializer
+
 from ..models import DuesAccount, DuesEntry, DuesOrder, DuesReceipt
 
 
@@ -143,3 +145,7 @@ class TotalSerializer(serializers.Serializer):
     name = serializers.CharField()
     due_fen = serializers.IntegerField()
     paid_fen = serializers.IntegerField()
+
+
+EntryPageSerializer = keyset_page_serializer("DuesEntryPageSerializer", EntrySerializer)
+StandingPageSerializer = keyset_page_serializer("DuesStandingPageSerializer", StandingSerializer)

@@ -60,7 +60,7 @@ class MyDuesHistoryApi(APIView):
     @extend_schema(
         operation_id="me_dues_history",
         parameters=[OpenApiParameter("cursor", str)],
-        responses=s.EntrySerializer(many=True),
+        responses=s.EntryPageSerializer,
     )
     def get(self, request):
         qs = permissions.filter_entries_visible_to(request.user).select_related("receipt")
@@ -179,7 +179,7 @@ class DuesStandingListApi(APIView):
             OpenApiParameter("behind", int),
             OpenApiParameter("cursor", str),
         ],
-        responses=s.StandingSerializer(many=True),
+        responses=s.StandingPageSerializer,
     )
     def get(self, request):
         org_id = request.query_params.get("organization", "")

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from sanyuan.inputs import MAX_ID
+from sanyuan.schema import keyset_page_serializer
 
 from ..models import (
     Campaign,
@@ -156,19 +157,10 @@ class HometownFiguresSerializer(serializers.Serializer):
     contributions_by_kind = ContributionKindFigureSerializer(many=True)
 
 
-def _page(name: str, item) -> type[serializers.Serializer]:
-    """The keyset list's envelope `{next, previous, results}` for the schema."""
-    return type(
-        name,
-        (serializers.Serializer,),
-        {
-            "next": serializers.CharField(allow_null=True),
-            "previous": serializers.CharField(allow_null=True),
-            "results": item(many=True),
-        },
-    )
-
-
-SupportCasePageSerializer = _page("SupportCasePageSerializer", SupportCaseSerializer)
-MembershipPageSerializer = _page("MembershipPageSerializer", MembershipSerializer)
-ContributionPageSerializer = _page("ContributionPageSerializer", ContributionSerializer)
+SupportCasePageSerializer = keyset_page_serializer(
+    "SupportCasePageSerializer", SupportCaseSerializer
+)
+MembershipPageSerializer = keyset_page_serializer("MembershipPageSerializer", MembershipSerializer)
+ContributionPageSerializer = keyset_page_serializer(
+    "ContributionPageSerializer", ContributionSerializer
+)
