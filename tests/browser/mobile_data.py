@@ -12,6 +12,7 @@ from learning.services.articles import article_set_cover
 from learning.services.saved import article_save
 from learning.services.study import study_record_touch
 from members.services.changes import change_request_submit
+from members.services.devices import device_remember
 from members.services.notices import Audience, notice_publish
 from tests import factories
 from tests.activities import factories as af
@@ -120,6 +121,10 @@ def build() -> SimpleNamespace:
         title="欢迎使用流动e家",
         body="离乡不离党，流动不失流。学习、活动、交流都在这里。",
     )
+    # 记住我 on the member's phone: 登录设备 lists it, the login page greets the member.
+    w.device_token = device_remember(
+        user=member.user, user_agent="Mozilla/5.0 (Linux; Android 13; HUAWEI NOH-AN00)"
+    )
     w.change_request = change_request_submit(
         member=w.member_b,
         changes={"employer": "深圳市宝安区某建筑公司"},
@@ -155,3 +160,19 @@ def sign_in(context, base_url: str, user) -> None:
     del cookie["path"]
     csrf = {"name": settings.CSRF_COOKIE_NAME, "value": get_random_string(32), "url": base_url}
     context.add_cookies([cookie, csrf])
+
+
+def remember_phone(context, base_url: str, token: str) -> None:
+    """The HttpOnly cookie 记住我 leaves on a phone (members.services.devices)."""
+    from django.conf import settings
+
+    context.add_cookies(
+        [
+            {
+                "name": settings.MEMBER_REMEMBER_COOKIE,
+                "value": token,
+                "url": base_url,
+                "httpOnly": True,
+            }
+        ]
+    )

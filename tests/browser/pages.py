@@ -59,6 +59,9 @@ def member_pages(w) -> list[tuple[str, str]]:
         ("my-history", reverse("members:my-history")),
         ("notices", reverse("members:notices")),
         ("notice-settings", reverse("members:notice-preferences")),
+        ("my-devices", reverse("members:my-devices")),
+        ("password-change", reverse("members:password-change")),
+        ("logout-confirm", reverse("members:logout")),
         ("family-support", reverse("hometown:my-cases")),
         ("support-group", reverse("hometown:my-support-group")),
     ]
@@ -74,6 +77,12 @@ def visitor_pages() -> list[tuple[str, str]]:
         ("home-visitor", reverse("learning:home")),
         ("offline", reverse("pwa-offline")),
     ]
+
+
+def remembered_phone_pages() -> list[tuple[str, str]]:
+    """Pages as a visitor on a phone that remembers its member (记住我): the login page
+    greets them by name and masked ID number and asks only for the password."""
+    return [("login-remembered", reverse("members:login"))]
 
 
 def staff_pages(w) -> list[tuple[str, str]]:

@@ -15,12 +15,19 @@ from tests.browser.pages import (
     axe_violations,
     look,
     member_pages,
+    remembered_phone_pages,
     staff_pages,
     visitor_pages,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+# What shows that a page is seen as on the member's remembered phone.
+REMEMBERED_STATE = {
+    "my-devices": ".devices__item .tag:text('本机')",
+    "logout-confirm": "text=这部手机仍会记住您",
+    "login-remembered": ".remembered",
+}
 PHONES = [{"width": 360, "height": 640}, {"width": 390, "height": 844}]
 DESKTOP = {"width": 1366, "height": 768}
 
@@ -34,13 +41,17 @@ def _walk(page, screenshot, pages, prefix, *, vertical=False) -> list[str]:
 
 
 @pytest.mark.parametrize("viewport", PHONES, ids=["360x640", "390x844"])
-def test_every_member_page_fits_a_phone(context_for, screenshot, viewport):
+def test_every_member_page_fits_a_phone(context_for, live_server, screenshot, viewport):
     w = mobile_data.build()
     size = f"{viewport['width']}x{viewport['height']}"
     member = context_for(w.member.user, viewport=viewport, device_scale_factor=1).new_page()
     problems = _walk(member, screenshot, member_pages(w), f"walk-{size}")
     visitor = context_for(None, viewport=viewport, device_scale_factor=1).new_page()
     problems += _walk(visitor, screenshot, visitor_pages(), f"walk-{size}-visitor")
+    remembered = context_for(None, viewport=viewport, device_scale_factor=1)
+    mobile_data.remember_phone(remembered, live_server.url, w.device_token)
+    pages = remembered_phone_pages()
+    problems += _walk(remembered.new_page(), screenshot, pages, f"walk-{size}-remembered")
     assert problems == []
 
 
@@ -51,18 +62,27 @@ def test_the_staff_pages_fit_a_desktop_screen(context_for, screenshot):
     assert problems == []
 
 
-def test_no_member_page_has_a_serious_accessibility_violation(context_for):
+def test_no_member_page_has_a_serious_accessibility_violation(context_for, live_server):
     w = mobile_data.build()
     # bypass_csp: axe-core is added to each page as a script of the test's own.
-    page = context_for(w.member.user, bypass_csp=True).new_page()
+    member = context_for(w.member.user, bypass_csp=True)
+    # The member's own phone remembers them: 登录设备 marks it 本机, 退出登录 says so.
+    mobile_data.remember_phone(member, live_server.url, w.device_token)
+    visitor = context_for(None, bypass_csp=True)
+    remembered = context_for(None, bypass_csp=True)
+    mobile_data.remember_phone(remembered, live_server.url, w.device_token)
     found = {}
-    for _name, path in member_pages(w):
-        page.goto(path)
-        found[path] = axe_violations(page)
-    visitor = context_for(None, bypass_csp=True).new_page()
-    for _name, path in visitor_pages():
-        visitor.goto(path)
-        found[path] = axe_violations(visitor)
+    for context, pages in (
+        (member, member_pages(w)),
+        (visitor, visitor_pages()),
+        (remembered, remembered_phone_pages()),
+    ):
+        page = context.new_page()
+        for name, path in pages:
+            page.goto(path)
+            found[f"{name} {path}"] = axe_violations(page)
+            if name in REMEMBERED_STATE:  # the state meant, not the page for a stranger
+                assert page.locator(REMEMBERED_STATE[name]).count() == 1, name
     report = Path(settings.BASE_DIR) / "test-artifacts" / "axe-member-pages.json"
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(json.dumps(found, ensure_ascii=False, indent=1), encoding="utf-8")
