@@ -1,6 +1,7 @@
 """Replying to an activity on a small phone (issue 20, item 2): 参加 / 请假 in a bar that stays
 on screen, a failed 请假 shows its error where the member is looking, and the list marks
-activities still waiting for a reply (待回复). Chromium at 360×640; screenshots in
+activities still waiting for a reply (待回复); a 支委会 meeting is shown only to the members
+holding a seat on its branch's committee. Chromium at 360×640; screenshots in
 test-artifacts/screenshots/reply-*.png."""
 
 from datetime import timedelta
@@ -9,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from activities.models import Activity, Attendance
+from members.models import BranchCommitteeSeat
 from tests import factories
 from tests.activities import factories as af
 from tests.browser.conftest import SCREENSHOTS, assert_no_horizontal_scroll
@@ -93,3 +95,44 @@ def test_the_reply_bar_stays_on_screen_and_a_failed_leave_shows_its_error_in_vie
     assert page.locator(".act-item", has_text=lecture.title).get_by_text("已报名").is_visible()
     assert page.get_by_text("待回复").count() == 0
     screenshot(page, "reply-04-list-answered")
+
+
+def test_a_committee_meeting_is_shown_only_to_the_branchs_committee(context_for):
+    """支委会 (item 2): an ordinary member of the branch does not see it in 活动; a member with
+    a seat on the branch's committee sees it and replies from the bar."""
+    world = factories.build_world()
+    secretary = world.member_a
+    BranchCommitteeSeat.objects.create(
+        organization=world.branch_a1, member=secretary, role=BranchCommitteeSeat.Role.SECRETARY
+    )
+    ordinary = factories.activated_member(world.branch_a1, name="赵六")
+    meeting = af.activity(
+        world.branch_a1, kind=Activity.Kind.COMMITTEE_MEETING, title="十二月支委会：研究发展党员"
+    )
+    af.activity(world.branch_a1, title="十二月主题党日", starts_in=timedelta(days=4))
+
+    page = context_for(ordinary.user, viewport=SMALL_PHONE).new_page()
+    page.goto("/activities/")
+    assert page.get_by_text("十二月主题党日").is_visible()  # the branch's other activity
+    assert page.get_by_text("十二月支委会").count() == 0
+    assert page.get_by_text("支委会").count() == 0
+    assert_no_horizontal_scroll(page)
+    view_shot(page, "reply-05-committee-ordinary-member")
+    assert page.goto(f"/activities/{meeting.pk}/").status == 404
+
+    page = context_for(secretary.user, viewport=SMALL_PHONE).new_page()
+    page.goto("/activities/")
+    item = page.locator(".act-item", has_text="十二月支委会")
+    assert item.get_by_text("支委会", exact=True).is_visible()
+    assert item.get_by_text("待回复").is_visible()
+    item.get_by_role("link").first.click()
+    page.wait_for_url(f"**/activities/{meeting.pk}/")
+    bar = page.get_by_role("region", name="回复本次活动")
+    assert in_viewport(bar.get_by_role("button", name="参加"))
+    assert in_viewport(bar.get_by_role("link", name="请假"))
+    assert_no_horizontal_scroll(page)
+    view_shot(page, "reply-06-committee-member")
+    bar.get_by_role("button", name="参加").click()
+    page.get_by_text("已报名参加，请准时参加。").wait_for()
+    row = Attendance.objects.get(activity=meeting)
+    assert (row.member, row.status) == (secretary, Attendance.Status.ATTENDING)
