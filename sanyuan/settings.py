@@ -385,6 +385,11 @@ RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=60)
 # of its scope (members.services.duplicates); then archive creation and roster checks get 429.
 DUPLICATE_REFUSALS_PER_DAY = env.int("DUPLICATE_REFUSALS_PER_DAY", default=20)
 
+# A full ID number or phone in `GET /api/members/?q=` (it would land in access logs):
+# "deprecated" answers it with `Deprecation: true` (this release: the mini-program may still
+# send it); "refused" answers 400 naming `POST /api/members/search/` (the next release).
+MEMBER_QUERY_FULL_NUMBER = env.str("MEMBER_QUERY_FULL_NUMBER", default="deprecated")
+
 # Virus scanning of uploaded documents through clamd (sanyuan/virusscan.py): `host:port` or
 # the path of clamd's local socket; empty: no scanning. Configured but not answering: uploads
 # are refused.

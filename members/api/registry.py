@@ -1,6 +1,7 @@
 """The registry API: the member's own archive and change requests; archives, contact logs,
 change-request review and organisations for staff."""
 
+from django.conf import settings
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -196,6 +197,10 @@ def _organization_or_none(user, pk):
     return permissions.filter_organizations_visible_to(user).filter(pk=pk).first()
 
 
+FULL_NUMBER_REFUSED = (
+    "完整的身份证号码或手机号码不能放在网址里，请用 POST /api/members/search/ 查找。"
+)
+
 MEMBER_FILTERS = [
     OpenApiParameter("organization", int, description="组织id（含其全部下级）"),
     OpenApiParameter("destination_province", str, description="流入省份代码，如 440000"),
@@ -227,8 +232,11 @@ class MemberListCreateApi(generics.ListAPIView):
 
     @extend_schema(parameters=MEMBER_FILTERS)
     def get(self, request, *args, **kwargs):
+        full = is_full_identifier(request.query_params.get("q", ""))
+        if full and settings.MEMBER_QUERY_FULL_NUMBER == "refused":
+            return Response({"q": [FULL_NUMBER_REFUSED]}, status=status.HTTP_400_BAD_REQUEST)
         response = super().get(request, *args, **kwargs)
-        if is_full_identifier(request.query_params.get("q", "")):
+        if full:
             # Still answered for one release (the mini-program may send it), then refused.
             response["Deprecation"] = "true"
             response["Link"] = '</api/members/search/>; rel="successor-version"'

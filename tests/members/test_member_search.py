@@ -43,6 +43,19 @@ def test_the_api_search_refuses_members_anonymous_callers_and_empty_terms(world)
     assert client_for(world.staff_a).get(SEARCH).status_code == 405
 
 
+def test_the_next_release_refuses_a_full_value_in_the_query_string(world, settings):
+    settings.MEMBER_QUERY_FULL_NUMBER = "refused"
+    staff = client_for(world.staff_a)
+    for full in (world.member_a.id_number, "13912345678"):
+        refused = staff.get("/api/members/", {"q": full})
+        assert refused.status_code == 400
+        assert "POST /api/members/search/" in refused.json()["q"][0]
+    plain = staff.get("/api/members/", {"q": world.member_a.id_number[-4:]})
+    assert plain.status_code == 200 and "Deprecation" not in plain
+    found = staff.post(SEARCH, {"q": world.member_a.id_number}, format="json")
+    assert ids(found) == {world.member_a.pk}
+
+
 def test_a_full_value_in_the_query_string_still_answers_with_a_deprecation_header(world):
     staff = client_for(world.staff_a)
     deprecated = staff.get("/api/members/", {"q": world.member_a.id_number})
