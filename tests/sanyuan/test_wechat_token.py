@@ -198,6 +198,24 @@ def test_workers_refused_at_once_share_one_forced_refresh(subscribed):
     assert subscribed.force_refresh_calls == 1
 
 
+@pytest.mark.parametrize("errcode", [40001, 40014])
+def test_a_token_wechat_calls_invalid_is_force_refreshed_once_then_the_send_succeeds(
+    subscribed, errcode
+):
+    """40014 (invalid access_token) takes the same road as 40001: normal mode still hands
+    out the token WeChat refused, so it is refreshed by force, once, and the send goes."""
+    send_one()
+    refused = wechat.access_token(wechat.mini_app())
+    subscribed.fail_next(SEND, errcode)
+    assert wechat.error_for(errcode).decision == wechat.Decision.REFRESH_TOKEN
+    assert send_one() is not None
+    assert subscribed.force_refresh_calls == 1
+    assert subscribed.stable_token_calls == 3  # first fetch, normal mode again, forced
+    assert subscribed.calls[SEND] == 3  # sent, refused with errcode, sent again
+    assert len(subscribed.sent) == 2
+    assert wechat.access_token(wechat.mini_app()) != refused
+
+
 def test_a_token_refused_again_after_the_refresh_surfaces_as_a_token_error(subscribed):
     send_one()
     subscribed.fail_next(SEND, 40001, times=2)

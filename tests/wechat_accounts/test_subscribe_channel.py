@@ -192,6 +192,19 @@ def test_a_refused_access_token_is_fetched_again_once(
     assert texts_to(wx.outbox, world.member_a) == 0
 
 
+def test_an_access_token_answered_40014_is_force_refreshed_once_and_the_notice_goes(
+    wx, world, django_capture_on_commit_callbacks
+):
+    accept(wx, world.member_a, "TPL-REVIEW")
+    wechat.access_token(wechat.mini_app())
+    wx.fail_next(SEND, 40014)  # invalid access_token: the same decision as 40001
+    notice = review_outcome(world.member_a, django_capture_on_commit_callbacks)
+
+    assert set(deliveries(notice)) == {("wechat", S.SENT)}
+    assert wx.calls[SEND] == 2 and wx.force_refresh_calls == 1 and wx.stable_token_calls == 3
+    assert len(wx.sent) == 1 and texts_to(wx.outbox, world.member_a) == 0
+
+
 def test_an_expired_access_token_is_replaced_through_normal_mode(
     wx, world, django_capture_on_commit_callbacks
 ):
