@@ -1,13 +1,14 @@
 """首页's 继续学习 and 我的学习 show only what the member may still open (issue 20, item 8):
 after moving to another branch, the old branch's article is neither linked (it would be a
-404) nor in the offline fetch-ahead list. Chromium at 360×640; screenshots in
+404) nor in the offline fetch-ahead list; 我的待办 lists new official replies until they are
+read. Chromium at 360×640; screenshots in
 test-artifacts/screenshots/home-readable-*.png."""
 
 import pytest
 
 from learning.services.study import study_record_touch
 from tests import factories
-from tests.browser.conftest import assert_no_horizontal_scroll
+from tests.browser.conftest import SCREENSHOTS, assert_no_horizontal_scroll
 from tests.learning import factories as lf
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,3 +70,49 @@ def test_the_home_page_opens_with_my_to_dos_instead_of_a_banner(context_for, scr
     page.get_by_text("已报名参加").first.wait_for()
     page.goto("/")
     assert page.get_by_role("region", name="我的待办").get_by_text("组织活动待回复").count() == 0
+
+
+def test_a_new_official_reply_is_a_to_do_until_the_member_reads_it(context_for, screenshot):
+    """我的待办 → 党组织的新回复 (item 8): the link opens the thread at the first reply the
+    member has not read; once read, the to-do is gone."""
+    from tests.forum import factories as ff
+
+    world = factories.build_world()
+    member = world.member_a
+    thread = ff.thread(
+        member.user,
+        title="请问在外地怎么转组织关系？",
+        body="我在深圳打工三年了，想把组织关系转过来，需要准备什么材料？",
+    )
+    first = ff.reply(
+        world.staff_a,
+        thread,
+        body="您好，请先联系流入地党组织开具接收函。",
+        organization=world.committee_a,
+    )
+    ff.reply(
+        world.staff_a, thread, body="接收函开好后拍照发给我们即可。", organization=world.committee_a
+    )
+    page = context_for(member.user, viewport=SMALL_PHONE).new_page()
+
+    page.goto("/")
+    todos = page.get_by_role("region", name="我的待办")
+    link = todos.get_by_role("link", name="党组织的新回复 2")
+    assert link.is_visible()
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "home-readable-04-official-reply-todo")
+
+    link.tap()
+    page.wait_for_url(f"**/forum/threads/{thread.pk}/**")
+    reply = page.locator(f"#post-{first.pk}")
+    reply.get_by_text("请先联系流入地党组织开具接收函").wait_for()
+    top = page.evaluate(f"document.getElementById('post-{first.pk}').getBoundingClientRect().top")
+    bar = page.evaluate("document.querySelector('.topbar').getBoundingClientRect().bottom")
+    assert bar <= top < SMALL_PHONE["height"]  # opened at the reply, not under the top bar
+    page.screenshot(path=str(SCREENSHOTS / "home-readable-05-official-reply-opened.png"))
+
+    page.goto("/")
+    todos = page.get_by_role("region", name="我的待办")
+    todos.wait_for()
+    assert todos.get_by_text("党组织的新回复").count() == 0
+    screenshot(page, "home-readable-06-official-reply-read")
