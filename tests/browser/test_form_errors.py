@@ -1,7 +1,8 @@
 """Form errors on a small phone (issue 20, item 6): every field is checked at once, a summary
 at the top names the fields to change, the cursor is in the first one and below the fixed
-top bar, and what was typed (new passwords too) and the chosen photo stay. Chromium at
-360×640; screenshots in test-artifacts/screenshots/errors-*.png."""
+top bar, and what was typed (new passwords too) and the chosen photo stay; the same
+scroll-padding-top keeps 活动日历's day links clear of the bar. Chromium at 360×640;
+screenshots in test-artifacts/screenshots/errors-*.png."""
 
 import pytest
 from playwright.sync_api import expect
@@ -72,3 +73,33 @@ def test_a_wrong_current_password_keeps_the_new_one_typed(context_for, screensho
     page.get_by_label("当前密码").fill(factories.PASSWORD)
     page.get_by_role("button", name="修改密码").click()
     page.get_by_text("密码已修改").wait_for()
+
+
+def test_a_calendar_day_link_lands_below_the_top_bar(context_for):
+    """The same scroll-padding-top: tapping a day in 活动日历 jumps to that day's list with its
+    heading below the sticky top bar, not under it."""
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from tests.activities import factories as af
+
+    world = factories.build_world()
+    today = timezone.localdate()
+    month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)  # next month
+    now = timezone.now()
+    for day in (3, 8, 10, 13, 16, 19, 22, 25, 28):  # a long list after the first day
+        at = datetime(month.year, month.month, day, 9, 30, tzinfo=timezone.get_current_timezone())
+        af.activity(world.branch_a1, title=f"{month.month}月{day}日主题党日", starts_in=at - now)
+    page = context_for(world.member_a.user, viewport=SMALL_PHONE).new_page()
+    page.goto(f"/activities/calendar/?month={month:%Y-%m}")
+
+    page.get_by_role("link", name=f"{month.month}月3日，1项活动").tap()
+    page.wait_for_url(f"**#day-{month:%Y-%m}-03")
+    heading = page.locator(f"#day-{month:%Y-%m}-03")
+    page.wait_for_function("() => window.scrollY > 0")  # the jump did scroll the page
+    assert below_the_top_bar(page, heading), (
+        heading.bounding_box(),
+        page.locator(".topbar").bounding_box(),
+    )
+    view_shot(page, "errors-04-calendar-day-below-top-bar")
