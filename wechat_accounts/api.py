@@ -6,7 +6,7 @@ import logging
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -106,18 +106,21 @@ class MiniProgramLoginApi(APIView):
         return Response({"token": token, "expiry": expiry})
 
 
+class OwnBindingsOnly(BasePermission):
+    """The member's own bindings: staff never list, bind or unbind through the API (home staff
+    remove a binding in the admin); anonymous gets 401, staff and accounts without a tier 403."""
+
+    message = "仅限流动党员本人使用。"
+
+    def has_permission(self, request, view):
+        return permissions.can_bind(request.user)
+
+
 class MyBindingListApi(APIView):
-    permission_classes = [IsAuthenticated]
-
-    def _check(self, request):
-        if not permissions.can_bind(request.user):
-            from rest_framework.exceptions import PermissionDenied
-
-            raise PermissionDenied("仅限流动党员本人使用。")
+    permission_classes = [IsAuthenticated, OwnBindingsOnly]
 
     @extend_schema(responses={200: BindingSerializer(many=True)})
     def get(self, request):
-        self._check(request)
         rows = services.binding_list(actor=request.user).order_by("id")
         return Response(BindingSerializer(rows, many=True).data)
 
@@ -127,7 +130,6 @@ class MyBindingListApi(APIView):
         description="在小程序中登录后，用 wx.login() 的新 code 绑定本小程序（每个微信应用只能绑定一次）。",
     )
     def post(self, request):
-        self._check(request)
         data = CodeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         session, problem = _session_or_error(data.validated_data["code"])
@@ -144,9 +146,12 @@ class MyBindingListApi(APIView):
 
 
 class MyBindingDetailApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, OwnBindingsOnly]
 
-    @extend_schema(responses={204: None})
+    @extend_schema(
+        responses={204: None},
+        description="解除本人的一个微信绑定；其他党员的绑定为 404，工作人员为 403（在管理后台解除）。",
+    )
     def delete(self, request, pk):
         binding = services.binding_get(actor=request.user, pk=pk)
         services.binding_remove(actor=request.user, binding=binding)
