@@ -109,6 +109,14 @@ class Activity(models.Model):
         return self.title
 
     @property
+    def audience_label(self) -> str:
+        """Who is invited, in words: a 支委会 is for the branch committee's seats only
+        (activities.audience), whatever its audience field says."""
+        if self.kind == self.Kind.COMMITTEE_MEETING:
+            return "本支部支委会成员"
+        return self.get_audience_display()
+
+    @property
     def is_three_meetings_one_lecture(self) -> bool:
         return self.kind in self.THREE_MEETINGS_ONE_LECTURE
 

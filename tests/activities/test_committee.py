@@ -3,6 +3,7 @@ members holding a seat see, reply to and are told of them; the rest of the branc
 a seat on another branch does not count; staff are unchanged."""
 
 import pytest
+from django.test import Client
 
 from activities import services
 from activities.audience import sheet_members
@@ -109,3 +110,11 @@ def test_staff_record_seats_in_the_admin_within_their_scope(aw, meeting, client)
     assert "张三" not in client.get("/admin/members/branchcommitteeseat/").content.decode()
     client.force_login(aw.member_a.user)
     assert client.get("/admin/members/branchcommitteeseat/").status_code in (302, 403)
+
+
+def test_the_meeting_page_names_the_committee_as_its_audience(aw, meeting, client):
+    login_staff(client, aw.member_a.user, backend=None)
+    page = client.get(f"/activities/{meeting.pk}/").content.decode()
+    assert "本支部支委会成员" in page and "本组织党员" not in page
+    staff = login_staff(Client(), aw.staff_a)
+    assert "本支部支委会成员" in staff.get(f"/staff/activities/{meeting.pk}/").content.decode()
