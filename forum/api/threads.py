@@ -164,6 +164,9 @@ class ThreadReadApi(APIView):
         data.is_valid(raise_exception=True)
         post_id = min(data.validated_data.get("post") or thread.last_post_id, thread.last_post_id)
         services.thread_mark_read(user=request.user, thread=thread, post_id=post_id)
+        services.thread_notices_read(
+            user=request.user, thread=thread, post_ids=range(1, (post_id or 0) + 1)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -15,6 +15,7 @@ from .posting import (
     reflection_mark_read,
     thread_create,
     thread_mark_read,
+    thread_notices_read,
     thread_share_set,
 )
 
@@ -30,5 +31,6 @@ __all__ = [
     "thread_create",
     "thread_mark_read",
     "thread_moderate",
+    "thread_notices_read",
     "thread_share_set",
 ]

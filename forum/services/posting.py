@@ -15,7 +15,7 @@ from django.utils import timezone
 from members import permissions as mp
 from members.models import Notice, Organization
 from members.services.archive import member_engagement_touch
-from members.services.notices import Audience, notice_publish
+from members.services.notices import Audience, notice_mark_read_links, notice_publish
 from sanyuan import ratelimit
 from sanyuan.errors import ServiceError, StateConflict
 from sanyuan.inputs import parse_int
@@ -285,13 +285,33 @@ def post_create(
     return post
 
 
+def post_notice_link(post: Post) -> str:
+    """Where a notice about a reply takes its reader: the reply, in its thread."""
+    return f"/forum/threads/{post.thread_id}/?post={post.pk}#post-{post.pk}"
+
+
+def thread_notices_read(*, user, thread: Thread, post_ids) -> None:
+    """The author saw these replies (the thread page showed them, or the client marked the
+    thread read up to them): their notices count as read, so the bell and 我的待办 no longer
+    show replies the author has just read. `post_ids`: a set, or a range up to the marker."""
+    if not user.is_authenticated or thread.author_id != user.pk:
+        return
+    prefix = f"/forum/threads/{thread.pk}/?post="
+
+    def seen(link: str) -> bool:
+        post_id = parse_int(link[len(prefix) :].split("#", 1)[0])
+        return post_id is not None and post_id in post_ids
+
+    notice_mark_read_links(user=user, prefix=prefix, seen=seen)
+
+
 def _notify_thread_author(*, thread: Thread, post: Post, user, clean_text: str) -> None:
     """The thread's author hears of a reply (not of their own). Official replies and staff
     comments always notify; ordinary replies notify once until the author reads the thread
     again (the dedupe key carries the author's read marker)."""
     if thread.author_id is None or thread.author_id == user.pk:
         return
-    link = f"/forum/threads/{thread.pk}/?post={post.pk}#post-{post.pk}"
+    link = post_notice_link(post)
     excerpt = clean_text[:NOTICE_EXCERPT] or "[图片]"
     kind_label = thread.get_kind_display()
     if post.organization_id is not None:

@@ -168,6 +168,9 @@ class ThreadDetailView(ForumAccessMixin, View):
             return redirect(thread.get_absolute_url())
         if page.results and status == 200:
             services.thread_mark_read(user=request.user, thread=thread, post_id=page.results[-1].pk)
+            services.thread_notices_read(
+                user=request.user, thread=thread, post_ids={post.pk for post in page.results}
+            )
         quote = None
         quote_id = reply_form["quote"].value()
         if quote_id:

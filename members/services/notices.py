@@ -119,6 +119,27 @@ def notice_mark_read(*, user: User, notice: Notice) -> None:
     cache.delete(unread_cache_key(user.pk))
 
 
+def notice_mark_read_links(*, user: User, prefix: str, seen) -> int:
+    """The user saw what some links point at (a forum page showed the replies): the notices
+    addressed to the user by name whose link starts with `prefix` and for which `seen(link)`
+    is true count as read. Returns how many."""
+    if not user.is_authenticated:
+        return 0
+    unread = [
+        pk
+        for pk, link in NoticeRecipient.objects.filter(user=user, notice__link__startswith=prefix)
+        .exclude(notice__reads__user=user)
+        .values_list("notice_id", "notice__link")
+        if seen(link)
+    ]
+    if unread:
+        NoticeRead.objects.bulk_create(
+            [NoticeRead(user=user, notice_id=pk) for pk in unread], ignore_conflicts=True
+        )
+        cache.delete(unread_cache_key(user.pk))
+    return len(unread)
+
+
 def notice_mark_all_read(*, user: User) -> None:
     NoticeInboxState.objects.update_or_create(
         user=user, defaults={"read_all_before": timezone.now()}
