@@ -113,6 +113,28 @@ def _end_session(session_key: str) -> None:
     import_module(settings.SESSION_ENGINE).SessionStore().delete(session_key)
 
 
+def devices_forget_all() -> int:
+    """Every remembered phone is forgotten and its session ended (a hash-key rotation: no
+    cookie matches its stored hash any more, and a forgotten phone is no longer listed in
+    登录设备, where its member could end that session). Returns how many."""
+    now = timezone.now()
+    forgotten = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                RememberedDevice.objects.select_for_update(skip_locked=True)
+                .filter(revoked_at__isnull=True)
+                .values_list("pk", "session_key")[:1000]
+            )
+            if not batch:
+                return forgotten
+            RememberedDevice.objects.filter(pk__in=[pk for pk, _ in batch]).update(revoked_at=now)
+            for _pk, session_key in batch:
+                if session_key:
+                    _end_session(session_key)
+        forgotten += len(batch)
+
+
 def device_revoke(
     *, user: User, device_id, ip: str | None = None, current_session_key: str | None = None
 ) -> RememberedDevice:

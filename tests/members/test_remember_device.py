@@ -163,6 +163,24 @@ def test_removing_this_phone_keeps_it_signed_in_as_an_ordinary_session(world):
     assert phone.session.get_expiry_age() == settings.SESSION_IDLE_SECONDS
 
 
+def test_a_phone_that_changed_the_password_can_still_be_removed_from_elsewhere(world):
+    member = world.member_a
+    phone = Client()
+    log_in(phone, member, remember=True)
+    new = "Another-Horse-27"
+    changed = phone.post(
+        "/me/password/", {"current": factories.PASSWORD, "password": new, "password2": new}
+    )
+    assert changed.status_code == 302 and phone.get("/me/").status_code == 200
+    device = RememberedDevice.objects.get(user=member.user)
+    assert device.session_key == phone.session.session_key  # the key the change gave it
+
+    at_home = Client()
+    log_in(at_home, member, remember=False, password=new)
+    at_home.post("/me/devices/", {"device": device.pk})
+    assert phone.get("/me/").status_code == 302
+
+
 def test_not_me_shows_the_full_form_and_forgets_the_cookie(world):
     client = Client()
     log_in(client, world.member_a, remember=True)

@@ -8,6 +8,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from members.models import ChangeRequest, ContactLog, Member, OneTimeCode, RosterImport
@@ -140,12 +141,17 @@ def test_rotation_is_resumable_and_leaves_nothing_for_the_old_keys(archive, sett
 
     from members.models import RememberedDevice
 
+    phone_user = Member.objects.filter(user__isnull=False).first().user
+    phone = Client()
+    phone.force_login(phone_user, backend="members.backends.MemberBackend")
     device = RememberedDevice.objects.create(
-        user=Member.objects.filter(user__isnull=False).first().user,
+        user=phone_user,
         token_hash="0" * 64,
         label="测试手机",
         last_used_at=timezone.now(),
+        session_key=phone.session.session_key,
     )
+    assert phone.get("/me/").status_code == 200
     assert all(table != "members_historicalmember" or t for table, _c, t in tokens_before)
 
     settings.PII_ENCRYPTION_KEYS = [NEW_KEY, OLD_KEY]
@@ -203,6 +209,8 @@ def test_rotation_is_resumable_and_leaves_nothing_for_the_old_keys(archive, sett
     # So are remembered phones: forgotten, the member types the name and ID number once more.
     device.refresh_from_db()
     assert device.revoked_at is not None
+    # And their sessions end: a forgotten phone is no longer in 登录设备 to be signed out there.
+    assert phone.get("/me/").status_code == 302
 
 
 def test_a_run_that_fails_mid_batch_changes_nothing_of_that_batch_and_a_rerun_finishes(

@@ -83,14 +83,13 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Everything is under the configured keys."))
 
     def forget_remembered_devices(self) -> int:
-        """记住我 tokens are kept only as keyed hashes: under a new hash key none matches."""
-        from members.models import RememberedDevice
+        """记住我 tokens are kept only as keyed hashes: under a new hash key none matches, so
+        the phones are forgotten and their sessions ended."""
+        from members.services.devices import devices_forget_all
 
         if not self._rehashed():
             return 0
-        return RememberedDevice.objects.filter(revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
+        return devices_forget_all()
 
     def _rehashed(self) -> int:
         return (
