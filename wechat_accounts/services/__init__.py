@@ -7,7 +7,7 @@ login."""
 import logging
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -99,18 +99,33 @@ def binding_learn_unionid(*, binding: WechatBinding, unionid: str | None) -> boo
             binding.pk,
         )
         return False
-    if _unionid_of_another_member(unionid, binding.member_id):
-        logger.warning(
-            "wechat binding %s: the unionid WeChat gave is on another member's binding; not stored",
-            binding.pk,
+    with transaction.atomic():
+        _lock_unionid(unionid)
+        if _unionid_of_another_member(unionid, binding.member_id):
+            logger.warning(
+                "wechat binding %s: the unionid WeChat gave is on another member's binding; "
+                "not stored",
+                binding.pk,
+            )
+            return False
+        stored = WechatBinding.objects.filter(pk=binding.pk, unionid__isnull=True).update(
+            unionid=unionid
         )
-        return False
-    stored = WechatBinding.objects.filter(pk=binding.pk, unionid__isnull=True).update(
-        unionid=unionid
-    )
     if stored:
         binding.unionid = unionid
     return bool(stored)
+
+
+def _lock_unionid(unionid: str) -> None:
+    """Until the transaction ends, nobody else checks or stores this unionid: "one unionid,
+    one member" is a check and a write, with no unique column behind it (a member's bindings
+    of two apps share it). PostgreSQL: a transaction-level advisory lock on the unionid's
+    hash; SQLite lets one writer through at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))", ["wechat-unionid:" + unionid]
+            )
 
 
 def _unionid_of_another_member(unionid: str, member_id: int) -> bool:
@@ -138,6 +153,8 @@ def binding_create(
                 binding_learn_unionid(binding=found, unionid=unionid)
                 return found
             raise StateConflict(OTHER_MEMBERS_WECHAT)
+        if unionid:
+            _lock_unionid(unionid)
         if unionid and _unionid_of_another_member(unionid, member.pk):
             # The same WeChat user, through another app, is another member's binding.
             raise StateConflict(OTHER_MEMBERS_WECHAT)
