@@ -69,7 +69,7 @@ class ActivityAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "kind",
         "organization",
         "starts_at",
-        "audience",
+        "audience_column",
         "status",
         "sheet_link",
     ]
@@ -89,6 +89,10 @@ class ActivityAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "reminded_at",
     ]
     actions = ["publish_selected", "mark_held_selected"]
+
+    @admin.display(description="参加对象", ordering="audience")
+    def audience_column(self, obj):
+        return obj.audience_label
 
     def scope_queryset(self, request, qs):
         return permissions.filter_activities_visible_to(request.user, qs)

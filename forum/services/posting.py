@@ -279,6 +279,8 @@ def post_create(
                     staff_read_at=now, staff_read_by=user
                 )
         thread_mark_read(user=user, thread=thread, post_id=post.pk)
+        # The author replying has read the thread up to here: its reply notices too.
+        thread_notices_read(user=user, thread=thread, post_ids=range(1, post.pk + 1))
         _notify_thread_author(thread=thread, post=post, user=user, clean_text=clean.text)
         if author_member is not None:
             member_engagement_touch(member_id=author_member.pk, posted_at=now)

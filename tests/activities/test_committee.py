@@ -118,3 +118,9 @@ def test_the_meeting_page_names_the_committee_as_its_audience(aw, meeting, clien
     assert "本支部支委会成员" in page and "本组织党员" not in page
     staff = login_staff(Client(), aw.staff_a)
     assert "本支部支委会成员" in staff.get(f"/staff/activities/{meeting.pk}/").content.decode()
+
+
+def test_the_admin_list_names_the_committee_as_the_meetings_audience(aw, meeting):
+    admin = login_staff(Client(), aw.county_staff)
+    page = admin.get("/admin/activities/activity/").content.decode()
+    assert "十二月支委会" in page and "本支部支委会成员" in page

@@ -51,3 +51,16 @@ def test_marking_read_through_the_api_reads_the_notices_up_to_the_marker(forum_w
     assert notice_unread_count(user=member) == 1
     assert api.post(url, {}, format="json").status_code == 204
     assert notice_unread_count(user=member) == 0
+
+
+def test_the_author_replying_through_the_api_has_read_the_replies_before(forum_world):
+    w = forum_world
+    member = w.member_a.user
+    thread = ff.thread(member)
+    ff.reply(w.staff_a, thread, body="请补充材料", organization=w.committee_a)
+    assert notice_unread_count(user=member) == 1
+    answer = client_for(member).post(
+        f"/api/forum/threads/{thread.pk}/posts/", {"body": "已经补充好了"}, format="json"
+    )
+    assert answer.status_code == 201, answer.content
+    assert notice_unread_count(user=member) == 0
