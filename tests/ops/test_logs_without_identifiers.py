@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from tests import factories
-from tests.ops.test_proxy import NGINX, auth, proxied  # noqa: F401  (a fixture)
+from tests.ops.test_proxy import NGINX, SITE, auth, proxied  # noqa: F401  (a fixture)
 
 pytestmark = [
     pytest.mark.slow,
@@ -48,14 +48,27 @@ def test_no_full_id_number_or_phone_reaches_any_log(proxied, tmp_path):  # noqa:
     answers.append(
         nginx.https("POST", f"/api/members/{member.pk}/reveal-id-number/", headers=staff_api)
     )
+    # The staff page's 按号码查找 form (POST, with its CSRF token), as a browser sends it.
+    status, headers, page = nginx.https("GET", "/staff/members/", headers=staff_page)
+    assert status == 200
+    csrf_cookie = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", "")).group(1)
+    csrf_field = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = urlencode({"csrfmiddlewaretoken": csrf_field.decode(), "full_q": id_number}).encode()
+    form_headers = {
+        "Cookie": f"{staff_page['Cookie']}; csrftoken={csrf_cookie}",
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Referer": f"https://{SITE}/staff/members/",
+    }
+    answers.append(nginx.https("POST", "/staff/members/", headers=form_headers, body=form))
+    assert member.name.encode() in answers[-1][2]
     # A line feed in the (percent-decoded) path must not forge a log line of its own.
     answers.append(nginx.https("GET", "/staff/%0A1.2.3.4%20forged", headers=staff_page))
     statuses = [status for status, _h, _b in answers]
-    assert statuses == [200, 200, 200, 200] * 2 + [400, 200, 404], statuses
+    assert statuses == [200, 200, 200, 200] * 2 + [400, 200, 200, 404], statuses
     # The searches found the member (so the values really went through).
     assert [row["id"] for row in json.loads(answers[0][2])] == [member.pk]
     assert [row["id"] for row in json.loads(answers[4][2])] == [member.pk]
-    assert id_number in json.loads(answers[-2][2])["id_number"]  # the reveal
+    assert id_number in json.loads(answers[-3][2])["id_number"]  # the reveal
 
     logs = {
         "nginx": (nginx.directory / "sanyuan.access.log").read_text(errors="replace"),
