@@ -109,6 +109,14 @@ def device_signed_in(device: RememberedDevice, session_key: str | None) -> None:
         device.session_key = session_key
 
 
+def device_session_renewed(*, user: User, token: str | None, session_key: str | None) -> None:
+    """This phone's session got a new key (a password change there): if the phone is one of
+    `user`'s remembered devices, removing it later must end the new session, not the old."""
+    device = device_from_token(token)
+    if device is not None and device.user_id == user.pk:
+        device_signed_in(device, session_key)
+
+
 def _end_session(session_key: str) -> None:
     import_module(settings.SESSION_ENGINE).SessionStore().delete(session_key)
 

@@ -260,10 +260,10 @@ class PasswordChangeView(MemberPageMixin, View):
         except ServiceError as exc:
             return self.render(request, form, status=add_service_error(form, exc))
         update_session_auth_hash(request, user)  # a new session key for this phone
-        device = device_services.device_from_token(
-            request.COOKIES.get(settings.MEMBER_REMEMBER_COOKIE)
+        device_services.device_session_renewed(
+            user=user,
+            token=request.COOKIES.get(settings.MEMBER_REMEMBER_COOKIE),
+            session_key=request.session.session_key,
         )
-        if device is not None and device.user_id == user.pk:
-            device_services.device_signed_in(device, request.session.session_key)
         messages.success(request, "密码已修改，下次登录请使用新密码。")
         return redirect("members:me")
