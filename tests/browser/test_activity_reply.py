@@ -54,8 +54,8 @@ def test_the_reply_bar_stays_on_screen_and_a_failed_leave_shows_its_error_in_vie
 
     page.goto("/activities/")
     theme_item = page.locator(".act-item", has_text=theme_day.title)
-    assert theme_item.get_by_text("待回复").is_visible()
-    assert page.locator(".act-item", has_text=lecture.title).get_by_text("待回复").is_visible()
+    expect(theme_item.get_by_text("待回复")).to_be_visible()
+    expect(page.locator(".act-item", has_text=lecture.title).get_by_text("待回复")).to_be_visible()
     screenshot(page, "reply-01-list-waiting")
 
     page.goto(f"/activities/{theme_day.pk}/")
@@ -91,8 +91,10 @@ def test_the_reply_bar_stays_on_screen_and_a_failed_leave_shows_its_error_in_vie
     page.get_by_text("已报名参加，请准时参加。").wait_for()
 
     page.goto("/activities/")
-    assert page.locator(".act-item", has_text=theme_day.title).get_by_text("已请假").is_visible()
-    assert page.locator(".act-item", has_text=lecture.title).get_by_text("已报名").is_visible()
+    expect(
+        page.locator(".act-item", has_text=theme_day.title).get_by_text("已请假")
+    ).to_be_visible()
+    expect(page.locator(".act-item", has_text=lecture.title).get_by_text("已报名")).to_be_visible()
     assert page.get_by_text("待回复").count() == 0
     screenshot(page, "reply-04-list-answered")
 
@@ -113,7 +115,7 @@ def test_a_committee_meeting_is_shown_only_to_the_branchs_committee(context_for)
 
     page = context_for(ordinary.user, viewport=SMALL_PHONE).new_page()
     page.goto("/activities/")
-    assert page.get_by_text("十二月主题党日").is_visible()  # the branch's other activity
+    expect(page.get_by_text("十二月主题党日")).to_be_visible()  # the branch's other activity
     assert page.get_by_text("十二月支委会").count() == 0
     assert page.get_by_text("支委会").count() == 0
     assert_no_horizontal_scroll(page)
@@ -123,8 +125,8 @@ def test_a_committee_meeting_is_shown_only_to_the_branchs_committee(context_for)
     page = context_for(secretary.user, viewport=SMALL_PHONE).new_page()
     page.goto("/activities/")
     item = page.locator(".act-item", has_text="十二月支委会")
-    assert item.get_by_text("支委会", exact=True).is_visible()
-    assert item.get_by_text("待回复").is_visible()
+    expect(item.get_by_text("支委会", exact=True)).to_be_visible()
+    expect(item.get_by_text("待回复")).to_be_visible()
     item.get_by_role("link").first.click()
     page.wait_for_url(f"**/activities/{meeting.pk}/")
     bar = page.get_by_role("region", name="回复本次活动")

@@ -4,6 +4,7 @@ refused in place, nothing stored) and sends it; screenshots in
 test-artifacts/screenshots/appraisal-*."""
 
 import pytest
+from playwright.sync_api import expect
 
 from appraisals.models import BallotRegister, BallotTally, SelfAssessment
 from tests import factories
@@ -54,26 +55,26 @@ def test_a_member_writes_the_self_assessment_and_votes_on_a_small_phone(
     assert_no_horizontal_scroll(page)
     screenshot(page, "appraisal-2-self-assessment")
     page.get_by_role("button", name="提交自我评价").click()
-    assert page.get_by_text("自我评价已保存").is_visible()
+    expect(page.get_by_text("自我评价已保存")).to_be_visible()
     assert SelfAssessment.objects.get(member=w.member_a).text.startswith("一年来在深圳务工")
 
     page.get_by_role("link", name="去投票").click()
     page.wait_for_url("**/ballot/")
     for name in ("赵六", "钱七", "孙八"):
-        assert page.get_by_role("group", name=name).is_visible()
+        expect(page.get_by_role("group", name=name)).to_be_visible()
     assert page.get_by_role("group", name="张三").count() == 0  # not themselves
     page.get_by_role("group", name="赵六").get_by_label("优秀").check()
     page.get_by_role("group", name="钱七").get_by_label("合格", exact=True).check()
     assert_no_horizontal_scroll(page)
     screenshot(page, "appraisal-3-ballot")
     page.get_by_role("button", name="提交投票").click()
-    assert page.get_by_text("请评价孙八。").is_visible()
+    expect(page.get_by_text("请评价孙八。")).to_be_visible()
     assert not BallotRegister.objects.exists()
     screenshot(page, "appraisal-4-ballot-missing")
     page.get_by_role("group", name="孙八").get_by_label("基本合格").check()
     page.get_by_role("button", name="提交投票").click()
-    assert page.get_by_text("投票成功").is_visible()
-    assert page.get_by_text("您已投票").is_visible()
+    expect(page.get_by_text("投票成功")).to_be_visible()
+    expect(page.get_by_text("您已投票")).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, "appraisal-5-voted")
 

@@ -4,6 +4,7 @@ follow each choice with JavaScript and work without it by a two-step submit."""
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from members.models import ChangeRequest
 from tests import factories
@@ -28,15 +29,15 @@ def test_a_member_taps_the_destination_row_and_picks_province_city_and_district(
     world = factories.build_world()
     page = context_for(world.member_a.user, viewport=SMALL_PHONE, bypass_csp=True).new_page()
     page.goto("/me/archive/")
-    assert page.get_by_text("点那一行就能申请修改").is_visible()
+    expect(page.get_by_text("点那一行就能申请修改")).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, "change-field-01-archive")
     assert axe_violations(page) == []
 
     page.get_by_role("link", name="修改流入地").click()
-    assert page.get_by_role("heading", name="修改流入地").is_visible()
+    expect(page.get_by_role("heading", name="修改流入地")).to_be_visible()
     assert not page.get_by_label("民族").count()  # this row only
-    assert not page.get_by_role("button", name="下一步：列出这个省的城市").is_visible()
+    expect(page.get_by_role("button", name="下一步：列出这个省的城市")).not_to_be_visible()
     page.get_by_label("流入省份").select_option(label="广东省")
     city = page.get_by_label("流入城市")
     page.wait_for_function(
@@ -79,7 +80,7 @@ def test_without_javascript_the_region_lists_come_one_step_at_a_time(context_for
     assert_no_horizontal_scroll(page)
     screenshot(page, "change-field-04-no-javascript")
     page.get_by_role("button", name="提交申请").click()
-    assert page.get_by_text("修改申请已提交").is_visible()
+    expect(page.get_by_text("修改申请已提交")).to_be_visible()
     assert (
         ChangeRequest.objects.get(member=world.member_b).changes["destination_district"]["new"]
         == "440306"

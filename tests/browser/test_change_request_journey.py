@@ -1,5 +1,6 @@
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from members.models import Member
 from tests import factories
@@ -28,7 +29,7 @@ def test_a_member_asks_to_change_the_name_with_a_photo_and_staff_approve(
     page = phone
     login_member(page, member)
     page.goto("/me/archive/")
-    assert page.get_by_text(member.id_number_masked).is_visible()
+    expect(page.get_by_text(member.id_number_masked)).to_be_visible()
     screenshot(page, "10-my-archive")
     page.get_by_role("link", name="信息有变化？申请修改").click()
     page.get_by_label("姓名").fill("张三丰")
@@ -51,17 +52,17 @@ def test_a_member_asks_to_change_the_name_with_a_photo_and_staff_approve(
     staff.get_by_role("button", name="登录").click()
     staff.goto("/staff/change-requests/")
     staff.get_by_role("link", name="审核", exact=True).click()
-    assert staff.get_by_role("img", name="依据：户口本.jpg").is_visible()
-    assert staff.get_by_text("张三丰").is_visible()
+    expect(staff.get_by_role("img", name="依据：户口本.jpg")).to_be_visible()
+    expect(staff.get_by_text("张三丰")).to_be_visible()
     screenshot(staff, "13-staff-review")
     staff.get_by_label("审核意见").fill("已核对户口本")
     staff.get_by_role("button", name="通过并更新档案").click()
-    assert staff.get_by_text("已通过").first.is_visible()
+    expect(staff.get_by_text("已通过").first).to_be_visible()
     staff_context.close()
 
     assert Member.objects.get(pk=member.pk).name == "张三丰"
     page.goto("/notices/")
-    assert page.get_by_text("您的档案修改申请已通过").is_visible()
+    expect(page.get_by_text("您的档案修改申请已通过")).to_be_visible()
     page.goto("/me/archive/")
-    assert page.get_by_text("张三丰").first.is_visible()
+    expect(page.get_by_text("张三丰").first).to_be_visible()
     screenshot(page, "14-archive-after-approval")

@@ -1,6 +1,7 @@
 import random
 
 import pytest
+from playwright.sync_api import expect
 
 from members.models import Member, Skill
 from tests import factories
@@ -65,8 +66,8 @@ def test_the_dashboard_draws_charts_with_tables_and_a_bar_click_lists_members(
     staff_login(page, "county_staff")
     page.goto("/staff/dashboard/")
     page.wait_for_selector('canvas[data-chart="province"][data-ready="1"]')
-    assert page.get_by_role("heading", name="流入省份").is_visible()
-    assert page.get_by_role("cell", name="广东省").is_visible()
+    expect(page.get_by_role("heading", name="流入省份")).to_be_visible()
+    expect(page.get_by_role("cell", name="广东省")).to_be_visible()
     screenshot(page, "20-dashboard-desktop")
     chart = page.locator('canvas[data-chart="status"]')
     chart.scroll_into_view_if_needed()  # below the figure cards on a 768-pixel screen
@@ -74,7 +75,7 @@ def test_the_dashboard_draws_charts_with_tables_and_a_bar_click_lists_members(
     # The first bar of the status chart ("外出流动", the biggest) sits left of the middle.
     page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.7)
     page.wait_for_url("**/staff/members/?dimension=status&key=away")
-    assert page.get_by_role("heading", name="党员档案").is_visible()
+    expect(page.get_by_role("heading", name="党员档案")).to_be_visible()
     context.close()
 
 
@@ -89,6 +90,6 @@ def test_the_member_qr_card_at_phone_size(phone, screenshot):
     page.wait_for_url("**/")
     page.goto("/me/")
     page.get_by_role("link", name="报到二维码（到流入地党组织报到）").click()
-    assert page.locator(".qr-card__code svg").is_visible()
+    expect(page.locator(".qr-card__code svg")).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, "21-member-qr-card")

@@ -8,6 +8,7 @@ from datetime import date
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from dues import months as m
 from dues.models import DuesReceipt
@@ -74,33 +75,33 @@ def test_a_member_sees_and_pays_dues_in_wechat(
 
         page.goto("/me/")
         page.get_by_role("link", name="我的党费").click()
-        assert page.get_by_text("135.00").is_visible()  # three months owed
-        assert page.get_by_text(m.label(m.this_month())).first.is_visible()
+        expect(page.get_by_text("135.00")).to_be_visible()  # three months owed
+        expect(page.get_by_text(m.label(m.this_month())).first).to_be_visible()
         assert_no_horizontal_scroll(page)
         screenshot(page, "dues-10-my-dues-owing")
 
         page.get_by_label("交纳月数").select_option("4")  # three owed and one ahead
         page.get_by_role("button", name="微信支付").click()
         page.wait_for_url("**/me/dues/pay/?code=*")
-        assert page.get_by_role("heading", name="交纳 180.00 元").is_visible()
+        expect(page.get_by_role("heading", name="交纳 180.00 元")).to_be_visible()
         assert_no_horizontal_scroll(page)
         screenshot(page, "dues-11-pay")
 
         page.get_by_role("button", name="确认支付").click()
         page.wait_for_url("**/me/dues/orders/*/")
         assert paid == [200]
-        assert page.get_by_role("heading", name="党费已交纳").is_visible()
+        expect(page.get_by_role("heading", name="党费已交纳")).to_be_visible()
         screenshot(page, "dues-12-paid")
 
         page.get_by_role("link", name="查看电子收据").click()
         receipt = DuesReceipt.objects.get()
-        assert page.get_by_text(receipt.number).first.is_visible()
-        assert page.get_by_text("微信支付自动入账").is_visible()
+        expect(page.get_by_text(receipt.number).first).to_be_visible()
+        expect(page.get_by_text("微信支付自动入账")).to_be_visible()
         assert_no_horizontal_scroll(page)
         screenshot(page, "dues-13-receipt")
 
         page.goto("/me/dues/")
-        assert page.get_by_text(m.label(m.add(m.this_month(), 1))).first.is_visible()
+        expect(page.get_by_text(m.label(m.add(m.this_month(), 1))).first).to_be_visible()
         assert page.locator(".stats dd").first.inner_text().startswith("0.00")
         screenshot(page, "dues-14-my-dues-paid")
     assert receipt.total_fen == 18_000 and start < date.max

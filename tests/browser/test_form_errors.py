@@ -42,8 +42,8 @@ def test_a_post_with_two_mistakes_names_both_and_keeps_the_photo(
 
     summary = page.locator("[data-error-summary]")
     summary.wait_for()
-    assert summary.get_by_role("link", name="类型").is_visible()
-    assert summary.get_by_role("link", name="标题").is_visible()  # both at once
+    expect(summary.get_by_role("link", name="类型")).to_be_visible()
+    expect(summary.get_by_role("link", name="标题")).to_be_visible()  # both at once
     expect(page.get_by_label("留言")).to_be_focused()
     assert page.get_by_label("内容").input_value() == "村里的路灯坏了很久了。"
     assert page.get_by_label("换照片").evaluate("input => input.files.length") == 1
@@ -68,7 +68,9 @@ def test_a_wrong_current_password_keeps_the_new_one_typed(context_for, screensho
     expect(page.get_by_label("当前密码")).to_be_focused()
     assert page.get_by_label("新密码", exact=True).input_value() == "Another-Horse-27"
     assert page.get_by_label("再次输入新密码").input_value() == "Another-Horse-27"
-    assert page.locator("[data-error-summary]").get_by_role("link", name="当前密码").is_visible()
+    expect(
+        page.locator("[data-error-summary]").get_by_role("link", name="当前密码")
+    ).to_be_visible()
     view_shot(page, "errors-03-password")
     page.get_by_label("当前密码").fill(factories.PASSWORD)
     page.get_by_role("button", name="修改密码").click()

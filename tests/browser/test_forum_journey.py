@@ -6,6 +6,7 @@ import io
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests import factories
 from tests.browser.conftest import PHONE, assert_no_horizontal_scroll
@@ -90,7 +91,7 @@ def test_a_request_with_a_photo_is_answered_officially_and_the_member_is_told(
     page.get_by_role("button", name="发布").click()
 
     page.get_by_text("发布成功").wait_for()
-    assert page.get_by_text("等待党组织答复").is_visible()
+    expect(page.get_by_text("等待党组织答复")).to_be_visible()
     photo = page.get_by_role("img", name="张三上传的第1张图片")
     photo.wait_for()
     assert image_loaded(page, photo)
@@ -103,7 +104,7 @@ def test_a_request_with_a_photo_is_answered_officially_and_the_member_is_told(
         log_in_staff(staff, "staff_a")
         staff.get_by_role("link", name="论坛待回复").click()
         staff.get_by_role("link", name="在西安工地受伤，工伤认定要回三原办吗？").wait_for()
-        assert staff.get_by_role("cell", name="东关社区党支部").is_visible()
+        expect(staff.get_by_role("cell", name="东关社区党支部")).to_be_visible()
         assert_no_horizontal_scroll(staff)
         screenshot(staff, "forum-04-staff-queue")
         staff.get_by_role("link", name="在西安工地受伤，工伤认定要回三原办吗？").click()
@@ -115,29 +116,29 @@ def test_a_request_with_a_photo_is_answered_officially_and_the_member_is_told(
         )
         staff.get_by_role("button", name="发表回复").click()
         staff.get_by_text("回复成功").wait_for()
-        assert staff.locator(".post--official .badge-official").first.is_visible()
+        expect(staff.locator(".post--official .badge-official").first).to_be_visible()
         screenshot(staff, "forum-05-staff-official-reply")
     finally:
         staff_context.close()
 
     page.goto("/forum/")
     bell = page.get_by_role("link", name="消息，1条未读")
-    assert bell.is_visible()
-    assert page.get_by_text("已答复").first.is_visible()
+    expect(bell).to_be_visible()
+    expect(page.get_by_text("已答复").first).to_be_visible()
     screenshot(page, "forum-06-member-sees-badge-in-list")
     bell.click()
     notice = page.get_by_text(
         "城关街道党工委回复了您的诉求：在西安工地受伤，工伤认定要回三原办吗？"
     )
-    assert notice.is_visible()
+    expect(notice).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, "forum-07-member-notices")
     notice.click()
     page.wait_for_url(f"{thread_url}?post=*")
     official = page.locator(".post--official")
-    assert official.get_by_text("党组织回复").is_visible()
-    assert official.get_by_text("城关街道党工委").first.is_visible()
-    assert page.get_by_text("党组织已答复").is_visible()
+    expect(official.get_by_text("党组织回复")).to_be_visible()
+    expect(official.get_by_text("城关街道党工委").first).to_be_visible()
+    expect(page.get_by_text("党组织已答复")).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, "forum-08-member-sees-official-reply")
     page.goto(thread_url)

@@ -2,6 +2,7 @@
 titles, quotes) run none of them — no dialog opens and no global flag is set."""
 
 import pytest
+from playwright.sync_api import expect
 
 from forum import services
 from tests import factories
@@ -67,4 +68,4 @@ def test_payload_posts_do_not_run_in_the_browser(phone, live_server, settings):
     assert dialogs == []
     # The payloads are there, as text: the page is not simply empty.
     page.goto(f"/forum/threads/{thread.pk}/")
-    assert page.get_by_text('<img src=x onerror="window.__xss=1">标题').is_visible()
+    expect(page.get_by_text('<img src=x onerror="window.__xss=1">标题')).to_be_visible()

@@ -5,6 +5,7 @@ read. Chromium at 360×640; screenshots in
 test-artifacts/screenshots/home-readable-*.png."""
 
 import pytest
+from playwright.sync_api import expect
 
 from learning.services.study import study_record_touch
 from tests import factories
@@ -29,7 +30,7 @@ def test_after_moving_branch_the_old_branchs_article_is_not_offered(context_for,
     page = context_for(member.user, viewport=SMALL_PHONE).new_page()
     page.goto("/")
     strip = page.get_by_role("region", name="继续学习")
-    assert strip.get_by_text("全县学习材料").is_visible()
+    expect(strip.get_by_text("全县学习材料")).to_be_visible()
     assert page.get_by_text("东关社区支部学习材料").count() == 0
     assert_no_horizontal_scroll(page)
     screenshot(page, "home-readable-01-home")
@@ -39,7 +40,7 @@ def test_after_moving_branch_the_old_branchs_article_is_not_offered(context_for,
     assert f"/articles/{kept.pk}/" in flat and f"/articles/{old.pk}/" not in flat
 
     page.goto("/study/mine/")
-    assert page.get_by_text("全县学习材料").first.is_visible()
+    expect(page.get_by_text("全县学习材料").first).to_be_visible()
     assert page.get_by_text("东关社区支部学习材料").count() == 0
     screenshot(page, "home-readable-02-my-study")
     assert page.goto(f"/articles/{old.pk}/").status == 404  # what the links used to lead to
@@ -58,8 +59,8 @@ def test_the_home_page_opens_with_my_to_dos_instead_of_a_banner(context_for, scr
     assert page.locator(".hero").count() == 0  # the name is said once, in one line
     todos = page.get_by_role("region", name="我的待办")
     assert todos.bounding_box()["y"] < SMALL_PHONE["height"]  # on the first screen
-    assert todos.get_by_role("link", name="组织活动待回复 1").is_visible()
-    assert todos.get_by_role("link", name="必学资料未学完 1").is_visible()
+    expect(todos.get_by_role("link", name="组织活动待回复 1")).to_be_visible()
+    expect(todos.get_by_role("link", name="必学资料未学完 1")).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, "home-readable-03-todos")
 
@@ -98,7 +99,7 @@ def test_a_new_official_reply_is_a_to_do_until_the_member_reads_it(context_for, 
     page.goto("/")
     todos = page.get_by_role("region", name="我的待办")
     link = todos.get_by_role("link", name="党组织的新回复 2")
-    assert link.is_visible()
+    expect(link).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, "home-readable-04-official-reply-todo")
 

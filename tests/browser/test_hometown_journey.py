@@ -5,6 +5,7 @@ in test-artifacts/screenshots/hometown-*."""
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from hometown.models import Contribution, SupportCase, SupportGroupMembership
 from hometown.services import campaign_publish, contribution_decide
@@ -40,13 +41,13 @@ def test_a_member_joins_the_support_group_records_a_contribution_and_asks_for_he
     page.goto("/me/")
     page.get_by_role("link", name="家乡后援团").click()
     page.wait_for_url("**/me/support-group/")
-    assert page.get_by_role("heading", name="加入家乡后援团").is_visible()
+    expect(page.get_by_role("heading", name="加入家乡后援团")).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, "hometown-01-join-form-360")
 
     # Nothing ticked: a Chinese message, nothing saved.
     page.get_by_role("button", name="加入后援团").click()
-    assert page.get_by_text("请至少选择一项可以提供的支持。").is_visible()
+    expect(page.get_by_text("请至少选择一项可以提供的支持。")).to_be_visible()
     assert not SupportGroupMembership.objects.exists()
 
     page.get_by_label("提供岗位").check()
@@ -55,8 +56,8 @@ def test_a_member_joins_the_support_group_records_a_contribution_and_asks_for_he
     page.get_by_label("同意党组织宣传报道我的回馈事迹（可随时撤回）").check()
     screenshot(page, "hometown-02-join-filled-360")
     page.get_by_role("button", name="加入后援团").click()
-    assert page.get_by_text("欢迎加入家乡后援团！").is_visible()
-    assert page.get_by_role("heading", name="您是家乡后援团成员").is_visible()
+    expect(page.get_by_text("欢迎加入家乡后援团！")).to_be_visible()
+    expect(page.get_by_role("heading", name="您是家乡后援团成员")).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, "hometown-03-joined-360")
     membership = SupportGroupMembership.objects.get(member=member)
@@ -68,14 +69,14 @@ def test_a_member_joins_the_support_group_records_a_contribution_and_asks_for_he
     page.get_by_label("岗位数（可不填）").fill("5")
     page.get_by_label("日期").fill(timezone.localdate().isoformat())
     page.get_by_role("button", name="登记", exact=True).click()
-    assert page.get_by_text("已登记，等待党组织确认。").is_visible()
-    assert page.get_by_text("待确认").first.is_visible()
+    expect(page.get_by_text("已登记，等待党组织确认。")).to_be_visible()
+    expect(page.get_by_text("待确认").first).to_be_visible()
     screenshot(page, "hometown-04-contribution-recorded-360")
 
     contribution = Contribution.objects.get(member=member)
     contribution_decide(actor=world.staff_a, contribution=contribution, confirm=True)
     page.reload()
-    assert page.get_by_text("已确认").first.is_visible()
+    expect(page.get_by_text("已确认").first).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, "hometown-05-contribution-confirmed-360")
 
@@ -85,8 +86,8 @@ def test_a_member_joins_the_support_group_records_a_contribution_and_asks_for_he
     page.get_by_label("家中的困难和需要的帮助").fill("家里5亩小麦麦收缺劳力，老人干不动")
     screenshot(page, "hometown-06-ask-for-help-360")
     page.get_by_role("button", name="提交申请").click()
-    assert page.get_by_text("已提交，党组织会尽快联系您。").is_visible()
-    assert page.get_by_text("待受理").is_visible()
+    expect(page.get_by_text("已提交，党组织会尽快联系您。")).to_be_visible()
+    expect(page.get_by_text("待受理")).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, "hometown-07-case-requested-360")
     assert SupportCase.objects.get(member=member).status == "requested"

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from learning.models import StudyRecord
 from learning.services.articles import article_set_cover
@@ -62,9 +63,9 @@ def test_a_member_reads_an_article_to_the_end_and_finds_it_in_their_history(
     page.get_by_label("密码").fill(factories.PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/")
-    assert page.get_by_text(f"{member.name}，您好！").is_visible()
-    assert page.get_by_role("heading", name="通知公告").is_visible()
-    assert page.get_by_text("关于开展流动党员信息集中核查工作的通知").first.is_visible()
+    expect(page.get_by_text(f"{member.name}，您好！")).to_be_visible()
+    expect(page.get_by_role("heading", name="通知公告")).to_be_visible()
+    expect(page.get_by_text("关于开展流动党员信息集中核查工作的通知").first).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, "learning-01-home")
 
@@ -72,7 +73,7 @@ def test_a_member_reads_an_article_to_the_end_and_finds_it_in_their_history(
     page.get_by_role("link", name="理论知识", exact=True).click()
     page.get_by_role("link", name="党员的八项义务和八项权利").click()
     page.wait_for_url(f"**/articles/{study.pk}/")
-    assert page.get_by_role("heading", name="党员的八项义务和八项权利").is_visible()
+    expect(page.get_by_role("heading", name="党员的八项义务和八项权利")).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, "learning-02-article")
 
@@ -85,8 +86,8 @@ def test_a_member_reads_an_article_to_the_end_and_finds_it_in_their_history(
     page.get_by_role("link", name="学习", exact=True).click()
     page.get_by_role("link", name="我的学习").click()
     history = page.get_by_role("list", name="学习记录")
-    assert history.get_by_text("党员的八项义务和八项权利").is_visible()
-    assert history.get_by_text("已学完").first.is_visible()
+    expect(history.get_by_text("党员的八项义务和八项权利")).to_be_visible()
+    expect(history.get_by_text("已学完").first).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, "learning-03-my-study")
 
@@ -97,8 +98,8 @@ def test_an_anonymous_visitor_sees_public_articles_at_360px(phone, screenshot):
     page = phone
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto("/")
-    assert page.get_by_role("link", name="激活档案").is_visible()
-    assert page.get_by_text("县委组织部赴深圳看望慰问三原籍流动党员").is_visible()
+    expect(page.get_by_role("link", name="激活档案")).to_be_visible()
+    expect(page.get_by_text("县委组织部赴深圳看望慰问三原籍流动党员")).to_be_visible()
     assert page.get_by_text("党员的八项义务和八项权利").count() == 0
     assert_no_horizontal_scroll(page)
     screenshot(page, "learning-04-home-anonymous-360")

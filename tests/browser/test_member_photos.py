@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from forum.models import PostImage, Thread
 from tests import factories
@@ -90,7 +91,7 @@ def test_a_phone_photo_is_made_smaller_before_it_is_sent_with_progress(
     page.get_by_label("内容").fill("屋顶的瓦被风吹掉了，照片附上。")
     page.get_by_label("添加照片").set_input_files(str(original))
     page.locator(".photo-tiles img").first.wait_for()
-    assert page.get_by_text("换照片").is_visible()
+    expect(page.get_by_text("换照片")).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, "photos-02-chosen")
 

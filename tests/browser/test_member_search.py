@@ -3,6 +3,7 @@
 test-artifacts/screenshots/search-*.png."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories
 from tests.browser.conftest import assert_no_horizontal_scroll
@@ -34,7 +35,7 @@ def test_a_member_finds_the_party_charter_by_typing_its_short_name(context_for, 
     box.fill("党章")
     box.press("Enter")
     page.wait_for_url("**/study/?q=*")
-    assert page.get_by_role("link", name=CHARTER).is_visible()
+    expect(page.get_by_role("link", name=CHARTER)).to_be_visible()
     assert page.get_by_text("流动党员服务指南").count() == 0
     assert_no_horizontal_scroll(page)
     screenshot(page, "search-02-study-results")
@@ -44,6 +45,6 @@ def test_a_member_finds_the_party_charter_by_typing_its_short_name(context_for, 
     page.get_by_label("关键词").fill("党章")
     page.get_by_role("button", name="查找").click()
     page.wait_for_url("**/regulations/?*q=*")
-    assert page.get_by_role("link", name=CHARTER).is_visible()
+    expect(page.get_by_role("link", name=CHARTER)).to_be_visible()
     assert page.get_by_text("没有找到").count() == 0
     screenshot(page, "search-03-regulations")

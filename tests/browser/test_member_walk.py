@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from activities.models import Attendance
 from forum.models import Thread
@@ -116,7 +117,7 @@ def test_the_member_journeys_take_no_more_taps_than_before(context_for, screensh
     walk.tick(page.get_by_label("我已阅读并同意《个人信息保护告知》"))
     walk.tap(page.get_by_role("button", name="激活并登录"))
     page.wait_for_url("**/")
-    assert page.get_by_text(f"{member.name}，您好！").is_visible()
+    expect(page.get_by_text(f"{member.name}，您好！")).to_be_visible()
     member.refresh_from_db()
 
     page.goto("/accounts/logout/")  # not a journey of its own
@@ -127,13 +128,13 @@ def test_the_member_journeys_take_no_more_taps_than_before(context_for, screensh
     walk.fill(page.get_by_label("密码"), PASSWORD)
     walk.tap(page.get_by_role("button", name="登录"))
     page.wait_for_url("**/")
-    assert page.get_by_text(f"{member.name}，您好！").is_visible()
+    expect(page.get_by_text(f"{member.name}，您好！")).to_be_visible()
 
     walk.start("read", "/")
     walk.tap(nav.get_by_role("link", name="学习"))
     walk.tap(page.get_by_role("link", name="理论知识", exact=True))
     walk.tap(page.get_by_role("link", name="党员的八项义务和八项权利"))
-    assert page.get_by_role("heading", name="党员的八项义务和八项权利").is_visible()
+    expect(page.get_by_role("heading", name="党员的八项义务和八项权利")).to_be_visible()
 
     walk.start("reply", "/")
     walk.tap(nav.get_by_role("link", name="活动"))
@@ -174,7 +175,7 @@ def change_a_field(walk, page, nav, w, screenshot):
     walk.start("change a field", "/")
     walk.tap(nav.get_by_role("link", name="我的"))
     walk.tap(page.get_by_role("link", name="修改手机号码"))  # the row of the 我的档案 card
-    assert page.get_by_role("heading", name="修改手机号码").is_visible()
+    expect(page.get_by_role("heading", name="修改手机号码")).to_be_visible()
     walk.fill(page.get_by_label("手机号码"), "13912345678")
     walk.fill(page.get_by_label("申请理由"), "换了新手机号")
     walk.pick_file(page.locator("#id_evidence"), w.photo)

@@ -7,6 +7,7 @@ import time
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from activities.models import Attendance
 from learning.models import StudyRecord
@@ -140,14 +141,14 @@ def test_a_member_reads_articles_activities_and_the_inbox_without_a_network(
 
     context.set_offline(True)
     page.goto(reverse("learning:article", args=[w.article.pk]))
-    assert page.get_by_role("heading", name="党员的八项义务和八项权利").is_visible()
-    assert page.get_by_text("当前没有网络").is_visible()
+    expect(page.get_by_role("heading", name="党员的八项义务和八项权利")).to_be_visible()
+    expect(page.get_by_text("当前没有网络")).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, "mobile-02-offline-article")
 
     page.goto(activity_url)  # never opened by the member: fetched ahead by the worker
-    assert page.get_by_role("heading", name="十二月主题党日：重温入党誓词").is_visible()
-    assert page.get_by_text("党章第一章学习提纲").first.is_visible()
+    expect(page.get_by_role("heading", name="十二月主题党日：重温入党誓词")).to_be_visible()
+    expect(page.get_by_text("党章第一章学习提纲").first).to_be_visible()
     size = page.evaluate(
         "u => fetch(u).then(r => r.ok ? r.blob() : null).then(b => b && b.size)", material_url
     )
@@ -155,10 +156,10 @@ def test_a_member_reads_articles_activities_and_the_inbox_without_a_network(
     screenshot(page, "mobile-03-offline-activity")
 
     page.goto(reverse("members:notices"))
-    assert page.get_by_text("十二月主题党日将于三天后举行").is_visible()
+    expect(page.get_by_text("十二月主题党日将于三天后举行")).to_be_visible()
 
     page.goto(reverse("members:my-archive"))
-    assert page.get_by_role("heading", name="这个页面还没有保存在手机上").is_visible()
+    expect(page.get_by_role("heading", name="这个页面还没有保存在手机上")).to_be_visible()
     assert w.member.id_number_masked not in page.content()
     saved = page.get_by_role("list").filter(has_text="党员的八项义务和八项权利")
     saved.wait_for()
@@ -179,7 +180,7 @@ def test_a_reply_made_offline_is_sent_once_when_the_network_returns(phone_contex
     page.goto(activity_url)
     page.get_by_role("button", name="参加", exact=True).click()
     page.get_by_text("已保存“参加”，联网后自动提交。").wait_for()
-    assert page.get_by_text("有 1 条记录待发送").is_visible()
+    expect(page.get_by_text("有 1 条记录待发送")).to_be_visible()
     screenshot(page, "mobile-05-offline-reply-queued")
     time.sleep(0.5)
     assert not Attendance.objects.filter(activity=w.activity).exists()
@@ -265,7 +266,7 @@ def test_caches_belong_to_one_person_and_go_at_logout(phone_context, screenshot)
     page.reload()
     context.set_offline(True)
     page.goto(article_url)
-    assert page.get_by_role("heading", name="这个页面还没有保存在手机上").is_visible()
+    expect(page.get_by_role("heading", name="这个页面还没有保存在手机上")).to_be_visible()
     assert page.get_by_text("党员的八项义务和八项权利").count() == 0
     caches_now = page.evaluate(PAGE_CACHES)
     assert first_cache not in caches_now
@@ -289,4 +290,4 @@ def test_every_page_works_online_where_service_workers_are_missing(phone_context
     page.get_by_text("已报名参加，请准时参加。").wait_for()
     assert Attendance.objects.filter(activity=w.activity, member=w.member).count() == 1
     page.goto(reverse("learning:article", args=[w.article.pk]))
-    assert page.get_by_role("heading", name="党员的八项义务和八项权利").is_visible()
+    expect(page.get_by_role("heading", name="党员的八项义务和八项权利")).to_be_visible()

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from members.models import Member
 from tests import factories
@@ -42,5 +43,5 @@ def test_a_member_signs_in_with_a_text_message_code(context_for, screenshot, sms
     page.get_by_role("button", name="登录", exact=True).click()
     page.wait_for_url("**/")
     page.goto("/me/")
-    assert page.get_by_text(member.name).first.is_visible()
+    expect(page.get_by_text(member.name).first).to_be_visible()
     screenshot(page, "phone-login-03-signed-in")

@@ -4,6 +4,7 @@ number and asks only for the password; 我的 → 登录设备 lists the phone a
 Chromium at 360×640; screenshots in test-artifacts/screenshots/remember-*.png."""
 
 import pytest
+from playwright.sync_api import expect
 
 from members.models import RememberedDevice
 from tests import factories
@@ -36,13 +37,13 @@ def test_a_remembered_phone_asks_only_for_the_password(context_for, screenshot):
 
     page.goto("/me/")
     page.get_by_role("link", name="退出登录").click()
-    assert page.get_by_text("这部手机仍会记住您").is_visible()
+    expect(page.get_by_text("这部手机仍会记住您")).to_be_visible()
     screenshot(page, "remember-02a-logout-confirm")
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url("**/accounts/login/")
     greeting = page.get_by_label("这部手机记住的党员")
-    assert greeting.get_by_text(member.name).is_visible()
-    assert greeting.get_by_text(member.id_number_masked).is_visible()
+    expect(greeting.get_by_text(member.name)).to_be_visible()
+    expect(greeting.get_by_text(member.id_number_masked)).to_be_visible()
     assert page.get_by_label("身份证号码").count() == 0
     assert_no_horizontal_scroll(page)
     screenshot(page, "remember-02-password-only")
@@ -52,7 +53,7 @@ def test_a_remembered_phone_asks_only_for_the_password(context_for, screenshot):
 
     page.goto("/me/")
     page.get_by_role("link", name="登录设备").click()
-    assert page.get_by_text("本机").is_visible()
+    expect(page.get_by_text("本机")).to_be_visible()
     screenshot(page, "remember-03-devices")
     page.get_by_role("button", name="移除").click()
     page.get_by_text("已移除").wait_for()

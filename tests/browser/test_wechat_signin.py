@@ -5,6 +5,7 @@ as before and is offered to bind, and the next visit from the menu is signed in 
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories
 from tests.browser.conftest import assert_no_horizontal_scroll
@@ -30,8 +31,8 @@ def test_bind_once_then_the_menu_link_signs_in(context_for, wechat_fake, setting
     # The menu link: WeChat authorises silently and sends the member back; not bound yet.
     page.goto("/wechat/sign-in/?next=/")
     page.wait_for_url("**/accounts/login/**")
-    assert page.get_by_text("这个微信还没有绑定档案").is_visible()
-    assert page.get_by_text("登录后可以绑定这个微信").is_visible()
+    expect(page.get_by_text("这个微信还没有绑定档案")).to_be_visible()
+    expect(page.get_by_text("登录后可以绑定这个微信")).to_be_visible()
     assert page.get_by_role("link", name="微信一键登录").count() == 0  # no loop back
     assert_no_horizontal_scroll(page)
     screenshot(page, "wechat-01-login-not-bound")
@@ -42,13 +43,13 @@ def test_bind_once_then_the_menu_link_signs_in(context_for, wechat_fake, setting
     page.get_by_role("button", name="登录").click()
     # (The browser keeps the authorisation URL's #wechat_redirect across the redirects.)
     page.wait_for_url(re.compile(r"/me/wechat/(#.*)?$"))
-    assert page.get_by_role("heading", name="绑定这个微信？").is_visible()
-    assert page.get_by_role("button", name="绑定微信").is_visible()
+    expect(page.get_by_role("heading", name="绑定这个微信？")).to_be_visible()
+    expect(page.get_by_role("button", name="绑定微信")).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, "wechat-02-bind-offer")
     page.get_by_role("button", name="绑定微信").click()
-    assert page.get_by_text("已绑定微信，以后从公众号菜单进入将自动登录。").is_visible()
-    assert page.get_by_role("button", name="解除绑定").is_visible()
+    expect(page.get_by_text("已绑定微信，以后从公众号菜单进入将自动登录。")).to_be_visible()
+    expect(page.get_by_role("button", name="解除绑定")).to_be_visible()
     screenshot(page, "wechat-03-bound")
 
     # Signed out, the member opens the site from the account's menu again: signed in at once.
@@ -58,7 +59,7 @@ def test_bind_once_then_the_menu_link_signs_in(context_for, wechat_fake, setting
     page.wait_for_url("**/accounts/login/**")
     page.goto("/wechat/sign-in/?next=/")
     page.wait_for_load_state()
-    assert page.get_by_text(f"{member.name}，您好！").is_visible()
+    expect(page.get_by_text(f"{member.name}，您好！")).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, "wechat-04-signed-in-from-the-menu")
     assert wechat_fake.calls["/sns/oauth2/access_token"] == 2
