@@ -134,4 +134,77 @@ def _reference_data(request):
     if not Region.objects.exists():
         importlib.import_module("members.migrations.0005_load_regions").load(apps, None)
     forget_regions()
+    _InFlight.installed_on(request.getfixturevalue("live_server"))
     yield
+    _drain(request.getfixturevalue("live_server"))
+
+
+def _drain(live_server, timeout=20.0):
+    """Wait for the live server's requests in flight before the flush after the test: a page
+    the test left (a service worker still fetching, say) keeps a request, and its database
+    transaction, open; the flush's TRUNCATE then deadlocks with it, and the next test on
+    the worker starts on the leftovers. The test's own browser contexts are closed by now
+    (its fixtures are torn down before this autouse one). Idle keep-alive connections of
+    contexts a test leaves open hold nothing and are not waited for."""
+    in_flight = _InFlight.installed_on(live_server)
+    if in_flight is not None:
+        in_flight.wait_idle(timeout)
+
+
+class _InFlight:
+    """WSGI middleware counting the live server's requests from the call to the close of the
+    response (where Django sends request_finished and lets the database connection go)."""
+
+    def __init__(self, app):
+        import threading
+
+        self.app = app
+        self.count = 0
+        self.idle = threading.Condition()
+
+    @classmethod
+    def installed_on(cls, live_server):
+        httpd = getattr(live_server.thread, "httpd", None)
+        if httpd is None:
+            return None
+        app = httpd.get_app()
+        if not isinstance(app, cls):
+            app = cls(app)
+            httpd.set_app(app)
+        return app
+
+    def __call__(self, environ, start_response):
+        with self.idle:
+            self.count += 1
+        try:
+            result = self.app(environ, start_response)
+        except BaseException:
+            self._done()
+            raise
+        return _Closing(result, self._done)
+
+    def _done(self):
+        with self.idle:
+            self.count -= 1
+            self.idle.notify_all()
+
+    def wait_idle(self, timeout):
+        with self.idle:
+            self.idle.wait_for(lambda: self.count <= 0, timeout)
+
+
+class _Closing:
+    def __init__(self, result, done):
+        self.result = result
+        self.done = done
+
+    def __iter__(self):
+        return iter(self.result)
+
+    def close(self):
+        try:
+            close = getattr(self.result, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self.done()
